@@ -1,0 +1,118 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import { GwError } from '../../core/errors.js';
+import { loadSql } from '../../db/sql.js';
+import { hashSecret, randomSecret, sha256, verifySecret } from './passwords.js';
+
+/** Roles of people (DESIGN.md section 2). */
+export const ROLES = ['admin', 'operator', 'worker', 'officer', 'planner'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** An authenticated person, as handlers see them. */
+export interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  /** Jurisdiction codes (district or town) this user may see and act in; empty = whole city. */
+  scopes: string[];
+  unitId: string | null;
+}
+
+export const newUserSchema = z.object({
+  username: z.string().min(2).max(64).regex(/^[A-Za-z0-9._-]+$/),
+  password: z.string().min(8).max(200),
+  displayName: z.string().min(1).max(100),
+  role: z.enum(ROLES),
+  scopes: z.array(z.string().min(1).max(32)).max(200).default([]),
+  unitId: z.string().min(1).max(64).nullable().default(null),
+});
+export type NewUser = z.infer<typeof newUserSchema>;
+
+/** How long a login token lives. */
+export const TOKEN_TTL_MS = 12 * 3600_000;
+
+const sql = {
+  insertUser: loadSql(new URL('./sql/insert-user.sql', import.meta.url)),
+  findByName: loadSql(new URL('./sql/find-user-by-name.sql', import.meta.url)),
+  insertToken: loadSql(new URL('./sql/insert-token.sql', import.meta.url)),
+  findTokenUser: loadSql(new URL('./sql/find-token-user.sql', import.meta.url)),
+  revokeToken: loadSql(new URL('./sql/revoke-token.sql', import.meta.url)),
+  listUsers: loadSql(new URL('./sql/list-users.sql', import.meta.url)),
+};
+
+type UserRow = { id: number; username: string; display_name: string; role: Role; scopes: string[]; unit_id: string | null };
+const toUser = (r: UserRow): User => ({
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  role: r.role,
+  scopes: r.scopes,
+  unitId: r.unit_id,
+});
+
+/** Creates a user; a taken username is GW_CONFLICT. */
+export async function createUser(pool: pg.Pool, input: NewUser): Promise<User> {
+  const hash = await hashSecret(input.password);
+  try {
+    const { rows } = await pool.query<UserRow>(sql.insertUser, [
+      input.username,
+      hash,
+      input.displayName,
+      input.role,
+      input.scopes,
+      input.unitId,
+    ]);
+    return toUser(rows[0]!);
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') {
+      throw new GwError('GW_CONFLICT', `Creating user ${input.username}: the username is taken`);
+    }
+    throw err;
+  }
+}
+
+/** Lists users (admin view; never returns password hashes). */
+export async function listUsers(pool: pg.Pool): Promise<(User & { disabled: boolean })[]> {
+  const { rows } = await pool.query<UserRow & { disabled: boolean }>(sql.listUsers);
+  return rows.map((r) => ({ ...toUser(r), disabled: r.disabled }));
+}
+
+/**
+ * Checks a username and password and issues a bearer token. Unknown user, wrong password
+ * and disabled user all answer the same GW_AUTH_INVALID, so usernames cannot be probed.
+ */
+export async function login(pool: pg.Pool, username: string, password: string, now = Date.now()): Promise<{ token: string; user: User; expiresAt: string }> {
+  const { rows } = await pool.query<UserRow & { password_hash: string; disabled: boolean }>(sql.findByName, [username]);
+  const row = rows[0];
+  // Verify against a dummy hash when the user is unknown so timing does not reveal it.
+  const ok = await verifySecret(password, row?.password_hash ?? DUMMY_HASH);
+  if (!row || !ok || row.disabled) throw new GwError('GW_AUTH_INVALID', `Logging in as ${username}: wrong username or password`);
+  const token = randomSecret(32);
+  const expiresAt = new Date(now + TOKEN_TTL_MS);
+  await pool.query(sql.insertToken, [sha256(token), row.id, expiresAt]);
+  return { token, user: toUser(row), expiresAt: expiresAt.toISOString() };
+}
+
+/** Resolves a bearer token to its user, or null when unknown, expired, revoked or disabled. */
+export async function userForToken(pool: pg.Pool, token: string): Promise<User | null> {
+  const { rows } = await pool.query<UserRow>(sql.findTokenUser, [sha256(token)]);
+  return rows[0] ? toUser(rows[0]) : null;
+}
+
+/** Revokes a bearer token (logout). */
+export async function revokeToken(pool: pg.Pool, token: string): Promise<void> {
+  await pool.query(sql.revokeToken, [sha256(token)]);
+}
+
+const DUMMY_HASH = await hashSecret(randomSecret());
+
+/**
+ * True when the user may see or act on something located in these jurisdictions
+ * (any of district, town, community or grid code). Admins and planners with no scope
+ * see the whole city; everyone else needs a matching scope.
+ */
+export function inScope(user: User, codes: ReadonlyArray<string | null | undefined>): boolean {
+  if (user.scopes.length === 0) return user.role === 'admin' || user.role === 'planner';
+  return codes.some((c) => c != null && user.scopes.includes(c));
+}
