@@ -1,0 +1,65 @@
+import type { DeviceEvent, DeviceKind } from './device-event.js';
+
+/** Which transport an input arrived on. */
+export type TransportName = 'mqtt' | 'kafka' | 'http';
+
+/** One raw input exactly as a transport received it, before decoding. */
+export interface RawInput {
+  transport: TransportName;
+  payload: Buffer | string;
+  /** MQTT topic or Kafka topic/partition/offset description, for the record. */
+  topic?: string;
+  /**
+   * The device the transport authenticated (MQTT username, HTTP device token) or was told
+   * (Kafka key). Decoding refuses an event whose deviceId differs: no device speaks for another.
+   */
+  authenticatedDeviceId?: string;
+  receivedAt: number;
+}
+
+/** What happened to one input; the order matches the submitted inputs. */
+export type IngestOutcome =
+  | { status: 'accepted'; deviceId: string; eventId: string }
+  | { status: 'duplicate'; deviceId: string; eventId: string }
+  | { status: 'rejected'; code: string; reason: string };
+
+/**
+ * Where transports hand their inputs. `submit` resolves only once every input is durably
+ * stored (as an event or as a dead letter); a transport acknowledges (MQTT PUBACK, Kafka
+ * commit, HTTP response) only after that. It rejects when storage is unavailable, and the
+ * transport must then not acknowledge (redelivery makes it at least once; idempotency keys
+ * make it exactly once in the store).
+ */
+export interface IngestSink {
+  submit(inputs: RawInput[]): Promise<IngestOutcome[]>;
+}
+
+/** A registered device, as authentication sees it. */
+export interface DeviceIdentity {
+  id: string;
+  kind: DeviceKind;
+  disabled: boolean;
+}
+
+/** Checks device credentials (id + token). Null for unknown, disabled, or wrong token. */
+export interface DeviceAuthenticator {
+  authenticate(deviceId: string, token: string): Promise<DeviceIdentity | null>;
+}
+
+/** State of a transport, for /healthz. */
+export interface TransportHealth {
+  status: 'ok' | 'starting' | 'down' | 'off';
+  detail?: Record<string, unknown> | string;
+}
+
+/** MQTT, Kafka and HTTP all look like this to the rest of the service (Tile38-style endpoints). */
+export interface Transport {
+  readonly name: TransportName;
+  start(sink: IngestSink): Promise<void>;
+  /** Stops taking new input and waits for in-flight submissions to settle. */
+  stop(): Promise<void>;
+  health(): TransportHealth;
+}
+
+/** Downstream consumer of stored events (detect → route → clues), called after storage. */
+export type AcceptedEventsHandler = (events: DeviceEvent[]) => Promise<void>;
