@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { GwError } from '../../core/errors.js';
 import { loadSql } from '../../db/sql.js';
-import { hashSecret, randomSecret, sha256, verifySecret } from './passwords.js';
+import { hashSecret, randomSecret, sha256, verifySecret } from '../../core/passwords.js';
 
 /** Roles of people (DESIGN.md section 2). */
 export const ROLES = ['admin', 'operator', 'worker', 'officer', 'planner'] as const;

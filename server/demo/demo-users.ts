@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import { randomSecret } from '../auth/passwords.js';
+import { randomSecret } from '../../core/passwords.js';
 import { createUser, type NewUser } from '../auth/users.js';
 
 /** One demo login per role. Scoped users get the first demo district (鄞州区) or town. */
