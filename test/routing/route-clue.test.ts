@@ -1,0 +1,258 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LocateResult } from '../../geo/types.js';
+import type { Alert } from '../../server/rules/alert.js';
+import { catalogueAt, compileCatalogue } from '../../server/catalogue/catalogue-at.js';
+import { demoItems } from '../../server/catalogue/demo/index.js';
+import { catalogueVersionsSchema, unitsSchema } from '../../server/catalogue/model.js';
+import { indexUnits } from '../../server/routing/units.js';
+import { route, type ReasonRule } from '../../server/routing/route-clue.js';
+
+const SHIQI = { code: '330203001', name: '石碶街道' }; // empowered; hub of 集士港镇
+const JISHIGANG = { code: '330203002', name: '集士港镇' }; // not empowered; linked to the 石碶 hub
+const GULIN = { code: '330203003', name: '古林镇' }; // not empowered
+const HAISHU = { code: '330203', name: '海曙区' };
+
+const units = indexUnits(
+  unitsSchema.parse([
+    { kind: 'coordination-office', id: 'coord-city', districtCode: null, name: { zh: '市综合行政执法指导办公室', en: 'City Coordination Office' } },
+    { kind: 'coordination-office', id: 'coord-330203', districtCode: '330203', name: { zh: '海曙区综合行政执法指导办公室', en: 'Haishu Coordination Office' } },
+    ...(['construction', 'transport', 'traffic-police', 'emergency'] as const).map((department) => ({
+      kind: 'district-department',
+      id: `dept-330203-${department}`,
+      districtCode: '330203',
+      department,
+      name: { zh: `海曙区${department}`, en: `Haishu ${department}` },
+    })),
+    ...[SHIQI, JISHIGANG, GULIN].map((t) => ({
+      kind: 'town-team',
+      id: `team-${t.code}`,
+      districtCode: '330203',
+      townCode: t.code,
+      name: { zh: `${t.name}综合行政执法队`, en: `${t.name} team` },
+    })),
+    { kind: 'hub', id: 'hub-330203001', districtCode: '330203', townCode: SHIQI.code, linkedTownCodes: [JISHIGANG.code], name: { zh: '石碶片区', en: 'Shiqi hub' } },
+    { kind: 'utility', service: 'gas', id: 'utility-gas-north', districtCode: null, districtCodes: ['330203'], name: { zh: '北片燃气', en: 'North Gas' } },
+    { kind: 'custodian', id: 'custodian-municipal', districtCode: null, assetCodes: ['BR-02'], name: { zh: '市市政设施养护中心', en: 'Municipal Facilities Centre' } },
+  ]),
+);
+
+const items = demoItems();
+const history = compileCatalogue(
+  catalogueVersionsSchema.parse([
+    {
+      version: 6,
+      effectiveFrom: '2023-06-01',
+      note: { zh: '2023 版', en: '2023 list' },
+      items,
+      grants: [{ townCode: SHIQI.code, itemCodes: ['住建-渣土-01', '住建-燃气-01'] }],
+    },
+    {
+      version: 7,
+      effectiveFrom: '2024-03-01',
+      note: { zh: '动态调整', en: 'revision' },
+      grants: [{ townCode: SHIQI.code, itemCodes: ['住建-渣土-03'] }],
+      revocations: [{ townCode: SHIQI.code, itemCodes: ['住建-渣土-01'] }],
+    },
+  ]),
+);
+
+const MARCH_1 = Date.parse('2024-03-01T00:00:00+08:00');
+const T = Date.parse('2024-05-06T10:00:00+08:00');
+
+function alert(type: Alert['type'], over: Partial<Alert> = {}): Alert {
+  return {
+    type,
+    severity: 'high',
+    disposition: 'clue',
+    deviceKind: 'waste-truck',
+    deviceId: 'dev-1',
+    ts: T,
+    position: { lon: 121.5, lat: 29.8 },
+    assetKey: 'dev-1',
+    evidence: { eventIds: ['e1'] },
+    details: {},
+    summary: { zh: '测试', en: 'test' },
+    ...over,
+  };
+}
+
+function at(town: { code: string; name: string } | null, over: Partial<LocateResult> = {}): LocateResult {
+  return {
+    lon: 121.5,
+    lat: 29.8,
+    grid: town ? { code: `${town.code}001001`, name: '网格' } : null,
+    community: town ? { code: `${town.code}001`, name: '社区' } : null,
+    town,
+    district: town ? HAISHU : null,
+    zones: [],
+    onBoundary: false,
+    distanceToEdgeM: 80,
+    ...over,
+  };
+}
+
+interface Case {
+  name: string;
+  alert: Alert;
+  location: LocateResult;
+  expect: { primary: string; coNotified: string[]; boards: string[]; needsConfirmation: boolean; rules: ReasonRule[]; deadlineMin: number };
+}
+
+const bridgeAlert = (custodianUnitId: string, code = 'BR-01') =>
+  alert('bridge.structural-alarm', { assetKey: code, asset: { type: 'bridge', code, custodianUnitId }, deviceKind: 'bridge-sensor' });
+
+const cases: Case[] = [
+  {
+    name: 'empowered town: its comprehensive team',
+    alert: alert('waste.off-corridor'),
+    location: at(SHIQI),
+    expect: { primary: 'team-330203001', coNotified: [], boards: [], needsConfirmation: false, rules: ['item', 'empowered', 'deadline'], deadlineMin: 1440 },
+  },
+  {
+    name: 'town not empowered: the district department, town co-notified as 属地',
+    alert: alert('waste.off-corridor'),
+    location: at(GULIN),
+    expect: { primary: 'dept-330203-construction', coNotified: ['team-330203003'], boards: [], needsConfirmation: false, rules: ['item', 'not-empowered', 'deadline'], deadlineMin: 1440 },
+  },
+  {
+    name: 'linked town of a 1+X hub: also on the hub board',
+    alert: alert('waste.off-corridor'),
+    location: at(JISHIGANG),
+    expect: { primary: 'dept-330203-construction', coNotified: ['team-330203002'], boards: ['hub-330203001'], needsConfirmation: false, rules: ['item', 'not-empowered', 'hub', 'deadline'], deadlineMin: 1440 },
+  },
+  {
+    name: 'bridge: the custodian named by the bridge zone, wherever the sensor is',
+    alert: bridgeAlert('custodian-municipal'),
+    location: at(GULIN),
+    expect: { primary: 'custodian-municipal', coNotified: ['team-330203003', 'dept-330203-traffic-police'], boards: [], needsConfirmation: false, rules: ['item', 'custodian', 'also-notify', 'deadline'], deadlineMin: 60 },
+  },
+  {
+    name: 'bridge: the custodian that lists the asset when the zone names an unknown unit',
+    alert: bridgeAlert('nobody', 'BR-02'),
+    location: at(SHIQI),
+    expect: { primary: 'custodian-municipal', coNotified: ['team-330203001', 'dept-330203-traffic-police'], boards: [], needsConfirmation: false, rules: ['item', 'custodian', 'also-notify', 'deadline'], deadlineMin: 60 },
+  },
+  {
+    name: 'bridge with no known custodian: the department, to be confirmed',
+    alert: bridgeAlert('nobody', 'BR-09'),
+    location: at(SHIQI),
+    expect: { primary: 'dept-330203-transport', coNotified: ['team-330203001', 'dept-330203-traffic-police'], boards: [], needsConfirmation: true, rules: ['item', 'no-custodian', 'also-notify', 'deadline'], deadlineMin: 60 },
+  },
+  {
+    name: 'parking on a road: traffic police, even in an empowered town',
+    alert: alert('parking.no-parking-road'),
+    location: at(SHIQI),
+    expect: { primary: 'dept-330203-traffic-police', coNotified: [], boards: [], needsConfirmation: false, rules: ['item', 'department', 'deadline'], deadlineMin: 60 },
+  },
+  {
+    name: 'parking on a pavement: the town team, even where not empowered',
+    alert: alert('parking.no-parking-pavement'),
+    location: at(GULIN),
+    expect: { primary: 'team-330203003', coNotified: [], boards: [], needsConfirmation: false, rules: ['item', 'territorial', 'deadline'], deadlineMin: 120 },
+  },
+  {
+    name: 'gas leak in an empowered town: the team, and the gas utility and emergency bureau',
+    alert: alert('gas.leak'),
+    location: at(SHIQI),
+    expect: { primary: 'team-330203001', coNotified: ['utility-gas-north', 'dept-330203-emergency'], boards: [], needsConfirmation: false, rules: ['item', 'empowered', 'also-notify', 'deadline'], deadlineMin: 30 },
+  },
+  {
+    name: 'gas leak elsewhere: the department, with 属地 town and the utility',
+    alert: alert('gas.leak'),
+    location: at(GULIN),
+    expect: { primary: 'dept-330203-construction', coNotified: ['team-330203003', 'utility-gas-north', 'dept-330203-emergency'], boards: [], needsConfirmation: false, rules: ['item', 'not-empowered', 'also-notify', 'deadline'], deadlineMin: 30 },
+  },
+  {
+    name: 'exactly on a town boundary: routed as located, flagged for confirmation',
+    alert: alert('waste.off-corridor'),
+    location: at(SHIQI, { onBoundary: true, distanceToEdgeM: 0 }),
+    expect: { primary: 'team-330203001', coNotified: [], boards: [], needsConfirmation: true, rules: ['item', 'empowered', 'boundary', 'deadline'], deadlineMin: 1440 },
+  },
+  {
+    name: 'in a gap, assigned the nearest cell: flagged',
+    alert: alert('waste.off-corridor'),
+    location: at(GULIN, { fallback: 'nearest', fallbackDistanceM: 35.4 }),
+    expect: { primary: 'dept-330203-construction', coNotified: ['team-330203003'], boards: [], needsConfirmation: true, rules: ['item', 'not-empowered', 'nearest', 'deadline'], deadlineMin: 1440 },
+  },
+  {
+    name: 'outside everything: the city duty desk, never dropped',
+    alert: alert('waste.off-corridor'),
+    location: at(null, { fallback: 'outside', fallbackDistanceM: 5210 }),
+    expect: { primary: 'coord-city', coNotified: [], boards: [], needsConfirmation: true, rules: ['item', 'outside', 'no-unit', 'deadline'], deadlineMin: 1440 },
+  },
+  {
+    name: 'in a district but no town: the district department for a delegable item, flagged',
+    alert: alert('waste.off-corridor'),
+    location: at(null, { district: HAISHU }),
+    expect: { primary: 'dept-330203-construction', coNotified: [], boards: [], needsConfirmation: true, rules: ['item', 'not-empowered', 'outside', 'deadline'], deadlineMin: 1440 },
+  },
+  {
+    name: 'in a district but no town: the district co-ordination office for a territorial item',
+    alert: alert('parking.no-parking-pavement'),
+    location: at(null, { district: HAISHU }),
+    expect: { primary: 'coord-330203', coNotified: [], boards: [], needsConfirmation: true, rules: ['item', 'outside', 'no-unit', 'deadline'], deadlineMin: 120 },
+  },
+  {
+    name: 'a review alert is routed but needs confirmation',
+    alert: alert('parking.no-parking-pavement', { disposition: 'review' }),
+    location: at(SHIQI),
+    expect: { primary: 'team-330203001', coNotified: [], boards: [], needsConfirmation: true, rules: ['item', 'territorial', 'review', 'deadline'], deadlineMin: 120 },
+  },
+];
+
+for (const c of cases)
+  test(`route: ${c.name}`, () => {
+    const d = route(c.alert, c.location, catalogueAt(history, c.alert.ts), units);
+    assert.deepEqual(
+      {
+        primary: d.primaryUnit.id,
+        coNotified: d.coNotified.map((u) => u.id),
+        boards: d.boards.map((u) => u.id),
+        needsConfirmation: d.needsConfirmation,
+        rules: d.reasons.map((r) => r.rule),
+        deadlineMin: (d.deadline - c.alert.ts) / 60_000,
+      },
+      c.expect,
+    );
+  });
+
+test('route: the catalogue version changes exactly at local midnight of its date', () => {
+  const routeAt = (ts: number, type: Alert['type']) => {
+    const d = route(alert(type, { ts }), at(SHIQI), catalogueAt(history, ts), units);
+    return [d.catalogueVersion, d.primaryUnit.id, d.reasons[1]?.zh];
+  };
+  assert.deepEqual(routeAt(MARCH_1 - 1, 'waste.off-corridor'), [6, 'dept-330203-construction', '石碶街道未获赋权事项 住建-渣土-03（清单 v6），由海曙区construction办理，石碶街道作为属地协同']);
+  assert.deepEqual(routeAt(MARCH_1, 'waste.off-corridor'), [7, 'team-330203001', '事项 住建-渣土-03 自 2024-03-01 起赋权石碶街道（清单 v7），由石碶街道综合行政执法队办理']);
+  // 住建-渣土-01 goes the other way: taken back from the town by v7.
+  assert.deepEqual(routeAt(MARCH_1 - 1, 'waste.dumping-outside-site'), [6, 'team-330203001', '事项 住建-渣土-01 自 2023-06-01 起赋权石碶街道（清单 v6），由石碶街道综合行政执法队办理']);
+  assert.deepEqual(routeAt(MARCH_1, 'waste.dumping-outside-site')[1], 'dept-330203-construction');
+});
+
+test('route: reasons are full sentences in Chinese and English', () => {
+  const d = route(alert('gas.leak'), at(SHIQI), catalogueAt(history, T), units);
+  assert.deepEqual(d.reasons, [
+    {
+      rule: 'item',
+      zh: '告警 gas.leak 对应事项 住建-燃气-01「燃气泄漏报警处置」（清单 v7，2024-03-01 起施行）',
+      en: 'Alert gas.leak is item 住建-燃气-01 "Gas leak alarm" (catalogue v7, in force since 2024-03-01)',
+    },
+    {
+      rule: 'empowered',
+      zh: '事项 住建-燃气-01 自 2023-06-01 起赋权石碶街道（清单 v6），由石碶街道综合行政执法队办理',
+      en: 'Item 住建-燃气-01 is empowered to 石碶街道 since 2023-06-01 (catalogue v6): 石碶街道 team handles it',
+    },
+    { rule: 'also-notify', zh: '事项 住建-燃气-01 同时通知：北片燃气、海曙区emergency', en: 'Item 住建-燃气-01 also notifies: North Gas, Haishu emergency' },
+    { rule: 'deadline', zh: '处置时限 30 分钟，截止 2024-05-06 10:30', en: 'Deadline 30 min: 2024-05-06 10:30 (UTC+8)' },
+  ]);
+  assert.equal(d.deadline, T + 30 * 60_000);
+});
+
+test('route: an alert before the first catalogue version goes to the co-ordination office', () => {
+  const ts = Date.parse('2023-01-01T00:00:00+08:00');
+  const d = route(alert('waste.off-corridor', { ts }), at(SHIQI), catalogueAt(history, ts), units);
+  assert.deepEqual(
+    [d.item, d.catalogueVersion, d.primaryUnit.id, d.needsConfirmation, d.reasons.map((r) => r.rule), d.deadline - ts, d.windowMin],
+    [null, null, 'coord-330203', true, ['unmapped', 'deadline'], 1440 * 60_000, 60],
+  );
+});
