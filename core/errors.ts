@@ -21,6 +21,32 @@ export const ERROR_CATALOGUE = {
   GW_FORBIDDEN: { status: 403, title: 'Not allowed' },
   GW_OUT_OF_SCOPE: { status: 403, title: 'Outside your jurisdiction' },
   GW_CONFLICT: { status: 409, title: 'Conflict' },
+  // ingest transports: MQTT and Kafka
+  GW_MQTT_PORT_IN_USE: { status: 500, title: 'The embedded MQTT broker cannot listen on MQTT_PORT' },
+  GW_MQTT_BAD_CREDENTIALS: { status: 401, title: 'MQTT connection refused: unknown device or wrong token' },
+  GW_MQTT_TOPIC_FORBIDDEN: { status: 403, title: 'MQTT publish refused: a device may publish only to its own topic' },
+  GW_MQTT_NOT_STORED: { status: 503, title: 'MQTT message not acknowledged: storage unavailable' },
+  GW_MQTT_CONNECT: { status: 503, title: 'Cannot connect or subscribe to the MQTT broker named by MQTT_URL' },
+  GW_KAFKA_CONNECT: { status: 503, title: 'Cannot connect to Kafka' },
+  GW_KAFKA_MOCK: { status: 500, title: 'Cannot start the librdkafka mock cluster (KAFKA_MOCK=1)' },
+  GW_KAFKA_DLQ: { status: 503, title: 'Cannot produce a poison message to the dead-letter topic' },
+  GW_KAFKA_COMMIT: { status: 503, title: 'Cannot commit Kafka consumer offsets' },
+  // ingest core: decoding, normalisation, storage, devices (dead-letter codes are stable: filters and dashboards use them)
+  GW_INGEST_TOO_LARGE: { status: 413, title: 'Device event payload too large' },
+  GW_INGEST_BAD_ENCODING: { status: 400, title: 'Device event payload is not UTF-8 text' },
+  GW_INGEST_BAD_JSON: { status: 400, title: 'Device event payload is not valid JSON' },
+  GW_INGEST_UNKNOWN_KIND: { status: 400, title: 'Device event has an unknown kind' },
+  GW_INGEST_SCHEMA: { status: 400, title: 'Device event failed validation' },
+  GW_INGEST_DEVICE_MISMATCH: { status: 403, title: 'Device event names another device than the authenticated one' },
+  GW_INGEST_UNKNOWN_DEVICE: { status: 400, title: 'Device event from an unregistered device' },
+  GW_INGEST_DEVICE_DISABLED: { status: 403, title: 'Device event from a disabled device' },
+  GW_INGEST_KIND_MISMATCH: { status: 400, title: "Device event kind differs from the device's registered kind" },
+  GW_INGEST_FUTURE_TS: { status: 400, title: 'Device event timestamp is too far in the future' },
+  GW_INGEST_BAD_IMAGE: { status: 400, title: 'Device event image is not a JPEG, PNG or WebP image' },
+  GW_INGEST_STORE_REJECTED: { status: 400, title: 'The database refused to store this device event' },
+  GW_INGEST_UNAVAILABLE: { status: 503, title: 'Device events cannot be stored right now; retry later' },
+  GW_INGEST_BATCH_TOO_LARGE: { status: 413, title: 'Too many device events in one request' },
+  GW_DEVICE_IMPORT_INVALID: { status: 400, title: 'Device import file is invalid' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

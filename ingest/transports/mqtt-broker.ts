@@ -1,0 +1,200 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { GwError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { DeviceAuthenticator, DeviceIdentity, IngestSink, Transport, TransportHealth } from '../transport.js';
+import { deviceTopic, mqttRefused, mqttUnacknowledged } from './mqtt-metrics.js';
+
+export interface EmbeddedMqttOptions {
+  /** MQTT_PORT; 0 picks a free port (tests). */
+  port: number;
+  /** Interface to listen on (the HTTP server's HOST). */
+  host: string;
+  authenticator: DeviceAuthenticator;
+  log: Logger;
+}
+
+/** MQTT CONNACK return codes (aedes declares them as an ambient const enum, unusable here). */
+const BAD_USERNAME_OR_PASSWORD = 4;
+const SERVER_UNAVAILABLE = 3;
+
+function connackError(message: string, returnCode: number): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+/**
+ * The in-process MQTT broker used when MQTT_URL is not set. Devices connect with
+ * username = device id and password = device token, and may publish only to
+ * `devices/{kind}/{id}/events`. Each accepted publish is stored through the sink *inside*
+ * aedes's `authorizePublish` hook: aedes writes the PUBACK only after that hook calls back,
+ * so a QoS 1 publish is acknowledged only once it is durably stored. When storage fails the
+ * hook calls back with an error, aedes closes the connection without a PUBACK, and the
+ * device's client redelivers the message when it reconnects.
+ */
+export class EmbeddedMqttTransport implements Transport {
+  readonly name = 'mqtt' as const;
+  private broker?: Aedes;
+  private server?: net.Server;
+  private sink?: IngestSink;
+  private port?: number;
+  private stopping = false;
+  private readonly identities = new WeakMap<Client, DeviceIdentity>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly opts: EmbeddedMqttOptions) {}
+
+  /** Starts aedes and listens on MQTT_PORT; fails with GW_MQTT_PORT_IN_USE when the port is taken. */
+  async start(sink: IngestSink): Promise<void> {
+    this.sink = sink;
+    const broker = await Aedes.createBroker({
+      authenticate: (client, username, password, done) => this.authenticate(client, username, password, done),
+      authorizePublish: (client, packet, done) => this.authorizePublish(client, packet.topic, packet.payload, packet, done),
+      authorizeSubscribe: (client, sub, done) => this.authorizeSubscribe(client, sub.topic, done),
+    });
+    // A client's protocol errors are its own problem; they must never reach the process.
+    broker.on('clientError', (client, err) => this.opts.log.debug({ clientId: client?.id, err: err.message }, 'mqtt client error'));
+    broker.on('connectionError', (_client, err) => this.opts.log.debug({ err: err.message }, 'mqtt connection error'));
+    const server = net.createServer((socket) => broker.handle(socket));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.opts.port, this.opts.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES') {
+        throw new GwError(
+          'GW_MQTT_PORT_IN_USE',
+          `Starting the embedded MQTT broker on ${this.opts.host}:${this.opts.port} (MQTT_PORT): ${code === 'EADDRINUSE' ? 'the port is already in use, perhaps by a system Mosquitto' : 'permission denied'}. ` +
+            'Set MQTT_PORT to a free port, or set MQTT_URL to use that broker instead of the embedded one.',
+          { port: this.opts.port, host: this.opts.host },
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    server.on('error', (err) => this.opts.log.error({ err }, 'embedded MQTT listener failed'));
+    this.broker = broker;
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+    this.opts.log.info({ port: this.port, host: this.opts.host }, 'embedded MQTT broker listening');
+  }
+
+  /** The port actually listened on (MQTT_PORT, or the free one picked for 0). */
+  get listeningPort(): number | undefined {
+    return this.port;
+  }
+
+  /** Stops accepting connections and publishes, lets in-flight stores settle, then closes every client. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const server = this.server;
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    await Promise.allSettled([...this.inFlight]);
+    // Closing the clients also ends their sockets, which lets server.close() complete.
+    if (this.broker) await new Promise<void>((resolve) => this.broker!.close(() => resolve()));
+    await closed;
+  }
+
+  /** For /healthz: listening port and connected device count. */
+  health(): TransportHealth {
+    if (!this.broker) return { status: this.stopping ? 'off' : 'starting', detail: { mode: 'embedded' } };
+    if (this.stopping) return { status: 'off', detail: { mode: 'embedded' } };
+    return { status: 'ok', detail: { mode: 'embedded', port: this.port, clients: this.broker.connectedClients } };
+  }
+
+  private authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    if (!username || !password) {
+      mqttRefused.inc({ reason: 'credentials' });
+      this.opts.log.warn({ clientId: client.id, username }, 'mqtt connect refused: no username (device id) or password (device token)');
+      done(connackError('username (device id) and password (device token) are required', BAD_USERNAME_OR_PASSWORD), false);
+      return;
+    }
+    this.opts.authenticator.authenticate(username, password.toString('utf8')).then(
+      (identity) => {
+        if (!identity) {
+          mqttRefused.inc({ reason: 'credentials' });
+          this.opts.log.warn({ clientId: client.id, deviceId: username }, 'mqtt connect refused: unknown or disabled device, or wrong token');
+          done(connackError(`device ${username}: unknown, disabled or wrong token`, BAD_USERNAME_OR_PASSWORD), false);
+          return;
+        }
+        this.identities.set(client, identity);
+        done(null, true);
+      },
+      (err: unknown) => {
+        // The registry could not answer (database down): tell the device to come back later.
+        this.opts.log.warn({ err, deviceId: username }, 'mqtt connect refused: device registry unavailable');
+        done(connackError(`checking device ${username}: registry unavailable`, SERVER_UNAVAILABLE), false);
+      },
+    );
+  }
+
+  private authorizePublish(
+    client: Client | null,
+    topic: string,
+    payload: Buffer | string,
+    packet: { retain: boolean },
+    done: (error?: Error | null) => void,
+  ): void {
+    const identity = client ? this.identities.get(client) : undefined;
+    if (!identity) {
+      // Only a will left by a client of an earlier broker instance gets here: nobody to vouch for it.
+      done(new GwError('GW_MQTT_TOPIC_FORBIDDEN', `Publishing to ${topic}: no authenticated device`));
+      return;
+    }
+    const own = deviceTopic(identity.kind, identity.id);
+    if (topic !== own) {
+      mqttRefused.inc({ reason: 'topic' });
+      this.opts.log.warn({ deviceId: identity.id, topic, allowed: own }, 'mqtt publish refused: not the device own topic');
+      done(new GwError('GW_MQTT_TOPIC_FORBIDDEN', `Device ${identity.id} publishing to ${topic}: it may publish only to ${own}`));
+      return;
+    }
+    if (this.stopping || !this.sink) {
+      done(new GwError('GW_MQTT_NOT_STORED', `Publish from device ${identity.id} on ${topic}: the broker is shutting down`));
+      return;
+    }
+    // Events live in the database; a retained copy in broker memory would only grow.
+    packet.retain = false;
+    const stored = this.sink.submit([
+      {
+        transport: 'mqtt',
+        payload,
+        topic,
+        authenticatedDeviceId: identity.id,
+        receivedAt: Date.now(),
+      },
+    ]);
+    this.inFlight.add(stored);
+    stored.then(
+      () => {
+        this.inFlight.delete(stored);
+        done(null);
+      },
+      (err: unknown) => {
+        this.inFlight.delete(stored);
+        mqttUnacknowledged.inc({ mode: 'embedded' });
+        this.opts.log.warn({ err, deviceId: identity.id, topic }, 'mqtt publish not stored: closing the connection without PUBACK');
+        done(new GwError('GW_MQTT_NOT_STORED', `Storing a publish from device ${identity.id} on ${topic}: ${(err as Error).message}`));
+      },
+    );
+  }
+
+  private authorizeSubscribe<S>(client: Client, topic: string, done: (error: Error | null, subscription?: S | null) => void): void {
+    // Devices only publish to this broker; any subscription could read other devices' events.
+    mqttRefused.inc({ reason: 'subscribe' });
+    this.opts.log.warn({ deviceId: this.identities.get(client)?.id, topic }, 'mqtt subscribe refused: devices may only publish');
+    // A null subscription makes aedes answer SUBACK 0x80 (failure) and keep the connection.
+    done(null, null);
+  }
+}
