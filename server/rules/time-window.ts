@@ -44,3 +44,8 @@ export function localDateCompact(ts: number): string {
 export function localMidnight(isoDate: string): number {
   return Date.parse(`${isoDate}T00:00:00+08:00`);
 }
+
+/** Epoch ms as local Asia/Shanghai "YYYY-MM-DD HH:MM", for reasons and summaries. */
+export function formatLocal(ts: number): string {
+  return new Date(ts + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}
