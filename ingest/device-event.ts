@@ -77,13 +77,18 @@ export type DeviceEvent = WasteTruckEvent | GasSensorEvent | BridgeSensorEvent |
 /** Input that could not become a DeviceEvent, kept with its reason (nothing is dropped). */
 export interface DeadLetter {
   transport: 'mqtt' | 'kafka' | 'http';
-  /** The raw payload exactly as received (bytes are kept as base64 when not valid UTF-8). */
+  /** The raw payload exactly as received (bytes are kept as base64 when not storable UTF-8 text). */
   raw: string;
+  /** How `raw` is encoded: 'base64' for payloads that are not valid UTF-8 or hold NUL characters. */
+  rawEncoding: 'utf8' | 'base64';
   /** Stable error code from the catalogue, e.g. GW_INGEST_SCHEMA. */
   code: string;
   /** Human-readable reason naming the field(s) at fault. */
   reason: string;
+  /** The device the event claims to be from, when that much could be read; else the authenticated one. */
   deviceId: string | null;
+  /** The device the transport authenticated, kept so a replay cannot let one device speak for another. */
+  authenticatedDeviceId: string | null;
   topic: string | null;
   receivedAt: number;
 }

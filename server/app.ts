@@ -14,6 +14,12 @@ export interface AppDeps {
   health: HealthRegistry;
   /** Stage routers (geo, ingest, clues…), mounted after auth, in order. */
   routers?: Router[];
+  /**
+   * Device intake routers, mounted before the JSON body parser and user authentication: they
+   * read the raw bytes themselves (a payload that is not JSON must still be kept verbatim as a
+   * dead letter) and authenticate devices, not people.
+   */
+  intakeRouters?: Router[];
   /** Static files for the web UI, if built. */
   webRoot?: string;
   /** Largest JSON body accepted (ingest batches are the big ones). */
@@ -51,6 +57,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(openApiDocument());
   });
 
+  for (const r of deps.intakeRouters ?? []) app.use(r);
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb' }));
   app.use(authenticate(deps.pool));
   app.use(authRoutes(deps.pool));

@@ -7,6 +7,12 @@ import { migrate } from '../db/migrate.js';
 import { createApp } from './app.js';
 import { HealthRegistry } from './health.js';
 import { seedDemoUsers } from './demo/demo-users.js';
+import { DeviceRegistry } from '../ingest/device-registry.js';
+import { BatchingIngestSink } from '../ingest/ingest-sink.js';
+import { HttpTransport } from '../ingest/transports/http.js';
+import { seedDemoDevices, type DemoDevice } from '../ingest/demo-devices.js';
+import { deviceRoutes } from './devices/routes.js';
+import { deadLetterRoutes } from './dead-letters/routes.js';
 
 /** A running Gridwatch: what main() and end-to-end tests hold on to. */
 export interface Gridwatch {
@@ -18,6 +24,10 @@ export interface Gridwatch {
   url: string;
   /** Demo logins, when demo mode seeded them. */
   demoCredentials: { username: string; password: string; role: string }[];
+  /** Device registry and the sink every transport submits to. */
+  ingest: { devices: DeviceRegistry; sink: BatchingIngestSink };
+  /** Demo device credentials (DATA_DIR/demo-devices.json), when demo mode seeded them. */
+  demoDevices: DemoDevice[];
   /** Graceful shutdown: stop intake, drain, close the pool. Idempotent. */
   close(): Promise<void>;
 }
@@ -38,7 +48,21 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
 
     const demoCredentials = config.demo ? await seedDemoUsers(db.pool, config.DATA_DIR) : [];
 
-    const app = createApp({ pool: db.pool, log, health });
+    // ── ingest (issue 4): registry, sink, HTTP transport. Stops run in reverse, so every
+    // transport pushed after the sink stops taking input before the sink drains. ──
+    const devices = new DeviceRegistry(db.pool);
+    const sink = new BatchingIngestSink({ pool: db.pool, devices, dataDir: config.DATA_DIR, log: log.child({ stage: 'ingest' }) });
+    stops.push(() => sink.close());
+    health.register('ingest', () => sink.health());
+    const httpTransport = new HttpTransport(devices);
+    await httpTransport.start(sink);
+    stops.push(() => httpTransport.stop());
+    const demoDevices = config.demo ? await seedDemoDevices(devices, config.DATA_DIR) : [];
+    const intakeRouters = [httpTransport.router];
+    const routers = [deviceRoutes(devices), deadLetterRoutes(db.pool, sink)];
+    // ── end ingest ──
+
+    const app = createApp({ pool: db.pool, log, health, intakeRouters, routers });
     const server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -63,6 +87,8 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       health,
       url: `http://${host}:${port}`,
       demoCredentials,
+      ingest: { devices, sink },
+      demoDevices,
       close: () =>
         (closing ??= (async () => {
           for (const stop of stops.reverse()) await stop();

@@ -1,0 +1,371 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import { GwError, describeIssues } from '../core/errors.js';
+import { hashSecret, randomSecret, sha256, verifySecret } from '../core/passwords.js';
+import { loadSql } from '../db/sql.js';
+import { DEVICE_KINDS, type DeviceKind } from './device-event.js';
+import type { DeviceAuthenticator, DeviceIdentity } from './transport.js';
+
+const sql = {
+  insert: loadSql(new URL('./sql/insert-device.sql', import.meta.url)),
+  credentials: loadSql(new URL('./sql/find-device-credentials.sql', import.meta.url)),
+  identities: loadSql(new URL('./sql/find-device-identities.sql', import.meta.url)),
+  rotate: loadSql(new URL('./sql/rotate-device-token.sql', import.meta.url)),
+  setDisabled: loadSql(new URL('./sql/set-device-disabled.sql', import.meta.url)),
+  list: loadSql(new URL('./sql/list-devices.sql', import.meta.url)),
+};
+
+/** Device ids appear in MQTT topics and Kafka keys: letters, digits and . _ : - only. */
+export const deviceIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'a device id may hold only letters, digits and . _ : -');
+
+/** A device to register (API body, CLI arguments, one row of an import file). */
+export const newDeviceSchema = z.object({
+  id: deviceIdSchema,
+  kind: z.enum(DEVICE_KINDS),
+  homeUnitId: z.string().min(1).max(64).nullable().default(null),
+  metadata: z.record(z.string(), z.unknown()).default({}),
+});
+export type NewDevice = z.input<typeof newDeviceSchema>;
+
+/** A registered device as administrators see it (never its token or hash). */
+export interface DeviceInfo {
+  id: string;
+  kind: DeviceKind;
+  homeUnitId: string | null;
+  metadata: Record<string, unknown>;
+  disabled: boolean;
+  createdAt: string;
+  tokenRotatedAt: string;
+  lastSeenAt: string | null;
+  lastPosition: { lon: number; lat: number } | null;
+}
+
+/** Filters for `list`; absent means any. */
+export interface DeviceFilter {
+  kind?: DeviceKind;
+  disabled?: boolean;
+  idPrefix?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** Result of registering one device of an import. The token is shown once and never stored. */
+export type ImportResult = { id: string; status: 'created'; token: string } | { id: string; status: 'exists' };
+
+/**
+ * Parses a device import file (pure). JSON: an array of devices or `{ "devices": [...] }`.
+ * CSV: a header row naming `id`, `kind` and optionally `homeUnitId`; any other column goes into
+ * the device's metadata. Every problem is reported with its row, and nothing is imported when
+ * any row is bad.
+ */
+export function parseDeviceImport(text: string, format: 'json' | 'csv'): z.output<typeof newDeviceSchema>[] {
+  if (format === 'csv') return validateDeviceRows(csvRecords(text), 'CSV');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new GwError('GW_DEVICE_IMPORT_INVALID', `Reading the device import (JSON): ${(err as Error).message}`);
+  }
+  return validateDeviceRows(Array.isArray(json) ? json : (json as { devices?: unknown } | null)?.devices, 'JSON');
+}
+
+/** Validates import rows (pure): every problem is reported with its row; any problem fails the whole import. */
+export function validateDeviceRows(rows: unknown, format: string): z.output<typeof newDeviceSchema>[] {
+  if (!Array.isArray(rows)) {
+    throw new GwError('GW_DEVICE_IMPORT_INVALID', `Reading the device import (${format}): expected an array of devices or {"devices": [...]}`);
+  }
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const out = rows.flatMap((row, i) => {
+    const r = newDeviceSchema.safeParse(row);
+    if (!r.success) {
+      problems.push(...describeIssues(r.error.issues).map((p) => `row ${i + 1}: ${p}`));
+      return [];
+    }
+    if (seen.has(r.data.id)) problems.push(`row ${i + 1}: id ${r.data.id} appears twice`);
+    seen.add(r.data.id);
+    return [r.data];
+  });
+  if (problems.length) {
+    throw new GwError('GW_DEVICE_IMPORT_INVALID', `Reading the device import (${format}): ${problems.slice(0, 20).join('; ')}`, { problems });
+  }
+  return out;
+}
+
+/** CSV (RFC 4180: quoted fields, doubled quotes, CRLF or LF) into one object per data row. */
+function csvRecords(text: string): Record<string, unknown>[] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(field), (field = '');
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field), rows.push(row), (row = []), (field = '');
+    } else field += c;
+  }
+  if (field !== '' || row.length) row.push(field), rows.push(row);
+  const [header, ...data] = rows.filter((r) => r.some((f) => f.trim() !== ''));
+  if (!header) throw new GwError('GW_DEVICE_IMPORT_INVALID', 'Reading the device import (CSV): the file is empty');
+  const names = header.map((h) => h.trim());
+  for (const need of ['id', 'kind']) {
+    if (!names.includes(need)) throw new GwError('GW_DEVICE_IMPORT_INVALID', `Reading the device import (CSV): the header has no "${need}" column`);
+  }
+  return data.map((cells) => {
+    const rec: Record<string, unknown> = { metadata: {} };
+    names.forEach((name, j) => {
+      const v = (cells[j] ?? '').trim();
+      if (name === 'id' || name === 'kind') rec[name] = v;
+      else if (name === 'homeUnitId') rec.homeUnitId = v || null;
+      else if (v !== '') (rec.metadata as Record<string, string>)[name] = v;
+    });
+    return rec;
+  });
+}
+
+type DeviceRow = {
+  id: string;
+  kind: DeviceKind;
+  home_unit_id: string | null;
+  metadata: Record<string, unknown>;
+  disabled: boolean;
+  created_at: Date;
+  token_rotated_at: Date;
+  last_seen_at: Date | null;
+  lon: number | null;
+  lat: number | null;
+};
+
+const toInfo = (r: DeviceRow): DeviceInfo => ({
+  id: r.id,
+  kind: r.kind,
+  homeUnitId: r.home_unit_id,
+  metadata: r.metadata,
+  disabled: r.disabled,
+  createdAt: r.created_at.toISOString(),
+  tokenRotatedAt: r.token_rotated_at.toISOString(),
+  lastSeenAt: r.last_seen_at?.toISOString() ?? null,
+  lastPosition: r.lon === null || r.lat === null ? null : { lon: r.lon, lat: r.lat },
+});
+
+/** Cache lifetimes. Changes made through this registry apply at once; changes made by another process (the CLI) within these. */
+export interface RegistryCacheOptions {
+  /** How long a verified token is trusted without running scrypt again. */
+  authTtlMs: number;
+  /** How long a refused id/token pair is refused without asking the database again. */
+  refusedTtlMs: number;
+  /** How long a device's kind and disabled flag are trusted by decoding. */
+  identityTtlMs: number;
+  /** Entries kept per cache; the oldest go first. */
+  maxEntries: number;
+}
+
+const DEFAULT_CACHE: RegistryCacheOptions = { authTtlMs: 60_000, refusedTtlMs: 10_000, identityTtlMs: 30_000, maxEntries: 50_000 };
+
+/** A Map with expiry and a size bound (oldest insertions evicted first). */
+class TtlCache<V> {
+  private entries = new Map<string, { value: V; until: number }>();
+  constructor(private readonly max: number) {}
+  get(key: string, now: number): V | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.until <= now) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e.value;
+  }
+  set(key: string, value: V, until: number): void {
+    this.entries.delete(key);
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { value, until });
+  }
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+  deleteWhere(test: (key: string) => boolean): void {
+    for (const k of this.entries.keys()) if (test(k)) this.entries.delete(k);
+  }
+}
+
+/**
+ * The device registry: registration, import, token rotation, disabling and listing, plus
+ * the device-side authentication every transport uses. Tokens are random, shown once, and
+ * stored only as scrypt hashes; a verified token is cached (as a SHA-256, never in clear) so
+ * scrypt (≈ 30 ms of CPU) runs once per device and token, not once per message.
+ */
+export class DeviceRegistry implements DeviceAuthenticator {
+  private readonly opts: RegistryCacheOptions;
+  /** deviceId → digest of the last verified token and the identity. */
+  private readonly verified: TtlCache<{ digest: string; identity: DeviceIdentity }>;
+  /** deviceId\0digest of refused attempts: a flood of bad tokens does not run scrypt each time. */
+  private readonly refused: TtlCache<true>;
+  private readonly identityCache: TtlCache<DeviceIdentity | null>;
+  private readonly pending = new Map<string, Promise<DeviceIdentity | null>>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    opts: Partial<RegistryCacheOptions> = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.opts = { ...DEFAULT_CACHE, ...opts };
+    this.verified = new TtlCache(this.opts.maxEntries);
+    this.refused = new TtlCache(this.opts.maxEntries);
+    this.identityCache = new TtlCache(this.opts.maxEntries);
+  }
+
+  /** Registers one device and returns its token (shown once). A taken id is GW_CONFLICT. */
+  async register(input: NewDevice): Promise<{ device: DeviceInfo; token: string }> {
+    const d = newDeviceSchema.parse(input);
+    const [result] = await this.importDevices([d]);
+    if (result!.status === 'exists') throw new GwError('GW_CONFLICT', `Registering device ${d.id}: the id is taken`);
+    return { device: await this.get(d.id), token: result!.token };
+  }
+
+  /**
+   * Registers many devices in one transaction (all or nothing). Ids that already exist are
+   * reported as `exists` and left untouched, so re-running an import is harmless.
+   */
+  async importDevices(devices: readonly NewDevice[]): Promise<ImportResult[]> {
+    const parsed = devices.map((d) => newDeviceSchema.parse(d));
+    const tokens = parsed.map(() => randomSecret(24));
+    const hashes = await Promise.all(tokens.map((t) => hashSecret(t)));
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const results: ImportResult[] = [];
+      for (const [i, d] of parsed.entries()) {
+        const { rowCount } = await client.query(sql.insert, [d.id, d.kind, hashes[i], d.homeUnitId, JSON.stringify(d.metadata)]);
+        results.push(rowCount ? { id: d.id, status: 'created', token: tokens[i]! } : { id: d.id, status: 'exists' });
+      }
+      await client.query('COMMIT');
+      for (const d of parsed) this.invalidate(d.id);
+      return results;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if ((err as { code?: string }).code === '23503') {
+        throw new GwError('GW_DEVICE_IMPORT_INVALID', `Registering devices: ${(err as { detail?: string }).detail ?? 'a home unit does not exist'}`);
+      }
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Issues a new token for a device (shown once); the old one stops working at once here. */
+  async rotateToken(id: string): Promise<string> {
+    const token = randomSecret(24);
+    const { rowCount } = await this.pool.query(sql.rotate, [id, await hashSecret(token)]);
+    if (!rowCount) throw new GwError('GW_NOT_FOUND', `Rotating the token of device ${id}: no such device`);
+    this.invalidate(id);
+    return token;
+  }
+
+  /** Disables (or re-enables) a device: its token is refused and its events become dead letters. */
+  async setDisabled(id: string, disabled: boolean): Promise<DeviceInfo> {
+    const { rowCount } = await this.pool.query(sql.setDisabled, [id, disabled]);
+    if (!rowCount) throw new GwError('GW_NOT_FOUND', `${disabled ? 'Disabling' : 'Enabling'} device ${id}: no such device`);
+    this.invalidate(id);
+    return this.get(id);
+  }
+
+  /** Lists devices with last-seen time and position, ordered by id. */
+  async list(filter: DeviceFilter = {}): Promise<DeviceInfo[]> {
+    const { rows } = await this.pool.query<DeviceRow>(sql.list, [
+      filter.kind ?? null,
+      filter.disabled ?? null,
+      null,
+      filter.idPrefix ?? null,
+      filter.limit ?? 1000,
+      filter.offset ?? 0,
+    ]);
+    return rows.map(toInfo);
+  }
+
+  /** One device; GW_NOT_FOUND when unknown. */
+  async get(id: string): Promise<DeviceInfo> {
+    const { rows } = await this.pool.query<DeviceRow>(sql.list, [null, null, id, null, 1, 0]);
+    if (!rows[0]) throw new GwError('GW_NOT_FOUND', `Looking up device ${id}: no such device`);
+    return toInfo(rows[0]);
+  }
+
+  /**
+   * DeviceAuthenticator: the identity for a correct id + token of an enabled device, else null.
+   * Unknown ids are refused without running scrypt: device ids are not secret (they are in
+   * MQTT topics), and a flood of unknown ids must not cost 30 ms of CPU each.
+   */
+  async authenticate(deviceId: string, token: string): Promise<DeviceIdentity | null> {
+    if (!deviceIdSchema.safeParse(deviceId).success || token.length === 0 || token.length > 256) return null;
+    const now = this.now();
+    const digest = sha256(token);
+    const hit = this.verified.get(deviceId, now);
+    if (hit && hit.digest === digest) return hit.identity;
+    const key = `${deviceId}\u0000${digest}`;
+    if (this.refused.get(key, now)) return null;
+    // Concurrent first requests with the same credentials share one scrypt run.
+    let p = this.pending.get(key);
+    if (!p) {
+      p = this.verify(deviceId, token, digest, key).finally(() => this.pending.delete(key));
+      this.pending.set(key, p);
+    }
+    return p;
+  }
+
+  private async verify(deviceId: string, token: string, digest: string, key: string): Promise<DeviceIdentity | null> {
+    const { rows } = await this.pool.query<{ id: string; kind: DeviceKind; disabled: boolean; token_hash: string }>(sql.credentials, [deviceId]);
+    const row = rows[0];
+    const ok = row !== undefined && !row.disabled && (await verifySecret(token, row.token_hash));
+    const now = this.now();
+    if (!ok) {
+      this.refused.set(key, true, now + this.opts.refusedTtlMs);
+      return null;
+    }
+    const identity: DeviceIdentity = { id: row.id, kind: row.kind, disabled: false };
+    this.verified.set(deviceId, { digest, identity }, now + this.opts.authTtlMs);
+    return identity;
+  }
+
+  /**
+   * Registrations of the named devices (kind, disabled), for the decoder's checks; unknown ids
+   * are absent. One query for all cache misses of a batch.
+   */
+  async identities(ids: Iterable<string>): Promise<Map<string, DeviceIdentity>> {
+    const now = this.now();
+    const out = new Map<string, DeviceIdentity>();
+    const missing: string[] = [];
+    for (const id of new Set(ids)) {
+      const cached = this.identityCache.get(id, now);
+      if (cached) out.set(id, cached);
+      else if (cached === undefined) missing.push(id);
+    }
+    if (missing.length) {
+      const { rows } = await this.pool.query<DeviceIdentity>({ name: 'ingest-find-device-identities', text: sql.identities, values: [missing] });
+      const until = this.now() + this.opts.identityTtlMs;
+      const found = new Map(rows.map((r) => [r.id, r]));
+      for (const id of missing) {
+        const identity = found.get(id) ?? null;
+        this.identityCache.set(id, identity, until);
+        if (identity) out.set(id, identity);
+      }
+    }
+    return out;
+  }
+
+  /** Forgets everything cached about a device (after register, rotate, disable). */
+  invalidate(id: string): void {
+    this.verified.delete(id);
+    this.identityCache.delete(id);
+    this.refused.deleteWhere((k) => k.startsWith(`${id}\u0000`));
+  }
+}

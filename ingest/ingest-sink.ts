@@ -1,0 +1,405 @@
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { GwError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { DeadLetter, DeviceEvent } from './device-event.js';
+import { admitEvent, deadLetter, parseInput, DEFAULT_MAX_PAYLOAD_BYTES, type Parsed } from './decode.js';
+import { eventKey, storeBatch, type ReceivedEvent, type SequencedDeadLetter } from './event-store.js';
+import { storeImage, type CheckedImage } from './images.js';
+import {
+  ingestBatchSize,
+  ingestDeadLetters,
+  ingestOutcomes,
+  ingestPending,
+  ingestReceived,
+  ingestStageSeconds,
+  ingestStoreRetries,
+  ingestSubmitRefused,
+} from './metrics.js';
+import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './normalise.js';
+import type { AcceptedEventsHandler, DeviceIdentity, IngestOutcome, IngestSink, RawInput, TransportHealth } from './transport.js';
+
+/** Tuning of the batcher. Defaults suit one app instance on a 2-core machine. */
+export interface IngestSinkOptions {
+  /** Inputs per batch (one multi-row insert). */
+  maxBatch: number;
+  /** How long a batch may wait to fill when input is sparse. */
+  lingerMs: number;
+  /** Inputs admitted and not yet stored; beyond this `submit` waits (back-pressure). */
+  maxPending: number;
+  /** How long `submit` waits for room before it rejects (the transport then does not acknowledge). */
+  admitTimeoutMs: number;
+  /** How long a batch is retried against a failing database before its submissions are rejected. */
+  retryForMs: number;
+  /** First and largest pause between store attempts (doubling in between). */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxPayloadBytes: number;
+  normalise: NormaliseOptions;
+}
+
+/** Defaults: 500-event batches, 5 ms linger, 20k inputs in flight, 30 s admit wait, 60 s of retries. */
+export const DEFAULT_SINK_OPTIONS: IngestSinkOptions = {
+  maxBatch: 500,
+  lingerMs: 5,
+  maxPending: 20_000,
+  admitTimeoutMs: 30_000,
+  retryForMs: 60_000,
+  retryBaseMs: 50,
+  retryMaxMs: 2_000,
+  maxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
+  normalise: DEFAULT_NORMALISE_OPTIONS,
+};
+
+/** What the sink needs from the outside world. */
+export interface IngestSinkDeps {
+  pool: pg.Pool;
+  /** Device registrations for the decoder's checks (the DeviceRegistry). */
+  devices: { identities(ids: Iterable<string>): Promise<Map<string, DeviceIdentity>> };
+  /** Images are written under `dataDir/images/`. */
+  dataDir: string;
+  log: Logger;
+  /** Called with each batch's newly accepted events (never duplicates) after they are stored. */
+  onAccepted?: AcceptedEventsHandler;
+}
+
+interface Submission {
+  outcomes: IngestOutcome[];
+  remaining: number;
+  settled: boolean;
+  resolve(o: IngestOutcome[]): void;
+  reject(err: Error): void;
+}
+
+interface Item {
+  input: RawInput;
+  sub: Submission;
+  index: number;
+}
+
+interface Waiter {
+  n: number;
+  resolve(): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * SQLSTATE classes worth retrying: connection (08), resources (53), operator intervention such
+ * as pg_terminate_backend (57), system (58), and transaction rollbacks (40: serialization,
+ * deadlock). Errors without SQLSTATE (refused, reset, timed out) are network errors. Anything
+ * else (bad data, a bug) fails the same way on every attempt.
+ */
+function isTransient(err: unknown): boolean {
+  if (!(err instanceof pg.DatabaseError)) return !(err instanceof GwError);
+  const code = err.code ?? '';
+  return ['08', '53', '57', '58', '40'].includes(code.slice(0, 2)) || code === '55P03';
+}
+
+/**
+ * The ingest sink: every transport hands its raw inputs here. Inputs are batched (up to
+ * `maxBatch`, or whatever arrived within `lingerMs`), decoded and normalised, and each batch is
+ * stored in one transaction. `submit` resolves once the inputs' batch has committed. When the
+ * database is slow or down, batches are retried with back-off, the pending window fills, and
+ * `submit` waits: nothing is buffered without bound and nothing is dropped. A submission that
+ * cannot be stored in time is rejected, so its transport does not acknowledge it and redelivers.
+ */
+export class BatchingIngestSink implements IngestSink {
+  private readonly opts: IngestSinkOptions;
+  private readonly queue: Item[] = [];
+  private readonly waiters: Waiter[] = [];
+  private pending = 0;
+  private wake: (() => void) | undefined;
+  private closing = false;
+  private readonly loop: Promise<void>;
+  private failingSince: number | null = null;
+  private lastError: string | null = null;
+
+  constructor(
+    private readonly deps: IngestSinkDeps,
+    opts: Partial<IngestSinkOptions> = {},
+  ) {
+    this.opts = { ...DEFAULT_SINK_OPTIONS, ...opts };
+    this.loop = this.run();
+  }
+
+  /** IngestSink: outcomes in input order, once stored; rejects with GW_INGEST_UNAVAILABLE when it cannot store. */
+  async submit(inputs: RawInput[]): Promise<IngestOutcome[]> {
+    if (this.closing) {
+      ingestSubmitRefused.inc({ reason: 'closing' });
+      throw new GwError('GW_INGEST_UNAVAILABLE', `Submitting ${inputs.length} device inputs: ingest is shutting down`);
+    }
+    if (!inputs.length) return [];
+    for (const input of inputs) ingestReceived.inc({ transport: input.transport });
+    await this.admit(inputs.length);
+    return new Promise<IngestOutcome[]>((resolve, reject) => {
+      const sub: Submission = { outcomes: new Array(inputs.length), remaining: inputs.length, settled: false, resolve, reject };
+      inputs.forEach((input, index) => this.queue.push({ input, sub, index }));
+      this.wake?.();
+    });
+  }
+
+  /** Stops admitting input, stores everything already admitted, then returns. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(new GwError('GW_INGEST_UNAVAILABLE', `Waiting to submit ${w.n} device inputs: ingest is shutting down`));
+    }
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** For /healthz: down while the database refuses batches, with how long and why. */
+  health(): TransportHealth {
+    const detail = { pending: this.pending, maxPending: this.opts.maxPending };
+    if (this.failingSince === null) return { status: 'ok', detail };
+    return { status: 'down', detail: { ...detail, failingForMs: Date.now() - this.failingSince, lastError: this.lastError } };
+  }
+
+  /** Waits (FIFO) until `n` more inputs fit in the pending window, or rejects after admitTimeoutMs. */
+  private admit(n: number): Promise<void> {
+    // A submission larger than the whole window is let in alone rather than refused forever.
+    if (!this.waiters.length && (this.pending + n <= this.opts.maxPending || this.pending === 0)) {
+      this.addPending(n);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const w: Waiter = {
+        n,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          ingestSubmitRefused.inc({ reason: 'overloaded' });
+          reject(
+            new GwError(
+              'GW_INGEST_UNAVAILABLE',
+              `Submitting ${n} device inputs: no room within ${this.opts.admitTimeoutMs} ms (${this.pending} inputs pending${this.lastError ? `; storage failing: ${this.lastError}` : ''})`,
+            ),
+          );
+        }, this.opts.admitTimeoutMs),
+      };
+      this.waiters.push(w);
+    });
+  }
+
+  private addPending(n: number): void {
+    this.pending += n;
+    ingestPending.set(this.pending);
+  }
+
+  private release(n: number): void {
+    this.pending -= n;
+    while (this.waiters.length) {
+      const w = this.waiters[0]!;
+      if (this.pending + w.n > this.opts.maxPending && this.pending !== 0) break;
+      this.waiters.shift();
+      clearTimeout(w.timer);
+      this.addPending(w.n);
+      w.resolve();
+    }
+    ingestPending.set(this.pending);
+  }
+
+  /** The single writer: one batch at a time, so batches commit in arrival order. */
+  private async run(): Promise<void> {
+    for (;;) {
+      if (!this.queue.length) {
+        if (this.closing) return;
+        await new Promise<void>((r) => (this.wake = r));
+        this.wake = undefined;
+        continue;
+      }
+      if (this.queue.length < this.opts.maxBatch && !this.closing) await sleep(this.opts.lingerMs);
+      const items = this.queue.splice(0, this.opts.maxBatch);
+      try {
+        await this.processBatch(items);
+      } catch (err) {
+        this.failBatch(items, err);
+      }
+      this.release(items.length);
+    }
+  }
+
+  private failBatch(items: Item[], err: unknown): void {
+    const e = err instanceof GwError ? err : new GwError('GW_INGEST_UNAVAILABLE', `Storing ${items.length} device inputs failed`, undefined, { cause: err });
+    this.deps.log.error({ err, inputs: items.length }, e.message);
+    ingestSubmitRefused.inc({ reason: 'unavailable' });
+    for (const { sub } of items) {
+      if (sub.settled) continue;
+      sub.settled = true;
+      sub.reject(e);
+    }
+  }
+
+  private async processBatch(items: Item[]): Promise<void> {
+    ingestBatchSize.observe(items.length);
+    const batchId = crypto.randomUUID();
+
+    let end = ingestStageSeconds.startTimer({ stage: 'decode' });
+    const parsed: Parsed[] = items.map((it) => parseInput(it.input, this.opts.maxPayloadBytes));
+    end();
+
+    end = ingestStageSeconds.startTimer({ stage: 'lookup' });
+    const ids = parsed.flatMap((p) => (p.ok ? [p.wire.deviceId] : []));
+    const identities = ids.length ? await this.retrying(`Looking up ${ids.length} devices`, () => this.deps.devices.identities(ids)) : new Map();
+    end();
+
+    const outcomes: IngestOutcome[] = new Array(items.length);
+    const kinds: string[] = parsed.map((p) => (p.ok ? p.wire.kind : 'unknown'));
+    const events: (ReceivedEvent & { index: number })[] = [];
+    const dead: SequencedDeadLetter[] = [];
+    const images: CheckedImage[] = [];
+    const firstByKey = new Map<string, number>();
+    end = ingestStageSeconds.startTimer({ stage: 'decode' });
+    parsed.forEach((p, index) => {
+      const input = items[index]!.input;
+      const a = p.ok ? admitEvent(p.wire, input, identities.get(p.wire.deviceId), this.opts.normalise) : p;
+      if (!a.ok) {
+        dead.push({ seq: index, letter: a.dead });
+        return;
+      }
+      const key = eventKey(a.event.deviceId, a.event.eventId);
+      if (firstByKey.has(key)) {
+        // The same event twice in one batch: the first copy decides, the rest are duplicates.
+        outcomes[index] = { status: 'duplicate', deviceId: a.event.deviceId, eventId: a.event.eventId };
+        return;
+      }
+      firstByKey.set(key, index);
+      events.push({ event: a.event, transport: input.transport, index });
+      if (a.image) images.push(a.image);
+    });
+    end();
+
+    if (images.length) {
+      end = ingestStageSeconds.startTimer({ stage: 'images' });
+      await this.retrying(`Writing ${images.length} images`, () => Promise.all(images.map((img) => storeImage(this.deps.dataDir, img))));
+      end();
+    }
+
+    end = ingestStageSeconds.startTimer({ stage: 'store' });
+    const { stored, refused } = await this.storeIsolating(batchId, events, dead, items);
+    end();
+
+    const accepted: DeviceEvent[] = [];
+    for (const { event, index } of events) {
+      const ids = { deviceId: event.deviceId, eventId: event.eventId };
+      if (refused.has(index)) continue;
+      if (stored.has(eventKey(event.deviceId, event.eventId))) {
+        outcomes[index] = { status: 'accepted', ...ids };
+        accepted.push(event);
+      } else outcomes[index] = { status: 'duplicate', ...ids };
+    }
+    for (const { seq, letter } of [...dead, ...refused.values()]) {
+      outcomes[seq] = { status: 'rejected', code: letter.code, reason: letter.reason };
+      ingestDeadLetters.inc({ transport: letter.transport, code: letter.code });
+    }
+    outcomes.forEach((o, i) => {
+      const outcome = o.status === 'rejected' ? 'dead_letter' : o.status;
+      ingestOutcomes.inc({ transport: items[i]!.input.transport, kind: kinds[i]!, outcome });
+      const { sub, index } = items[i]!;
+      if (sub.settled) return;
+      sub.outcomes[index] = o;
+      if (--sub.remaining === 0) {
+        sub.settled = true;
+        sub.resolve(sub.outcomes);
+      }
+    });
+
+    if (accepted.length && this.deps.onAccepted) {
+      end = ingestStageSeconds.startTimer({ stage: 'downstream' });
+      // Awaited, so a slow downstream slows intake too; its failures never undo storage.
+      await this.deps.onAccepted(accepted).catch((err) => this.deps.log.error({ err, events: accepted.length }, 'downstream handling of accepted device events failed'));
+      end();
+    }
+  }
+
+  /**
+   * Stores a batch. When the database refuses it for its content (not for being down), the
+   * batch is split in halves until the offending event is alone; that event becomes a
+   * GW_INGEST_STORE_REJECTED dead letter, so one bad row never blocks or loses the others.
+   */
+  private async storeIsolating(
+    batchId: string,
+    events: (ReceivedEvent & { index: number })[],
+    dead: SequencedDeadLetter[],
+    items: Item[],
+  ): Promise<{ stored: Set<string>; refused: Map<number, SequencedDeadLetter> }> {
+    const refused = new Map<number, SequencedDeadLetter>();
+    const store = async (evs: typeof events, dls: SequencedDeadLetter[]): Promise<Set<string>> => {
+      try {
+        return await this.retrying(`Storing a batch of ${evs.length} events and ${dls.length} dead letters`, () =>
+          this.withClient((c) => storeBatch(c, batchId, evs, dls)),
+        );
+      } catch (err) {
+        if (!(err instanceof pg.DatabaseError) || isTransient(err)) throw err;
+        if (evs.length === 0) throw err;
+        if (evs.length === 1) {
+          const { index, event } = evs[0]!;
+          const letter: DeadLetter = deadLetter(items[index]!.input, 'GW_INGEST_STORE_REJECTED', `the database refused event ${event.eventId}: ${err.message}`, event.deviceId);
+          refused.set(index, { seq: index, letter });
+          return store([], [...dls, { seq: index, letter }]);
+        }
+        const half = Math.ceil(evs.length / 2);
+        const a = await store(evs.slice(0, half), dls);
+        const b = await store(evs.slice(half), []);
+        return new Set([...a, ...b]);
+      }
+    };
+    return { stored: await store(events, dead), refused };
+  }
+
+  /** Runs `fn` on a pooled client; a client whose connection failed is discarded, not reused. */
+  private async withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.deps.pool.connect();
+    // A checked-out pg client with no 'error' listener would crash the process when its
+    // connection dies (pg_terminate_backend, network loss); the query itself fails anyway.
+    const onError = (err: Error) => this.deps.log.debug({ err }, 'ingest database connection failed');
+    client.on('error', onError);
+    try {
+      const r = await fn(client);
+      client.removeListener('error', onError);
+      client.release();
+      return r;
+    } catch (err) {
+      client.removeListener('error', onError);
+      client.release(isTransient(err) ? (err as Error) : undefined);
+      throw err;
+    }
+  }
+
+  /** Retries transient failures with doubling pauses for up to retryForMs (less when closing). */
+  private async retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const start = Date.now();
+    let pause = this.opts.retryBaseMs;
+    for (;;) {
+      try {
+        const r = await fn();
+        if (this.failingSince !== null) {
+          this.deps.log.info({ outageMs: Date.now() - this.failingSince }, 'ingest storage is back');
+          this.failingSince = null;
+          this.lastError = null;
+        }
+        return r;
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        ingestStoreRetries.inc();
+        if (this.failingSince === null) {
+          this.failingSince = Date.now();
+          this.deps.log.warn({ err }, `${what}: storage failed; retrying with back-off`);
+        }
+        this.lastError = (err as Error).message;
+        // While shutting down, give up soon: unacknowledged input is redelivered after restart.
+        const budget = this.closing ? Math.min(this.opts.retryForMs, 2_000) : this.opts.retryForMs;
+        if (Date.now() - start + pause > budget) {
+          throw new GwError('GW_INGEST_UNAVAILABLE', `${what}: the database kept failing for ${Date.now() - start} ms (${this.lastError})`, undefined, { cause: err });
+        }
+        await sleep(pause);
+        pause = Math.min(pause * 2, this.opts.retryMaxMs);
+      }
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { GwError } from '../../core/errors.js';
+import { registerPath } from '../../server/openapi.js';
+import { deviceEventWireSchema } from '../device-event.js';
+import { deviceIdSchema } from '../device-registry.js';
+import type { DeviceAuthenticator, DeviceIdentity, IngestOutcome, IngestSink, RawInput, Transport, TransportHealth } from '../transport.js';
+
+/** Most events in one POST. */
+export const HTTP_MAX_EVENTS = 1000;
+/** Largest request body (an inline image is up to 2.8 MB of base64). */
+export const HTTP_BODY_LIMIT = '5mb';
+
+const credentialsSchema = z.object({
+  'x-device-id': deviceIdSchema,
+  authorization: z.string().regex(/^Bearer\s+\S{1,256}$/i, 'expected "Bearer <device token>"'),
+});
+
+registerPath({
+  method: 'post',
+  path: '/api/v1/device-events',
+  tag: 'ingest',
+  summary: 'Send one device event or a batch (device token, not a user login)',
+  description: [
+    `Headers: \`X-Device-Id: <device id>\` and \`Authorization: Bearer <device token>\`. The body is one event or a JSON array of up to ${HTTP_MAX_EVENTS} events (${HTTP_BODY_LIMIT} at most).`,
+    'Every event must name the authenticated device as its deviceId; an event naming another device is rejected (and kept as a dead letter).',
+    'The answer is 200 with one result per event, in order: `accepted`, `duplicate` (this deviceId + eventId was stored before: safe to resend) or `rejected` with a code and reason.',
+    'A body that is not JSON at all becomes one rejected result. 401: missing or wrong credentials. 413: body or batch too large. 503: storage unavailable, nothing acknowledged; retry.',
+  ].join(' '),
+  body: z.union([deviceEventWireSchema, z.array(deviceEventWireSchema).max(HTTP_MAX_EVENTS)]),
+  public: true,
+  responses: { '401': 'Missing or wrong device credentials', '413': 'Body or batch too large', '503': 'Storage unavailable; retry later' },
+});
+
+const JSON_WHITESPACE = [0x20, 0x0a, 0x0d, 0x09];
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** One item of the response. */
+type ItemResult = { index: number } & IngestOutcome;
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set on device intake routes once `X-Device-Id` + device token are verified. */
+    device?: DeviceIdentity;
+  }
+}
+
+/**
+ * Splits a request body into raw inputs: a JSON array becomes one input per element (its JSON
+ * text), anything else (one object, or bytes that are not JSON) is one input kept byte-exact,
+ * so the decoder turns it into a dead letter with the raw payload.
+ */
+function splitBody(body: Buffer): Buffer[] | string[] {
+  const first = body.find((b) => !JSON_WHITESPACE.includes(b));
+  if (first !== 0x5b /* [ */) return [body];
+  let json: unknown;
+  try {
+    json = JSON.parse(utf8.decode(body));
+  } catch {
+    return [body];
+  }
+  if (!Array.isArray(json)) return [body];
+  if (json.length > HTTP_MAX_EVENTS) {
+    throw new GwError('GW_INGEST_BATCH_TOO_LARGE', `Reading POST /api/v1/device-events: ${json.length} events, at most ${HTTP_MAX_EVENTS} per request`);
+  }
+  return json.map((item) => JSON.stringify(item));
+}
+
+/**
+ * The HTTP transport: `POST /api/v1/device-events`. Devices authenticate with `X-Device-Id` and
+ * `Authorization: Bearer <device token>` (the same token as their MQTT password). The response
+ * is sent only after every item is stored (as an event or a dead letter).
+ */
+export class HttpTransport implements Transport {
+  readonly name = 'http' as const;
+  /** Mount with createApp's `intakeRouters` (it reads its own body). */
+  readonly router: Router;
+  private sink: IngestSink | undefined;
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly authenticator: DeviceAuthenticator) {
+    this.router = Router();
+    this.router.post(
+      '/api/v1/device-events',
+      (req, res, next) => this.authenticate(req, res, next),
+      express.raw({ type: () => true, limit: HTTP_BODY_LIMIT }),
+      (req, res) => this.receive(req, res),
+    );
+  }
+
+  /** Transport: starts taking requests into `sink`. */
+  async start(sink: IngestSink): Promise<void> {
+    this.sink = sink;
+    this.stopped = false;
+  }
+
+  /** Transport: new requests get 503; waits for requests already handed to the sink. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Transport: ok once started. */
+  health(): TransportHealth {
+    if (this.stopped) return { status: 'off' };
+    return this.sink ? { status: 'ok' } : { status: 'starting' };
+  }
+
+  private async authenticate(req: Request, _res: Response, next: NextFunction): Promise<void> {
+    const what = `Authenticating ${req.method} ${req.path}`;
+    if (!req.headers.authorization || !req.headers['x-device-id']) {
+      throw new GwError('GW_AUTH_REQUIRED', `${what}: send X-Device-Id and Authorization: Bearer <device token>`);
+    }
+    const creds = credentialsSchema.safeParse(req.headers);
+    if (!creds.success) throw new GwError('GW_AUTH_INVALID', `${what}: malformed X-Device-Id or Authorization header`);
+    const token = creds.data.authorization.replace(/^Bearer\s+/i, '');
+    const device = await this.authenticator.authenticate(creds.data['x-device-id'], token);
+    // One answer for unknown, disabled and wrong token, so ids cannot be probed.
+    if (!device) throw new GwError('GW_AUTH_INVALID', `${what}: unknown device, disabled device or wrong token for ${creds.data['x-device-id']}`);
+    req.device = device;
+    next();
+  }
+
+  private async receive(req: Request, res: Response): Promise<void> {
+    const sink = this.sink;
+    if (!sink || this.stopped) throw new GwError('GW_UNAVAILABLE', 'POST /api/v1/device-events: ingest is not running');
+    const receivedAt = Date.now();
+    const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const parts = splitBody(body);
+    const inputs: RawInput[] = parts.map((payload) => ({ transport: 'http', payload, authenticatedDeviceId: req.device!.id, receivedAt }));
+    const submitted = sink.submit(inputs);
+    this.inFlight.add(submitted);
+    let outcomes: IngestOutcome[];
+    try {
+      outcomes = await submitted;
+    } catch (err) {
+      res.setHeader('Retry-After', '5');
+      throw err;
+    } finally {
+      this.inFlight.delete(submitted);
+    }
+    const results: ItemResult[] = outcomes.map((o, index) => ({ index, ...o }));
+    const count = (s: IngestOutcome['status']) => outcomes.filter((o) => o.status === s).length;
+    res.json({ accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected'), results });
+  }
+}
