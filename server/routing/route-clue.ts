@@ -87,16 +87,35 @@ function assign(
     case 'custodian': {
       const custodian = custodianOf(alert, units);
       if (custodian)
-        say('custodian', `事项 ${item.code} 按资产路由：${alert.assetKey} 由${custodian.name.zh}管养`, `Item ${item.code} routes by asset, not place: ${alert.assetKey} is maintained by ${custodian.name.en}`);
+        say(
+          'custodian',
+          `事项 ${item.code} 按资产路由：${alert.assetKey} 由${custodian.name.zh}管养`,
+          `Item ${item.code} routes by asset, not place: ${alert.assetKey} is maintained by ${custodian.name.en}`,
+        );
       else
-        say('no-custodian', `资产 ${alert.assetKey} 无登记管养单位，暂交事项主管部门，需确认`, `Asset ${alert.assetKey} has no registered custodian: sent to the item's department for now; to be confirmed`, true);
+        say(
+          'no-custodian',
+          `资产 ${alert.assetKey} 无登记管养单位，暂交事项主管部门，需确认`,
+          `Asset ${alert.assetKey} has no registered custodian: sent to the item's department for now; to be confirmed`,
+          true,
+        );
       return { primary: custodian ?? dept };
     }
     case 'territorial':
-      if (team) say('territorial', `事项 ${item.code} 为属地事项，由${team.name.zh}办理`, `Item ${item.code} is a territorial duty (属地): ${team.name.en} handles it`);
+      if (team)
+        say(
+          'territorial',
+          `事项 ${item.code} 为属地事项，由${team.name.zh}办理`,
+          `Item ${item.code} is a territorial duty (属地): ${team.name.en} handles it`,
+        );
       return { primary: team };
     case 'department':
-      if (dept) say('department', `事项 ${item.code} 为部门事项（不赋权镇街），由${dept.name.zh}办理`, `Item ${item.code} is not delegable to towns: ${dept.name.en} handles it`);
+      if (dept)
+        say(
+          'department',
+          `事项 ${item.code} 为部门事项（不赋权镇街），由${dept.name.zh}办理`,
+          `Item ${item.code} is not delegable to towns: ${dept.name.en} handles it`,
+        );
       return { primary: dept };
     case 'delegable': {
       const grant = town ? catalogue.empowerment[town.code]?.[item.code] : undefined;
@@ -114,7 +133,8 @@ function assign(
           `${town.name}未获赋权事项 ${item.code}（清单 v${catalogue.version}），由${dept.name.zh}办理，${town.name}作为属地协同`,
           `${town.name} is not empowered for item ${item.code} (catalogue v${catalogue.version}): ${dept.name.en} handles it, with the town co-notified as territorial co-ordinator (属地)`,
         );
-      else if (dept) say('not-empowered', `告警位置不属任何镇街，事项 ${item.code} 由${dept.name.zh}办理`, `The alert is in no town: ${dept.name.en} handles item ${item.code}`);
+      else if (dept)
+        say('not-empowered', `告警位置不属任何镇街，事项 ${item.code} 由${dept.name.zh}办理`, `The alert is in no town: ${dept.name.en} handles item ${item.code}`);
       return { primary: dept, territorial: team };
     }
   }
@@ -125,13 +145,28 @@ function flagUncertainty(alert: Alert, location: LocateResult, say: Say): void {
   const town = location.town;
   if (location.fallback === 'outside' || !town) {
     const away = location.fallbackDistanceM === undefined ? null : Math.round(location.fallbackDistanceM);
-    say('outside', `告警位置不在任何网格内${away === null ? '' : `（距最近网格 ${away} 米）`}`, `The alert is outside every grid cell${away === null ? '' : ` (${away} m from the nearest)`}`, true);
+    say(
+      'outside',
+      `告警位置不在任何网格内${away === null ? '' : `（距最近网格 ${away} 米）`}`,
+      `The alert is outside every grid cell${away === null ? '' : ` (${away} m from the nearest)`}`,
+      true,
+    );
   } else if (location.fallback === 'nearest') {
     const away = Math.round(location.fallbackDistanceM ?? 0);
-    say('nearest', `告警位置在网格间隙或城市边缘，已按最近网格（${away} 米）归属${town.name}，需确认`, `The alert is in a gap or just outside the city: assigned to the nearest cell (${away} m), in ${town.name}; to be confirmed`, true);
+    say(
+      'nearest',
+      `告警位置在网格间隙或城市边缘，已按最近网格（${away} 米）归属${town.name}，需确认`,
+      `The alert is in a gap or just outside the city: assigned to the nearest cell (${away} m), in ${town.name}; to be confirmed`,
+      true,
+    );
   }
   if (town && location.onBoundary)
-    say('boundary', `告警位置在边界上或定位精度圈跨越边界，已按确定性规则归属${town.name}，需确认`, `The alert lies on a boundary or its accuracy circle crosses one: assigned to ${town.name} deterministically; to be confirmed`, true);
+    say(
+      'boundary',
+      `告警位置在边界上或定位精度圈跨越边界，已按确定性规则归属${town.name}，需确认`,
+      `The alert lies on a boundary or its accuracy circle crosses one: assigned to ${town.name} deterministically; to be confirmed`,
+      true,
+    );
   if (alert.disposition === 'review') say('review', '识别置信度低，需人工复核后再处置', 'Low-confidence reading: needs manual review before action', true);
 }
 
@@ -174,7 +209,12 @@ export function route(alert: Alert, location: LocateResult, catalogue: Catalogue
   let assigned: ReturnType<typeof assign> = { primary: office };
   if (!catalogue || !item) {
     const v = catalogue ? `v${catalogue.version}` : '—';
-    say('unmapped', `告警类型 ${alert.type} 在执法事项清单（${v}）中无对应事项，交协调机构认定`, `Alert type ${alert.type} maps to no item in catalogue ${v}: the co-ordination office decides`, true);
+    say(
+      'unmapped',
+      `告警类型 ${alert.type} 在执法事项清单（${v}）中无对应事项，交协调机构认定`,
+      `Alert type ${alert.type} maps to no item in catalogue ${v}: the co-ordination office decides`,
+      true,
+    );
   } else {
     say(
       'item',
@@ -190,14 +230,22 @@ export function route(alert: Alert, location: LocateResult, catalogue: Catalogue
 
   const also = alsoNotified(item, place, units).filter((u) => u.id !== primary.id);
   if (item && also.length > 0)
-    say('also-notify', `事项 ${item.code} 同时通知：${also.map((u) => u.name.zh).join('、')}`, `Item ${item.code} also notifies: ${also.map((u) => u.name.en).join(', ')}`);
+    say(
+      'also-notify',
+      `事项 ${item.code} 同时通知：${also.map((u) => u.name.zh).join('、')}`,
+      `Item ${item.code} also notifies: ${also.map((u) => u.name.en).join(', ')}`,
+    );
   const territorial = assigned.territorial ? [assigned.territorial] : [];
   const coNotified = [...new Map([...territorial, ...also].map((u) => [u.id, u])).values()];
 
   const hub = town ? units.hubOfTown.get(town.code) : undefined;
   const boards = hub ? [hub] : [];
   if (town && hub)
-    say('hub', `${town.name}属${hub.name.zh}（1+X），线索同步显示在该片区看板`, `${town.name} is linked to ${hub.name.en} (1+X): the clue also shows on its board`);
+    say(
+      'hub',
+      `${town.name}属${hub.name.zh}（1+X），线索同步显示在该片区看板`,
+      `${town.name} is linked to ${hub.name.en} (1+X): the clue also shows on its board`,
+    );
 
   const deadlineMin = item?.deadlineMin ?? UNMAPPED_ITEM.deadlineMin;
   const deadline = alert.ts + deadlineMin * MINUTE_MS;

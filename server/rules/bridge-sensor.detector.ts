@@ -1,8 +1,7 @@
 import type { BridgeSensorEvent } from '../../ingest/device-event.js';
-import type { LocateResult, ZoneAttrs } from '../../geo/types.js';
-import type { Alert, Severity } from './alert.js';
-import type { DetectContext } from './config.js';
-import { alertBase, isFresh, pushEvidence, zonesOfType, type LastSeen } from './common.js';
+import type { ZoneAttrs } from '../../geo/types.js';
+import type { Severity } from './alert.js';
+import { alertBase, pushEvidence, skipStale, zonesOfType, type Detector, type LastSeen } from './common.js';
 
 /** Bridge warning levels (黄/橙/红色预警), lowest first. */
 const BRIDGE_LEVELS = ['none', 'yellow', 'orange', 'red'] as const;
@@ -82,13 +81,7 @@ function stepMeasure(
  * zone named by the event (else the device's registration), found among the located zones
  * or, when the sensor sits off the bridge polygon, in the registration.
  */
-export function detectBridgeSensor(
-  state: BridgeSensorState,
-  event: BridgeSensorEvent,
-  location: LocateResult,
-  ctx: DetectContext,
-): { state: BridgeSensorState; alerts: Alert[] } {
-  if (!isFresh(state.last, event)) return { state, alerts: [] };
+export const detectBridgeSensor: Detector<BridgeSensorState, BridgeSensorEvent> = skipStale((state, event, location, ctx) => {
   const registered = ctx.device.bridge;
   const code = event.bridgeId ?? registered?.code;
   const bridge =
@@ -139,4 +132,4 @@ export function detectBridgeSensor(
       },
     ],
   };
-}
+});

@@ -1,5 +1,6 @@
 import type { DeviceEvent } from '../../ingest/device-event.js';
-import type { ZoneRef, ZoneType } from '../../geo/types.js';
+import type { LocateResult, ZoneRef, ZoneType } from '../../geo/types.js';
+import type { DetectContext } from './config.js';
 import type { Alert } from './alert.js';
 
 /** The last event a detector applied, so replays and late arrivals are not applied twice. */
@@ -46,4 +47,17 @@ export function distanceM(a: { lon: number; lat: number }, b: { lon: number; lat
   const dLon = (b.lon - a.lon) * rad;
   const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
   return 2 * 6_371_008.8 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** A detector: pure, from the state kept for its key and one event to new state and alerts. */
+export type Detector<S, E extends DeviceEvent> = (
+  state: S,
+  event: E,
+  location: LocateResult,
+  ctx: DetectContext,
+) => { state: S; alerts: Alert[] };
+
+/** Makes a detector leave state untouched, raising nothing, for replayed and late events. */
+export function skipStale<S extends { last: LastSeen | null }, E extends DeviceEvent>(detector: Detector<S, E>): Detector<S, E> {
+  return (state, event, location, ctx) => (isFresh(state.last, event) ? detector(state, event, location, ctx) : { state, alerts: [] });
 }

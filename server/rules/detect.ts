@@ -3,7 +3,7 @@ import type { LocateResult } from '../../geo/types.js';
 import type { Alert } from './alert.js';
 import type { DetectContext } from './config.js';
 import { detectWasteTruck, initialWasteTruckState, type WasteTruckState } from './waste-truck.detector.js';
-import { detectGasSensor, initialGasSensorState, type GasSensorState } from './gas-sensor.detector.js';
+import { checkGasSilence, detectGasSensor, initialGasSensorState, type GasSensorState } from './gas-sensor.detector.js';
 import { detectBridgeSensor, initialBridgeSensorState, type BridgeSensorState } from './bridge-sensor.detector.js';
 import {
   detectParkingCamera,
@@ -41,4 +41,12 @@ export function detect(
     case 'parking-camera':
       return detectParkingCamera(state?.kind === event.kind ? state : initialParkingCameraState(), event, location, ctx);
   }
+}
+
+/**
+ * Timer hook for silence (device offline): for gas sensors, `checkGasSilence`; the other kinds
+ * report on events only, so their state comes back unchanged with no alerts.
+ */
+export function checkSilence(state: DetectorState, now: number, ctx: DetectContext): { state: DetectorState; alerts: Alert[] } {
+  return state.kind === 'gas-sensor' ? checkGasSilence(state, now, ctx) : { state, alerts: [] };
 }

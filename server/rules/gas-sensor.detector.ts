@@ -1,8 +1,7 @@
 import type { GasSensorEvent } from '../../ingest/device-event.js';
-import type { LocateResult } from '../../geo/types.js';
 import type { Alert, Severity } from './alert.js';
 import type { DetectContext, DetectorConfig } from './config.js';
-import { alertBase, isFresh, pushEvidence, type LastSeen } from './common.js';
+import { alertBase, pushEvidence, skipStale, type Detector, type LastSeen } from './common.js';
 
 /** Gas alarm levels, lowest first. */
 const GAS_LEVELS = ['none', 'low', 'high', 'critical'] as const;
@@ -68,13 +67,7 @@ export function gasLevel(current: GasLevel, lelPct: number, cfg: DetectorConfig[
  * the level rises (so the clue is updated, not duplicated), and tamper. Offline is
  * `checkGasSilence`, driven by a timer.
  */
-export function detectGasSensor(
-  state: GasSensorState,
-  event: GasSensorEvent,
-  _location: LocateResult,
-  ctx: DetectContext,
-): { state: GasSensorState; alerts: Alert[] } {
-  if (!isFresh(state.last, event)) return { state, alerts: [] };
+export const detectGasSensor: Detector<GasSensorState, GasSensorEvent> = skipStale((state, event, _location, ctx) => {
   const cfg = ctx.config.gas;
   const level = gasLevel(state.level, event.lelPct, cfg);
   const inEpisode = level !== 'none';
@@ -122,7 +115,7 @@ export function detectGasSensor(
       },
     });
   return { state: next, alerts };
-}
+});
 
 /**
  * Timer check for one gas sensor: raises one "device offline" alert once it has been silent for

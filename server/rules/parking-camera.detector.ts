@@ -1,8 +1,6 @@
 import type { ParkingCameraEvent } from '../../ingest/device-event.js';
-import type { LocateResult } from '../../geo/types.js';
-import type { Alert, AlertEvidence } from './alert.js';
-import type { DetectContext } from './config.js';
-import { alertBase, isFresh, pushEvidence, zonesOfType, type LastSeen } from './common.js';
+import type { AlertEvidence } from './alert.js';
+import { alertBase, pushEvidence, skipStale, zonesOfType, type Detector, type LastSeen } from './common.js';
 
 /** One vehicle's stay in one no-parking zone. */
 export interface ParkingStay {
@@ -39,13 +37,7 @@ export function parkingStateKey(event: ParkingCameraEvent): string {
  * of the same stay raises the clue alert. A stay ends on 'leave' or after `staleAfterS` with
  * no sighting. The zone is the located one with the event's zone id, else the registration's.
  */
-export function detectParkingCamera(
-  state: ParkingCameraState,
-  event: ParkingCameraEvent,
-  location: LocateResult,
-  ctx: DetectContext,
-): { state: ParkingCameraState; alerts: Alert[] } {
-  if (!isFresh(state.last, event)) return { state, alerts: [] };
+export const detectParkingCamera: Detector<ParkingCameraState, ParkingCameraEvent> = skipStale((state, event, location, ctx) => {
   const last = { ts: event.ts, eventId: event.eventId };
   const zone =
     zonesOfType(location.zones, 'no-parking').find((z) => z.code === event.zoneId) ??
@@ -101,4 +93,4 @@ export function detectParkingCamera(
       },
     ],
   };
-}
+});

@@ -1,8 +1,6 @@
 import type { WasteTruckEvent } from '../../ingest/device-event.js';
-import type { LocateResult } from '../../geo/types.js';
 import type { Alert, AlertType, Severity } from './alert.js';
-import type { DetectContext } from './config.js';
-import { alertBase, distanceM, isFresh, zonesOfType, type LastSeen } from './common.js';
+import { alertBase, distanceM, skipStale, zonesOfType, type Detector, type LastSeen } from './common.js';
 import { IDLE_LATCH, isIdle, stepLatch, type Latch, type LatchRule } from './latch.js';
 import { inTimeWindows } from './time-window.js';
 
@@ -44,13 +42,7 @@ function durationS(latch: Latch, ts: number): number {
  * restricted zone. Every condition is debounced (fixes + dwell, hysteresis on clearing), and
  * zone tests skip fixes less accurate than `maxAccuracyM`, so GPS jitter raises nothing.
  */
-export function detectWasteTruck(
-  state: WasteTruckState,
-  event: WasteTruckEvent,
-  location: LocateResult,
-  ctx: DetectContext,
-): { state: WasteTruckState; alerts: Alert[] } {
-  if (!isFresh(state.last, event)) return { state, alerts: [] };
+export const detectWasteTruck: Detector<WasteTruckState, WasteTruckEvent> = skipStale((state, event, location, ctx) => {
   const cfg = ctx.config.waste;
   const { device } = ctx;
   const ts = event.ts;
@@ -58,7 +50,14 @@ export function detectWasteTruck(
   const moving = event.speedKmh > cfg.movingKmh;
   const next: WasteTruckState = { ...state, last: { ts, eventId: event.eventId } };
   const alerts: Alert[] = [];
-  const raise = (type: AlertType, severity: Severity, latch: Latch, assetKey: string, details: Alert['details'], summary: Alert['summary']) =>
+  /** Raises `type` from a latch that just fired; the truck is the asset unless a zone is. */
+  const raise = (
+    type: AlertType,
+    severity: Severity,
+    latch: Latch,
+    summary: Alert['summary'],
+    { assetKey = event.deviceId, details = {} }: { assetKey?: string; details?: Alert['details'] } = {},
+  ) =>
     alerts.push({
       ...alertBase(event),
       type,
@@ -78,7 +77,7 @@ export function detectWasteTruck(
     : stepLatch(state.uncovered, uncoveredNow, ts, event.eventId, rule(cfg.uncoveredMinS));
   next.uncovered = uncovered.latch;
   if (uncovered.fired)
-    raise('waste.uncovered-load', 'low', uncovered.latch, event.deviceId, {}, {
+    raise('waste.uncovered-load', 'low', uncovered.latch, {
       zh: `渣土车 ${event.deviceId} 重载行驶未密闭苫盖`,
       en: `Waste truck ${event.deviceId} is driving loaded and uncovered`,
     });
@@ -89,7 +88,7 @@ export function detectWasteTruck(
       : { latch: state.outsideHours, fired: false };
     next.outsideHours = hours.latch;
     if (hours.fired)
-      raise('waste.outside-hours', 'low', hours.latch, event.deviceId, {}, {
+      raise('waste.outside-hours', 'low', hours.latch, {
         zh: `渣土车 ${event.deviceId} 在核准时段外行驶`,
         en: `Waste truck ${event.deviceId} is moving outside its permitted hours`,
       });
@@ -103,10 +102,16 @@ export function detectWasteTruck(
   const dumping = stepLatch(state.dumping, event.body === 'raised' && !inOpenSite, ts, event.eventId, rule(cfg.dumpingMinS));
   next.dumping = dumping.latch;
   if (dumping.fired)
-    raise('waste.dumping-outside-site', 'high', dumping.latch, event.deviceId, { fixes: dumping.latch.fixes }, {
-      zh: `渣土车 ${event.deviceId} 在消纳场外举斗倾倒 ${durationS(dumping.latch, ts)} 秒`,
-      en: `Waste truck ${event.deviceId} raised its body outside any licensed, open disposal site for ${durationS(dumping.latch, ts)} s`,
-    });
+    raise(
+      'waste.dumping-outside-site',
+      'high',
+      dumping.latch,
+      {
+        zh: `渣土车 ${event.deviceId} 在消纳场外举斗倾倒 ${durationS(dumping.latch, ts)} 秒`,
+        en: `Waste truck ${event.deviceId} raised its body outside any licensed, open disposal site for ${durationS(dumping.latch, ts)} s`,
+      },
+      { details: { fixes: dumping.latch.fixes } },
+    );
 
   if (device.permitId !== undefined || device.corridorZoneCode !== undefined) {
     const here = { lon: event.position.lon, lat: event.position.lat };
@@ -121,10 +126,16 @@ export function detectWasteTruck(
     const corridor = stepLatch(state.offCorridor, off, ts, event.eventId, rule(cfg.corridorGraceS), awayM > cfg.corridorGraceM);
     next.offCorridor = corridor.latch;
     if (corridor.fired)
-      raise('waste.off-corridor', 'medium', corridor.latch, event.deviceId, { distanceM: awayM, permitId: device.permitId ?? null }, {
-        zh: `渣土车 ${event.deviceId} 偏离核准线路 ${awayM} 米`,
-        en: `Waste truck ${event.deviceId} left its permitted route corridor by ${awayM} m`,
-      });
+      raise(
+        'waste.off-corridor',
+        'medium',
+        corridor.latch,
+        {
+          zh: `渣土车 ${event.deviceId} 偏离核准线路 ${awayM} 米`,
+          en: `Waste truck ${event.deviceId} left its permitted route corridor by ${awayM} m`,
+        },
+        { details: { distanceM: awayM, permitId: device.permitId ?? null } },
+      );
   }
 
   const active = new Map(
@@ -139,11 +150,17 @@ export function detectWasteTruck(
     // Idle latches are dropped so the map holds only zones the truck is in or just left.
     if (!isIdle(step.latch)) restricted[code] = step.latch;
     if (step.fired && zone)
-      raise('waste.restricted-zone', 'medium', step.latch, `${event.deviceId}@${code}`, { zoneCode: code, reason: zone.attrs.reason }, {
-        zh: `渣土车 ${event.deviceId} 在限行时段驶入${zone.name}（${zone.attrs.reason}）`,
-        en: `Waste truck ${event.deviceId} entered restricted zone ${zone.name} (${zone.attrs.reason}) while it is active`,
-      });
+      raise(
+        'waste.restricted-zone',
+        'medium',
+        step.latch,
+        {
+          zh: `渣土车 ${event.deviceId} 在限行时段驶入${zone.name}（${zone.attrs.reason}）`,
+          en: `Waste truck ${event.deviceId} entered restricted zone ${zone.name} (${zone.attrs.reason}) while it is active`,
+        },
+        { assetKey: `${event.deviceId}@${code}`, details: { zoneCode: code, reason: zone.attrs.reason } },
+      );
   }
   next.restricted = restricted;
   return { state: next, alerts };
-}
+});

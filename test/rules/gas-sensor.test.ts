@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { T0, context, gas, play, type Raised, type Step } from './fixtures.js';
+import { T0, context, gas, located, play, truck, type Raised, type Step } from './fixtures.js';
 import { checkGasSilence, initialGasSensorState } from '../../server/rules/gas-sensor.detector.js';
-import { detect } from '../../server/rules/detect.js';
-import { located } from './fixtures.js';
+import { checkSilence, detect } from '../../server/rules/detect.js';
 
 const leak = (step: number, severity: Raised['severity']): Raised => ({ step, type: 'gas.leak', severity, disposition: 'clue', assetKey: 'gas-1' });
 const readings = (...lel: number[]): Step[] => lel.map((v, i) => ({ event: gas(i + 1, i * 30, v) }));
@@ -111,4 +110,15 @@ test('gas-sensor: silence past 2 reporting intervals raises one offline alert; a
 test('gas-sensor: a sensor never heard from is not reported offline', () => {
   const out = checkGasSilence(initialGasSensorState('gas-9'), T0, context());
   assert.deepEqual(out.alerts, []);
+});
+
+test('checkSilence: dispatches gas states to checkGasSilence and leaves other kinds alone', () => {
+  const ctx = context({ reportingIntervalS: 60 });
+  const gasState = detect(undefined, gas(1, 0, 1), located(), ctx).state;
+  const truckState = detect(undefined, truck(1, 0), located(), ctx).state;
+  const later = T0 + 3_600_000;
+  assert.deepEqual(
+    [checkSilence(gasState, later, ctx).alerts.map((a) => a.type), checkSilence(truckState, later, ctx)],
+    [['gas.device-offline'], { state: truckState, alerts: [] }],
+  );
 });
