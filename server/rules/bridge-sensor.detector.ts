@@ -31,17 +31,23 @@ export interface BridgeSensorState {
   kind: 'bridge-sensor';
   last: LastSeen | null;
   measures: Partial<Record<Measure, BridgeMeasureState>>;
-  /** Highest level already alerted; falls with the levels, so a new rise alerts again. */
-  alerted: BridgeLevel;
 }
 
 /** State of a sensor not seen before. */
 export function initialBridgeSensorState(): BridgeSensorState {
-  return { kind: 'bridge-sensor', last: null, measures: {}, alerted: 'none' };
+  return { kind: 'bridge-sensor', last: null, measures: {} };
 }
 
 const rank = (l: BridgeLevel) => BRIDGE_LEVELS.indexOf(l);
 const IDLE_MEASURE: BridgeMeasureState = { level: 'none', overSince: {}, underSince: null, eventIds: [] };
+
+/** The bridge's level: the highest of its measures'. */
+function bridgeLevel(measures: BridgeSensorState['measures']): BridgeLevel {
+  return MEASURES.reduce<BridgeLevel>((best, k) => {
+    const l = measures[k]?.level ?? 'none';
+    return rank(l) > rank(best) ? l : best;
+  }, 'none');
+}
 
 /**
  * Moves one measure's state by one reading: a level rises only when the reading has been at or
@@ -76,10 +82,10 @@ function stepMeasure(
 /**
  * Bridge sensor detector: yellow / orange / red levels per measure against the bridge zone's
  * thresholds, raised when sustained for the zone's `sustainS` and lowered with hysteresis. An
- * alert goes out whenever the bridge's highest level rises above what was already alerted,
- * always with the same type, so the clue is upgraded rather than duplicated. The bridge is the
- * zone named by the event (else the device's registration), found among the located zones
- * or, when the sensor sits off the bridge polygon, in the registration.
+ * alert goes out whenever the bridge's highest level rises (after a fall, a new rise alerts
+ * again), always with the same type, so the clue is upgraded rather than duplicated. The
+ * bridge is the zone named by the event (else the device's registration), found among the
+ * located zones or, when the sensor sits off the bridge polygon, in the registration.
  */
 export const detectBridgeSensor: Detector<BridgeSensorState, BridgeSensorEvent> = skipStale((state, event, location, ctx) => {
   const registered = ctx.device.bridge;
@@ -90,29 +96,24 @@ export const detectBridgeSensor: Detector<BridgeSensorState, BridgeSensorEvent> 
   if (!bridge) return { state: next, alerts: [] };
 
   const sustainMs = bridge.attrs.sustainS * 1000;
+  const before = bridgeLevel(state.measures);
   const measures: BridgeSensorState['measures'] = { ...state.measures };
+  // The measure that lifted the bridge above its previous level, if one did.
+  let cause: { measure: Measure; value: number; level: RaisedLevel; threshold: number; eventIds: string[] } | undefined;
   for (const key of MEASURES) {
     const value = event[key];
     const thresholds = bridge.attrs.thresholds[key];
     if (value === null || thresholds === undefined) continue;
-    measures[key] = stepMeasure(
+    const m = stepMeasure(
       state.measures[key] ?? IDLE_MEASURE, value, thresholds, event.ts, event.eventId, sustainMs, ctx.config.bridge.hysteresisRatio,
     );
+    measures[key] = m;
+    if (m.level !== 'none' && rank(m.level) > rank(cause?.level ?? before))
+      cause = { measure: key, value, level: m.level, threshold: thresholds[m.level], eventIds: m.eventIds };
   }
   next.measures = measures;
-  const top = MEASURES.reduce<Measure | null>((best, k) => {
-    const l = measures[k]?.level ?? 'none';
-    return l !== 'none' && (best === null || rank(l) > rank(measures[best]!.level)) ? k : best;
-  }, null);
-  const topState = top === null ? null : measures[top]!;
-  const level = topState?.level ?? 'none';
-  if (top === null || topState === null || level === 'none' || rank(level) <= rank(state.alerted)) {
-    next.alerted = rank(level) < rank(state.alerted) ? level : state.alerted;
-    return { state: next, alerts: [] };
-  }
-  next.alerted = level;
-  const value = event[top] ?? 0;
-  const threshold = bridge.attrs.thresholds[top]![level];
+  if (!cause) return { state: next, alerts: [] };
+  const { measure, value, level, threshold, eventIds } = cause;
   return {
     state: next,
     alerts: [
@@ -123,11 +124,11 @@ export const detectBridgeSensor: Detector<BridgeSensorState, BridgeSensorEvent> 
         disposition: 'clue',
         assetKey: bridge.code,
         asset: { type: 'bridge', code: bridge.code, custodianUnitId: bridge.attrs.custodianUnitId },
-        evidence: { eventIds: topState.eventIds },
-        details: { level, measure: top, value, threshold, sustainS: bridge.attrs.sustainS },
+        evidence: { eventIds },
+        details: { level, measure, value, threshold, sustainS: bridge.attrs.sustainS },
         summary: {
-          zh: `${bridge.name}${MEASURE_ZH[top]}${LEVEL_ZH[level]}预警：${value}（阈值 ${threshold}，持续 ${bridge.attrs.sustainS} 秒以上）`,
-          en: `${bridge.name} ${level} warning on ${top}: ${value} (threshold ${threshold}, sustained ≥ ${bridge.attrs.sustainS} s)`,
+          zh: `${bridge.name}${MEASURE_ZH[measure]}${LEVEL_ZH[level]}预警：${value}（阈值 ${threshold}，持续 ${bridge.attrs.sustainS} 秒以上）`,
+          en: `${bridge.name} ${level} warning on ${measure}: ${value} (threshold ${threshold}, sustained ≥ ${bridge.attrs.sustainS} s)`,
         },
       },
     ],
