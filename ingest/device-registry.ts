@@ -350,7 +350,7 @@ export class DeviceRegistry implements DeviceAuthenticator {
       else if (cached === undefined) missing.push(id);
     }
     if (missing.length) {
-      const { rows } = await this.pool.query<DeviceIdentity>({ name: 'ingest-find-device-identities', text: sql.identities, values: [missing] });
+      const { rows } = await this.pool.query<DeviceIdentity>(sql.identities, [missing]);
       const until = this.now() + this.opts.identityTtlMs;
       const found = new Map(rows.map((r) => [r.id, r]));
       for (const id of missing) {

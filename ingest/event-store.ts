@@ -49,8 +49,9 @@ export async function storeBatch(
     const stored = new Set<string>();
     if (received.length) {
       const events = received.map((r) => r.event);
+      // Unnamed statements: on the embedded database every connection shares one PGlite
+      // session, so a named statement prepared by a dropped connection would clash on reconnect.
       const { rows } = await client.query<{ device_id: string; event_id: string }>({
-        name: 'ingest-insert-events',
         text: sql.insertEvents,
         values: [
           events.map((e) => e.deviceId),
@@ -73,7 +74,6 @@ export async function storeBatch(
     if (deadLetters.length) {
       const d = deadLetters.map((s) => s.letter);
       await client.query({
-        name: 'ingest-insert-dead-letters',
         text: sql.insertDeadLetters,
         values: [
           d.map((l) => l.transport),
@@ -112,7 +112,6 @@ async function updateDevicesSeen(client: pg.PoolClient, stored: DeviceEvent[]): 
   const ids = [...latest.keys()].sort();
   const rows = ids.map((id) => latest.get(id)!);
   await client.query({
-    name: 'ingest-update-devices-seen',
     text: sql.updateDevicesSeen,
     values: [ids, rows.map((r) => r.seen), rows.map((r) => r.ts), rows.map((r) => r.lon), rows.map((r) => r.lat)],
   });

@@ -14,7 +14,7 @@ import { BatchingIngestSink, type IngestSinkOptions } from '../../ingest/ingest-
 import type { AcceptedEventsHandler, RawInput } from '../../ingest/transport.js';
 import { HttpTransport } from '../../ingest/transports/http.js';
 import { createApp } from '../../server/app.js';
-import { createUser, login } from '../../server/auth/users.js';
+import { createUser, login, type Role } from '../../server/auth/users.js';
 import { deadLetterRoutes } from '../../server/dead-letters/routes.js';
 import { deviceRoutes } from '../../server/devices/routes.js';
 import { HealthRegistry } from '../../server/health.js';
@@ -63,10 +63,10 @@ export async function startIngestStack(
   };
 }
 
-/** Creates an admin and returns a bearer token for the admin API. */
-export async function adminToken(pool: pg.Pool, username = 'ingest-admin'): Promise<string> {
-  await createUser(pool, { username, password: 'admin-password-1', displayName: username, role: 'admin', scopes: [], unitId: null });
-  return (await login(pool, username, 'admin-password-1')).token;
+/** Creates a user (an admin unless told) and returns a bearer token for the API. */
+export async function userToken(pool: pg.Pool, username = 'ingest-admin', role: Role = 'admin'): Promise<string> {
+  await createUser(pool, { username, password: 'user-password-1', displayName: username, role, scopes: [], unitId: null });
+  return (await login(pool, username, 'user-password-1')).token;
 }
 
 /** A raw input as a transport would hand it to the sink. */
