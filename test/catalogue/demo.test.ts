@@ -3,31 +3,40 @@ import assert from 'node:assert/strict';
 import { demoCatalogue, demoEmpowerment, type DemoTown } from '../../server/catalogue/demo/index.js';
 import { compileCatalogue, catalogueAt } from '../../server/catalogue/catalogue-at.js';
 import { DOMAINS } from '../../server/catalogue/model.js';
+import { DEMO_SEED } from '../../geo/demo/generate.js';
+import { DISTRICT_PLANS } from '../../geo/demo/plan.js';
 
-/** 156 towns in 10 districts, like the demo city (the geo demo generates the real list). */
-const towns: DemoTown[] = Array.from({ length: 156 }, (_, i) => {
-  const d = i % 10;
-  return { code: `3302${String(d + 1).padStart(2, '0')}${String(100 + i)}`, name: `镇${i}`, districtCode: `3302${String(d + 1).padStart(2, '0')}`, districtName: `区${d + 1}` };
-});
+/** The demo city's 156 towns in Ningbo's 10 districts, numbered as the geo demo numbers them. */
+const towns: DemoTown[] = DISTRICT_PLANS.flatMap((plan) =>
+  Array.from({ length: plan.towns }, (_, t) => ({ code: `${plan.code}${String(t + 1).padStart(3, '0')}`, name: `镇${t + 1}`, districtCode: plan.code })),
+);
 
 test('demoEmpowerment: 86 of 156 towns empowered, deterministic for a seed, whatever the input order', () => {
-  const a = demoEmpowerment(towns, 7);
+  assert.equal(towns.length, 156);
+  const a = demoEmpowerment(towns, DEMO_SEED);
   assert.equal(a.empoweredTownCodes.length, 86);
-  assert.deepEqual(demoEmpowerment([...towns].reverse(), 7), a);
+  assert.deepEqual(demoEmpowerment([...towns].reverse(), DEMO_SEED), a);
   const other = demoEmpowerment(towns, 8).empoweredTownCodes;
   assert.equal(other.length, 86);
   assert.notDeepEqual(other, a.empoweredTownCodes);
 });
 
-test('demoEmpowerment: one team per town, every department and office, utilities, custodians, 1+X hubs', () => {
-  const { units, empoweredTownCodes } = demoEmpowerment(towns, 7);
+test('demoEmpowerment: 55 % per district, one team per town, every department and office, utilities, custodians, 1+X hubs', () => {
+  const { units, empoweredTownCodes } = demoEmpowerment(towns, DEMO_SEED);
   const count = (kind: string) => units.filter((u) => u.kind === kind).length;
   assert.deepEqual(
     ['town-team', 'district-department', 'coordination-office', 'utility', 'custodian'].map(count),
     [156, 80, 11, 2, 2],
   );
   const hubs = units.flatMap((u) => (u.kind === 'hub' ? [u] : []));
-  assert.ok(hubs.length >= 5, `expected hubs in most districts, got ${hubs.length}`);
+  assert.deepEqual(
+    hubs.map((h) => [h.districtCode, h.linkedTownCodes.length]),
+    DISTRICT_PLANS.map((p) => [p.code, p.code === '330211' ? 3 : 4]),
+  );
+  assert.deepEqual(
+    DISTRICT_PLANS.map((p) => empoweredTownCodes.filter((c) => c.startsWith(p.code)).length),
+    [9, 4, 6, 3, 14, 7, 10, 10, 12, 11],
+  );
   const districtOf = new Map(towns.map((t) => [t.code, t.districtCode]));
   for (const h of hubs) {
     assert.equal(empoweredTownCodes.includes(h.townCode), true, `hub ${h.id} is an empowered town`);
@@ -41,7 +50,7 @@ test('demoEmpowerment: one team per town, every department and office, utilities
 });
 
 test('demoCatalogue: ≥ 30 items over the four kinds and more domains, two versions like a real revision', () => {
-  const data = demoCatalogue(towns, 7);
+  const data = demoCatalogue(towns, DEMO_SEED);
   const history = compileCatalogue(data.versions);
   const v2 = catalogueAt(history, Date.parse('2024-03-01T00:00:00+08:00'))!;
   assert.deepEqual([Object.keys(history[0]!.items).length, Object.keys(v2.items).length], [34, 35]);

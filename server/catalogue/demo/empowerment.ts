@@ -25,27 +25,44 @@ const EMPOWERED_SHARE = 86 / 156;
 /** At most this many small towns are linked to one hub town (1+X 片区). */
 const MAX_LINKED = 4;
 
-/** FNV-1a hash of a string: a stable pseudo-random rank that does not depend on input order. */
-function rank(seed: number, key: string): number {
-  let h = 0x811c9dc5 ^ seed;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+/** FNV-1a hash of seed and key: a stable pseudo-random rank that does not depend on input order. */
+function rank(seed: number | string, key: string): number {
+  const s = `${seed}|${key}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
 
 /**
+ * Picks 55 % of the towns, spread over the districts in proportion to their size (largest
+ * remainder, ties to the lower district code), each district's first towns in `ordered`.
+ */
+function empoweredPerDistrict(ordered: readonly DemoTown[], districtCodes: readonly string[]): string[] {
+  const total = Math.round(ordered.length * EMPOWERED_SHARE);
+  const perDistrict = districtCodes.map((code) => {
+    const inDistrict = ordered.filter((t) => t.districtCode === code);
+    const quota = (inDistrict.length * total) / ordered.length;
+    return { inDistrict, quota, count: Math.floor(quota) };
+  });
+  const left = total - perDistrict.reduce((sum, d) => sum + d.count, 0);
+  [...perDistrict].sort((a, b) => b.quota - b.count - (a.quota - a.count)).slice(0, left).forEach((d) => d.count++);
+  return perDistrict.flatMap((d) => d.inDistrict.slice(0, d.count).map((t) => t.code));
+}
+
+/**
  * The demo city's organisation from its towns, deterministically for a seed: 55 % of towns
- * empowered (86 of 156, as in Ningbo), a hub town with up to four linked unempowered towns in
+ * empowered (86 of 156, as in Ningbo) in every district, a hub town with up to four linked unempowered towns in
  * each district that has at least two of those (Quzhou's 1+X), one team per town, every
  * district department, a co-ordination office per district and one for the city, traffic
  * police (a district department), two gas utilities splitting the districts, and the bridge
  * custodians.
  */
-export function demoEmpowerment(towns: readonly DemoTown[], seed: number): DemoOrganisation {
+export function demoEmpowerment(towns: readonly DemoTown[], seed: number | string): DemoOrganisation {
   const ordered = [...towns].sort((a, b) => rank(seed, a.code) - rank(seed, b.code) || a.code.localeCompare(b.code));
-  const empowered = new Set(ordered.slice(0, Math.round(towns.length * EMPOWERED_SHARE)).map((t) => t.code));
   const districts = [...new Map(towns.map((t) => [t.districtCode, t.districtName ?? t.districtCode])).entries()].sort(
     ([a], [b]) => a.localeCompare(b),
   );
+  const empowered = new Set(empoweredPerDistrict(ordered, districts.map(([code]) => code)));
 
   const units: Unit[] = [
     { kind: 'coordination-office', id: 'coord-city', districtCode: null, name: { zh: '市综合行政执法指导办公室', en: 'City Enforcement Coordination Office' } },

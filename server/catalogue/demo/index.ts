@@ -25,7 +25,7 @@ export function demoItems(): CatalogueItem[] {
  * three more and takes four back, as Jiangyin's 2018 adjustment did at larger scale) and the
  * units of `demoEmpowerment`. Validated like any import.
  */
-export function demoCatalogue(towns: readonly DemoTown[], seed: number): CatalogueData {
+export function demoCatalogue(towns: readonly DemoTown[], seed: number | string): CatalogueData {
   const items = demoItems();
   const { units, empoweredTownCodes } = demoEmpowerment(towns, seed);
   const toEmpowered = (itemCodes: string[]) => empoweredTownCodes.map((townCode) => ({ townCode, itemCodes }));
