@@ -48,7 +48,6 @@ export const DOMAINS = [
  * - `custodian` 管养: the custodian of the asset (e.g. a bridge), wherever the sensor is.
  */
 export const ASSIGNMENTS = ['delegable', 'department', 'territorial', 'custodian'] as const;
-export type Assignment = (typeof ASSIGNMENTS)[number];
 
 /** How fast an item must be handled; `immediate` items are dispatched without waiting. */
 export const URGENCIES = ['routine', 'urgent', 'immediate'] as const;
@@ -159,7 +158,6 @@ export const unitSchema = z.discriminatedUnion('kind', [
   z.object({ ...unitBase, kind: z.literal('utility'), service: z.literal('gas'), districtCodes: z.array(z.string()).min(1) }),
 ]);
 export type Unit = z.infer<typeof unitSchema>;
-export type UnitKind = Unit['kind'];
 
 /** All units, checked as a whole: ids are unique and a city-level co-ordination office exists. */
 export const unitsSchema = z.array(unitSchema).superRefine((units, ctx) => {

@@ -43,6 +43,7 @@ export interface TimelineEvent {
   note: string | null;
 }
 
+/** The clue after an action and the event to append, or why the action was refused. */
 export type TransitionResult =
   | { ok: true; clue: Clue; event: TimelineEvent }
   | { ok: false; error: { code: 'GW_CLUE_STATE' | 'GW_CLUE_FORBIDDEN' | 'GW_CLUE_INVALID'; message: string } };

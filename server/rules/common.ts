@@ -13,7 +13,7 @@ export interface LastSeen {
  * Whether `event` is new to a detector whose last applied event is `last`. Delivery is at
  * least once, so a redelivered or out-of-order event must not move state (or raise) again.
  */
-export function isFresh(last: LastSeen | null, event: DeviceEvent): boolean {
+function isFresh(last: LastSeen | null, event: DeviceEvent): boolean {
   return last === null || event.ts > last.ts || (event.ts === last.ts && event.eventId !== last.eventId);
 }
 
@@ -33,7 +33,7 @@ export function alertBase(event: DeviceEvent): Pick<Alert, 'deviceKind' | 'devic
 }
 
 /** Evidence event ids kept per condition: enough to audit, bounded so state stays small. */
-export const MAX_EVIDENCE_IDS = 10;
+const MAX_EVIDENCE_IDS = 10;
 
 /** Appends an event id to an evidence list, keeping the most recent MAX_EVIDENCE_IDS. */
 export function pushEvidence(ids: readonly string[], eventId: string): string[] {

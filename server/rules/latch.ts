@@ -14,6 +14,7 @@ export interface Latch {
   eventIds: string[];
 }
 
+/** When a latch raises (`minFixes` fixes over `minS` seconds) and clears (`clearFixes` misses). */
 export interface LatchRule {
   minS: number;
   minFixes: number;
