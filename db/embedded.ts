@@ -32,10 +32,10 @@ function takeLock(dataDir: string): () => void {
   const lockFile = path.join(dataDir, 'gridwatch.lock');
   try {
     const pid = Number(fs.readFileSync(lockFile, 'utf8'));
-    if (pid && pid !== process.pid && isAlive(pid)) {
+    if (pid && isAlive(pid)) {
       throw new GwError(
         'GW_DB_LOCKED',
-        `Opening the embedded database in ${dataDir}: process ${pid} already uses it. Stop it, or set DATA_DIR to another folder.`,
+        `Opening the embedded database in ${dataDir}: process ${pid}${pid === process.pid ? ' (this one)' : ''} already uses it. Stop it, or set DATA_DIR to another folder.`,
       );
     }
   } catch (err) {

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
+import { api, loginAs, startTestApp } from '../helpers/app.js';
+import { inScope, type User } from '../../server/auth/users.js';
+
+describe('HTTP shell and authentication', () => {
+  let db: TestDb;
+  let app: Awaited<ReturnType<typeof startTestApp>>;
+
+  before(async () => {
+    db = await getTestDb();
+    await resetDb(db.pool);
+    app = await startTestApp(db.pool, { bodyLimit: '10kb' });
+    app.health.register('db', async () => (await db.pool.query('SELECT 1'), { status: 'ok' }));
+  });
+  after(async () => {
+    await app.close();
+    await db.close();
+  });
+
+  it('/healthz reports each dependency and goes 503 when one is down', async () => {
+    let r = await api(`${app.url}/healthz`);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, { status: 'ok', components: { db: { status: 'ok' } } });
+    app.health.register('mqtt', () => ({ status: 'down', detail: 'broker unreachable' }));
+    r = await api(`${app.url}/healthz`);
+    assert.equal(r.status, 503);
+    assert.equal(r.body.components.mqtt.status, 'down');
+    app.health.register('mqtt', () => ({ status: 'off' }));
+  });
+
+  it('/metrics exposes HTTP and DB latency histograms', async () => {
+    await api(`${app.url}/healthz`);
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    assert.match(text, /gridwatch_http_request_duration_seconds_bucket\{.*route="\/healthz"/);
+    assert.match(text, /# TYPE gridwatch_db_query_duration_seconds histogram/);
+  });
+
+  it('answers unknown endpoints, bad JSON and oversized bodies from the error catalogue', async () => {
+    let r = await api(`${app.url}/api/v1/nope`);
+    assert.equal(r.status, 404);
+    assert.equal(r.body.error.code, 'GW_ROUTE_NOT_FOUND');
+    r = await api(`${app.url}/api/v1/auth/login`, { body: '{"username": ' });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error.code, 'GW_BAD_JSON');
+    r = await api(`${app.url}/api/v1/auth/login`, { body: { username: 'x'.repeat(20_000), password: 'y' } });
+    assert.equal(r.status, 413);
+    assert.equal(r.body.error.code, 'GW_BODY_TOO_LARGE');
+    r = await api(`${app.url}/api/v1/auth/login`, { body: { username: 42 } });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error.code, 'GW_VALIDATION');
+    assert.match(r.body.error.message, /username/);
+  });
+
+  it('logs in, uses the bearer token, and refuses wrong passwords, bad tokens and logged-out tokens', async () => {
+    const token = await loginAs(db.pool, app.url, 'op1', 'operator', ['330212']);
+    let r = await api(`${app.url}/api/v1/auth/me`, { token });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.username, 'op1');
+    assert.deepEqual(r.body.scopes, ['330212']);
+
+    r = await api(`${app.url}/api/v1/auth/login`, { body: { username: 'op1', password: 'wrong-password' } });
+    assert.equal(r.status, 401);
+    assert.equal(r.body.error.code, 'GW_AUTH_INVALID');
+    r = await api(`${app.url}/api/v1/auth/login`, { body: { username: 'nobody', password: 'wrong-password' } });
+    assert.equal(r.status, 401);
+
+    r = await api(`${app.url}/api/v1/auth/me`, { token: 'forged-token' });
+    assert.equal(r.status, 401);
+    assert.equal(r.body.error.code, 'GW_AUTH_REQUIRED');
+    r = await api(`${app.url}/api/v1/auth/me`, { headers: { authorization: 'Basic abc' } });
+    assert.equal(r.status, 401);
+    assert.equal(r.body.error.code, 'GW_AUTH_INVALID');
+
+    assert.equal((await api(`${app.url}/api/v1/auth/logout`, { method: 'POST', token })).status, 204);
+    r = await api(`${app.url}/api/v1/auth/me`, { token });
+    assert.equal(r.status, 401);
+  });
+
+  it('keeps user administration to admins', async () => {
+    const admin = await loginAs(db.pool, app.url, 'root', 'admin');
+    const planner = await loginAs(db.pool, app.url, 'ana', 'planner');
+    const newUser = { username: 'w1', password: 'long-enough-pw', displayName: '网格员', role: 'worker', scopes: ['330212004'] };
+    let r = await api(`${app.url}/api/v1/users`, { token: planner, body: newUser });
+    assert.equal(r.status, 403);
+    assert.equal(r.body.error.code, 'GW_FORBIDDEN');
+    r = await api(`${app.url}/api/v1/users`, { body: newUser });
+    assert.equal(r.status, 401);
+    r = await api(`${app.url}/api/v1/users`, { token: admin, body: newUser });
+    assert.equal(r.status, 201);
+    assert.equal(r.body.role, 'worker');
+    r = await api(`${app.url}/api/v1/users`, { token: admin, body: newUser });
+    assert.equal(r.status, 409);
+    r = await api(`${app.url}/api/v1/users`, { token: admin });
+    assert.ok(r.body.users.every((u: Record<string, unknown>) => !('password_hash' in u) && !('passwordHash' in u)));
+    await db.pool.query("UPDATE users SET disabled = true WHERE username = 'w1'");
+    r = await api(`${app.url}/api/v1/auth/login`, { body: { username: 'w1', password: 'long-enough-pw' } });
+    assert.equal(r.status, 401, 'a disabled user cannot log in');
+  });
+
+  it('scopes: an operator sees only their jurisdictions', () => {
+    const op: User = { id: 1, username: 'o', displayName: 'o', role: 'operator', scopes: ['330212'], unitId: null };
+    assert.equal(inScope(op, ['330212', '330212004']), true);
+    assert.equal(inScope(op, ['330203', '330203001']), false);
+    assert.equal(inScope({ ...op, scopes: [] }, ['330212']), false, 'an operator without scopes sees nothing');
+    assert.equal(inScope({ ...op, role: 'admin', scopes: [] }, ['330203']), true);
+  });
+
+  it('publishes an OpenAPI document listing the endpoints', async () => {
+    const r = await api(`${app.url}/api/v1/openapi.json`);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.openapi, '3.1.0');
+    assert.ok(r.body.paths['/api/v1/auth/login'].post.requestBody);
+    assert.ok(r.body.paths['/healthz'].get);
+  });
+});

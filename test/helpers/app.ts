@@ -1,0 +1,61 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Router } from 'express';
+import type pg from 'pg';
+import { createLogger } from '../../core/logger.js';
+import { createApp } from '../../server/app.js';
+import { HealthRegistry } from '../../server/health.js';
+import { createUser, type Role } from '../../server/auth/users.js';
+
+/** An HTTP server around createApp on an ephemeral loopback port, for tests. */
+export async function startTestApp(
+  pool: pg.Pool,
+  opts: { routers?: Router[]; health?: HealthRegistry; bodyLimit?: string } = {},
+): Promise<{ url: string; health: HealthRegistry; close(): Promise<void> }> {
+  const health = opts.health ?? new HealthRegistry();
+  const app = createApp({ pool, log: createLogger('silent'), health, routers: opts.routers, bodyLimit: opts.bodyLimit });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    health,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** fetch + JSON body parse; returns status and parsed body (null when empty). */
+export async function api(
+  url: string,
+  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(url, {
+    method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'),
+    headers,
+    body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** Creates a user and logs them in; returns the bearer token. */
+export async function loginAs(
+  pool: pg.Pool,
+  baseUrl: string,
+  username: string,
+  role: Role,
+  scopes: string[] = [],
+): Promise<string> {
+  const password = `pw-${username}-secret`;
+  await createUser(pool, { username, password, displayName: username, role, scopes, unitId: null });
+  const r = await api(`${baseUrl}/api/v1/auth/login`, { body: { username, password } });
+  if (r.status !== 200) throw new Error(`login as ${username} failed: ${JSON.stringify(r.body)}`);
+  return r.body.token as string;
+}
