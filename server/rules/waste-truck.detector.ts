@@ -101,17 +101,14 @@ export const detectWasteTruck: Detector<WasteTruckState, WasteTruckEvent> = skip
   );
   const dumping = stepLatch(state.dumping, event.body === 'raised' && !inOpenSite, ts, event.eventId, rule(cfg.dumpingMinS));
   next.dumping = dumping.latch;
-  if (dumping.fired)
-    raise(
-      'waste.dumping-outside-site',
-      'high',
-      dumping.latch,
-      {
-        zh: `渣土车 ${event.deviceId} 在消纳场外举斗倾倒 ${durationS(dumping.latch, ts)} 秒`,
-        en: `Waste truck ${event.deviceId} raised its body outside any licensed, open disposal site for ${durationS(dumping.latch, ts)} s`,
-      },
-      { details: { fixes: dumping.latch.fixes } },
-    );
+  if (dumping.fired) {
+    const seconds = durationS(dumping.latch, ts);
+    const summary = {
+      zh: `渣土车 ${event.deviceId} 在消纳场外举斗倾倒 ${seconds} 秒`,
+      en: `Waste truck ${event.deviceId} raised its body outside any licensed, open disposal site for ${seconds} s`,
+    };
+    raise('waste.dumping-outside-site', 'high', dumping.latch, summary, { details: { fixes: dumping.latch.fixes } });
+  }
 
   if (device.permitId !== undefined || device.corridorZoneCode !== undefined) {
     const here = { lon: event.position.lon, lat: event.position.lat };
