@@ -104,7 +104,7 @@ describe('embedded MQTT broker (aedes)', () => {
     assert.notEqual(res.code, 0, 'mosquitto_pub must not see its publish acknowledged');
 
     const client = await connect('gas-a', 'token-a');
-    const closed = new Promise((resolve) => client.once('close', resolve));
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     client.publish('devices/waste-truck/gas-a/events', payload, { qos: 1 });
     await closed;
     client.end(true);
