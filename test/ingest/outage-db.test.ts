@@ -1,0 +1,206 @@
+/**
+ * Database outage in the middle of a stream: the sink talks to the database through a TCP
+ * proxy that this test cuts (right after forwarding a COMMIT, so the reply is lost; right
+ * before one, so the transaction rolls back) and restores; on real PostgreSQL the backend is
+ * also killed with pg_terminate_backend. Every event must be stored exactly once and handed
+ * downstream exactly once, with the pending window never exceeded.
+ */
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { createLogger } from '../../core/logger.js';
+import { DeviceRegistry } from '../../ingest/device-registry.js';
+import { BatchingIngestSink } from '../../ingest/ingest-sink.js';
+import type { RawInput } from '../../ingest/transport.js';
+import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
+import { wireEvent } from './mqtt-kafka-support.js';
+import { count } from './ingest-harness.js';
+
+/** The wire message of a simple-protocol COMMIT ('Q', length, "COMMIT\0"), not just the word (SQL comments hold it too). */
+const COMMIT = Buffer.concat([Buffer.from('Q'), Buffer.from([0, 0, 0, 11]), Buffer.from('COMMIT\0')]);
+
+/** A TCP proxy in front of the database that can drop every connection and refuse new ones. */
+class CuttableProxy {
+  private server: net.Server | undefined;
+  private readonly pairs = new Set<[net.Socket, net.Socket]>();
+  port = 0;
+  /** When set, the next client chunk holding COMMIT cuts the link, after or before forwarding it. */
+  cutAtCommit: 'after' | 'before' | undefined;
+  onCut: (() => void) | undefined;
+
+  constructor(private readonly target: net.NetConnectOpts) {}
+
+  async listen(): Promise<void> {
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(this.target);
+      const pair: [net.Socket, net.Socket] = [client, upstream];
+      this.pairs.add(pair);
+      let swallowReply = false;
+      const cutNow = () => {
+        this.cut();
+        this.onCut?.();
+      };
+      client.on('data', (chunk: Buffer) => {
+        const mode = this.cutAtCommit;
+        if (mode && chunk.includes(COMMIT)) {
+          this.cutAtCommit = undefined;
+          if (mode === 'before') return cutNow();
+          // 'after': the server commits, and its reply is dropped with the connection, so the
+          // client cannot know whether the batch was stored.
+          swallowReply = true;
+        }
+        upstream.write(chunk);
+      });
+      upstream.on('data', (chunk) => (swallowReply ? cutNow() : client.write(chunk)));
+      const close = () => {
+        client.destroy();
+        upstream.end();
+        this.pairs.delete(pair);
+      };
+      client.on('error', close).on('close', close);
+      upstream.on('error', close).on('close', close);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** Drops every connection and stops listening: new connections are refused. */
+  cut(): void {
+    this.server?.close();
+    this.server = undefined;
+    for (const [client, upstream] of this.pairs) {
+      client.destroy();
+      upstream.end();
+    }
+    this.pairs.clear();
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+  }
+}
+
+/** Where the test database listens (unix socket for the embedded one), from its connection string. */
+function targetOf(connectionString: string): { target: net.NetConnectOpts; user: string; database: string; password: string } {
+  const u = new URL(connectionString);
+  const host = u.searchParams.get('host') ?? u.hostname;
+  const port = Number(u.searchParams.get('port') ?? (u.port || 5432));
+  const target = host.startsWith('/') ? { path: `${host}/.s.PGSQL.${port}` } : { host, port };
+  return { target, user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1) };
+}
+
+describe('ingest sink through a database outage', () => {
+  let db: TestDb;
+  before(async () => {
+    db = await getTestDb();
+    await resetDb(db.pool);
+  });
+  after(async () => {
+    await db.close();
+  });
+
+  it('stores all 5,000 events of a stream exactly once when the connection dies mid-batch and comes back', async () => {
+    const { target, user, password, database } = targetOf(db.connectionString);
+    const proxy = new CuttableProxy(target);
+    await proxy.listen();
+    const pool = new pg.Pool({ host: '127.0.0.1', port: proxy.port, user, password, database, max: 1, application_name: 'gw-outage-test' });
+    pool.on('error', () => undefined); // idle connections die with the proxy; the sink sees it on its next query
+
+    const devices = new DeviceRegistry(pool);
+    const DEVICES = 10;
+    const PER_DEVICE = 500;
+    for (let d = 0; d < DEVICES; d++) await devices.register({ id: `out-${d}`, kind: 'waste-truck' });
+
+    const MAX_PENDING = 1000;
+    const downstream = new Map<string, number>();
+    let sawDown = false;
+    let maxPending = 0;
+    const outages: string[] = [];
+    const restore = (what: string) => {
+      outages.push(what);
+      setTimeout(() => void proxy.listen(), 1000);
+    };
+    // Stored vs handed downstream at each cut: shows the lost-reply COMMIT really landed.
+    const atCut: Promise<{ stored: number; downstream: number }>[] = [];
+    proxy.onCut = () => {
+      const handed = downstream.size;
+      restore('cut');
+      atCut.push(count(db.pool, `SELECT count(*)::int AS n FROM device_events WHERE device_id LIKE 'out-%'`).then((stored) => ({ stored, downstream: handed })));
+    };
+
+    const sink = new BatchingIngestSink(
+      {
+        pool,
+        devices,
+        dataDir: '/nonexistent', // no images in this stream
+        log: createLogger('silent'),
+        onAccepted: async (events) => {
+          for (const e of events) downstream.set(e.eventId, (downstream.get(e.eventId) ?? 0) + 1);
+          // Arm the outages as the stream progresses.
+          if (downstream.size >= 1000 && outages.length === 0 && !proxy.cutAtCommit) proxy.cutAtCommit = 'after';
+          if (downstream.size >= 2500 && outages.length === 1 && !proxy.cutAtCommit) proxy.cutAtCommit = 'before';
+          if (downstream.size >= 4000 && outages.length === 2 && db.backend === 'postgres') {
+            outages.push('pg_terminate_backend');
+            await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gw-outage-test'`);
+          }
+        },
+      },
+      { maxBatch: 200, maxPending: MAX_PENDING, retryMaxMs: 100, admitTimeoutMs: 60_000, retryForMs: 60_000 },
+    );
+    const sampler = setInterval(() => {
+      const h = sink.health();
+      if (h.status === 'down') sawDown = true;
+      maxPending = Math.max(maxPending, (h.detail as { pending: number }).pending);
+    }, 10);
+
+    // The stream: 200 messages of 25 events, up to 40 in flight, resent when refused (as MQTT would redeliver).
+    const chunks: RawInput[][] = [];
+    for (let i = 0; i < DEVICES * PER_DEVICE; i += 25) {
+      chunks.push(
+        Array.from({ length: 25 }, (_, j) => {
+          const n = i + j;
+          const id = `out-${n % DEVICES}`;
+          return { transport: 'mqtt', payload: JSON.stringify(wireEvent('waste-truck', id, n)), authenticatedDeviceId: id, receivedAt: Date.now() };
+        }),
+      );
+    }
+    let refusedSubmissions = 0;
+    const finalStatus = new Map<string, string>();
+    let next = 0;
+    const worker = async () => {
+      while (next < chunks.length) {
+        const chunk = chunks[next++]!;
+        for (;;) {
+          try {
+            const outcomes = await sink.submit(chunk);
+            for (const o of outcomes) if (o.status !== 'rejected') finalStatus.set(o.eventId, o.status);
+            break;
+          } catch {
+            refusedSubmissions++;
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 40 }, worker));
+    clearInterval(sampler);
+    await sink.close();
+
+    const expectedOutages = db.backend === 'postgres' ? ['cut', 'cut', 'pg_terminate_backend'] : ['cut', 'cut'];
+    assert.deepEqual(outages, expectedOutages);
+    const [afterCommit, beforeCommit] = await Promise.all(atCut);
+    assert.ok(afterCommit!.stored > afterCommit!.downstream, `the first cut lost the reply of a COMMIT that landed (${JSON.stringify(afterCommit)})`);
+    assert.equal(beforeCommit!.stored, beforeCommit!.downstream, 'the second cut rolled its batch back');
+    assert.ok(sawDown, 'the sink reported storage down during the outage');
+    assert.ok(maxPending <= MAX_PENDING, `pending stayed within the window (max ${maxPending})`);
+    assert.equal(finalStatus.size, DEVICES * PER_DEVICE, 'every event was acknowledged');
+    assert.equal(refusedSubmissions, 0, 'no submission had to be refused: the outage was shorter than the retry budget');
+    assert.equal(await count(db.pool, `SELECT count(*)::int AS n FROM device_events WHERE device_id LIKE 'out-%'`), DEVICES * PER_DEVICE);
+    assert.equal(await count(db.pool, `SELECT count(DISTINCT (device_id, event_id))::int AS n FROM device_events WHERE device_id LIKE 'out-%'`), DEVICES * PER_DEVICE);
+    assert.equal(await count(db.pool, 'SELECT count(*)::int AS n FROM dead_letters'), 0);
+    assert.equal(downstream.size, DEVICES * PER_DEVICE, 'every event went downstream');
+    assert.ok([...downstream.values()].every((n) => n === 1), 'and exactly once, even when a COMMIT reply was lost');
+    await pool.end();
+    await proxy.close();
+  });
+});
