@@ -47,6 +47,10 @@ export const ERROR_CATALOGUE = {
   GW_INGEST_UNAVAILABLE: { status: 503, title: 'Device events cannot be stored right now; retry later' },
   GW_INGEST_BATCH_TOO_LARGE: { status: 413, title: 'Too many device events in one request' },
   GW_DEVICE_IMPORT_INVALID: { status: 400, title: 'Device import file is invalid' },
+  // geo: boundary imports, demo city, jurisdiction and zone queries
+  GW_GEO_IMPORT_REJECTED: { status: 422, title: 'Geo import rejected: fatal problems in the file (see the report)' },
+  GW_GEO_IMPORT_NOT_FOUND: { status: 404, title: 'No such geo import' },
+  GW_GEO_FILE_UNREADABLE: { status: 400, title: 'Cannot read the geo import file' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

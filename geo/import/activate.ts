@@ -1,0 +1,47 @@
+import type pg from 'pg';
+import { GwError } from '../../core/errors.js';
+import { loadSql } from '../../db/sql.js';
+import type { GeoLayer } from '../types.js';
+
+const LOCK = loadSql(new URL('./sql/lock-layer.sql', import.meta.url));
+const DEACTIVATE = loadSql(new URL('./sql/deactivate-layer.sql', import.meta.url));
+const ACTIVATE = loadSql(new URL('./sql/activate-import.sql', import.meta.url));
+const FIND = loadSql(new URL('./sql/find-import.sql', import.meta.url));
+
+/** Takes the per-layer lock for the rest of the transaction. */
+export async function lockLayer(client: pg.PoolClient, layer: GeoLayer): Promise<void> {
+  await client.query(LOCK, [layer]);
+}
+
+/**
+ * Makes `importId` the active import of `layer` inside the caller's transaction (after
+ * `lockLayer`), deactivating the previous one. Returns the previously active import id.
+ */
+export async function swapActive(client: pg.PoolClient, layer: GeoLayer, importId: number): Promise<number | null> {
+  const { rows } = await client.query<{ id: number }>(DEACTIVATE, [layer]);
+  await client.query(ACTIVATE, [importId]);
+  return rows[0]?.id ?? null;
+}
+
+/**
+ * Re-activates an earlier import (a rollback to a previous version of a layer) in one
+ * transaction. Callers then reload the locator. Returns the layer and the import it replaced.
+ */
+export async function activateImport(pool: pg.Pool, importId: number): Promise<{ layer: GeoLayer; previousImportId: number | null }> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ layer: GeoLayer; active: boolean }>(FIND, [importId]);
+    const found = rows[0];
+    if (!found) throw new GwError('GW_GEO_IMPORT_NOT_FOUND', `Activating geo import ${importId}: there is no such import`);
+    await lockLayer(client, found.layer);
+    const previousImportId = await swapActive(client, found.layer, importId);
+    await client.query('COMMIT');
+    return { layer: found.layer, previousImportId };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

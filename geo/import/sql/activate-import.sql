@@ -1,0 +1,2 @@
+-- $1 import id.
+UPDATE geo_imports SET active = true WHERE id = $1

@@ -1,0 +1,1 @@
+SELECT layer, id FROM geo_imports WHERE active
