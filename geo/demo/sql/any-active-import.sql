@@ -1,0 +1,1 @@
+SELECT EXISTS (SELECT 1 FROM geo_imports WHERE active) AS any
