@@ -1,0 +1,192 @@
+import { toWgs84 } from '../../core/crs.js';
+import type { Crs } from '../../ingest/schemas/envelope.schema.js';
+import type { AreaRef, LocateResult, ZoneRef } from '../types.js';
+import { EMPTY, type CoverIndex } from './cover-index.js';
+import type { NearestPolygon } from './nearest.js';
+import { BOUNDARY, OUTSIDE } from './packed-polygons.js';
+
+/** What one grid cell resolves to, interned once at build time. */
+export interface CellRefs {
+  grid: AreaRef;
+  community: AreaRef | null;
+  town: AreaRef | null;
+  district: AreaRef | null;
+}
+
+/** The built indexes a {@link Locator} answers from (see `buildLocator`). */
+export interface LocatorParts {
+  /** Cells in ascending code order: index order is the tie rule. */
+  cells: CoverIndex;
+  cellRefs: readonly CellRefs[];
+  /** Metres per degree east / north per row of the cell raster (a small, cache-resident table). */
+  rowKx: Float64Array;
+  rowKy: Float64Array;
+  nearestCell: NearestPolygon;
+  zones: CoverIndex;
+  zoneRefs: readonly ZoneRef[];
+  toleranceM: number;
+  info: LocatorInfo;
+}
+
+/** Facts about a built locator, for logs, /healthz and benchmarks. */
+export interface LocatorInfo {
+  cellCount: number;
+  zoneCount: number;
+  /** Raster size and the share of cell-raster buckets answered with no polygon test. */
+  buckets: number;
+  interiorBucketShare: number;
+  buildMs: number;
+  /** Active import ids per layer the data came from (empty for data built in memory). */
+  imports: Record<string, number>;
+}
+
+const NO_ZONES: ZoneRef[] = Object.freeze([]) as unknown as ZoneRef[];
+/** Zone lists longer than this are answered with a fresh array instead of an interned one. */
+const MAX_INTERNED_LIST = 24;
+const LIST_KEY = 2 ** MAX_INTERNED_LIST;
+
+/**
+ * The in-memory locator: point → grid cell → community → town → district, plus zones.
+ *
+ * Rules (DESIGN.md §5, issue 3):
+ * - A cell holds a point when PostGIS `ST_Covers(cell, point)` would say so; the test is the
+ *   same arithmetic (see `PackedPolygons.pip`), so answers match PostGIS exactly.
+ * - Tie rule: a point covered by several cells (on a shared edge or vertex, or where cells
+ *   overlap) goes to the cell with the lowest code in binary (C-collation) order, and
+ *   `onBoundary` is set. A point on the city's outer edge is `onBoundary` too.
+ * - A point no cell covers gets the nearest cell within `toleranceM` (`fallback: 'nearest'`,
+ *   `fallbackDistanceM`); farther away, null areas and `fallback: 'outside'`, with
+ *   `fallbackDistanceM` still telling how far the nearest cell is. It never throws.
+ * - An accuracy radius larger than `distanceToEdgeM` sets `onBoundary`.
+ * Results share interned, frozen area and zone objects: read them, don't mutate them.
+ */
+export class Locator {
+  readonly info: LocatorInfo;
+  readonly toleranceM: number;
+  private readonly parts: LocatorParts;
+  private readonly zoneSingles: ZoneRef[][];
+  private readonly zoneLists = new Map<number, ZoneRef[]>();
+
+  constructor(parts: LocatorParts) {
+    this.parts = parts;
+    this.info = parts.info;
+    this.toleranceM = parts.toleranceM;
+    this.zoneSingles = parts.zoneRefs.map((z) => Object.freeze([z]) as unknown as ZoneRef[]);
+  }
+
+  /** Locates one point. `crs` is the CRS the coordinates are in; the result is always WGS84. */
+  locate(lon: number, lat: number, crs: Crs = 'wgs84', accuracyM = 0): LocateResult {
+    return this.locateInto(blankResult(), lon, lat, crs, accuracyM);
+  }
+
+  /** Like {@link locate}, but fills `out` and returns it: no allocation for WGS84 input. */
+  locateInto(out: LocateResult, lon: number, lat: number, crs: Crs = 'wgs84', accuracyM = 0): LocateResult {
+    let x = lon;
+    let y = lat;
+    if (crs !== 'wgs84' && Number.isFinite(lon) && Number.isFinite(lat)) [x, y] = toWgs84(lon, lat, crs);
+    out.lon = x;
+    out.lat = y;
+    const parts = this.parts;
+    const cells = parts.cells;
+    const p = cells.firstCovering(x, y);
+    if (p >= 0) {
+      const onEdge = cells.hitResult === BOUNDARY;
+      const row = Math.floor((y - cells.grid.minY) * cells.grid.invH);
+      const d = onEdge ? 0 : cells.polys.distanceToEdges(p, x, y, parts.rowKx[row]!, parts.rowKy[row]!);
+      this.setCell(out, p);
+      out.distanceToEdgeM = roundCm(d);
+      out.onBoundary = onEdge || cells.hits > 1 || accuracyM > d;
+      out.fallback = undefined;
+      out.fallbackDistanceM = undefined;
+    } else {
+      const q = parts.nearestCell.within(x, y, parts.toleranceM);
+      if (q >= 0) {
+        const d = parts.nearestCell.distanceM;
+        this.setCell(out, q);
+        out.fallback = 'nearest';
+        out.fallbackDistanceM = roundCm(d);
+        out.distanceToEdgeM = roundCm(d);
+        out.onBoundary = accuracyM >= d;
+      } else {
+        const far = parts.nearestCell.anywhere(x, y, parts.toleranceM);
+        out.grid = out.community = out.town = out.district = null;
+        out.fallback = 'outside';
+        out.fallbackDistanceM = far >= 0 ? roundCm(parts.nearestCell.distanceM) : undefined;
+        out.distanceToEdgeM = far >= 0 ? roundCm(parts.nearestCell.distanceM) : -1;
+        out.onBoundary = false;
+      }
+    }
+    out.zones = this.zonesAt(x, y);
+    return out;
+  }
+
+  private setCell(out: LocateResult, p: number): void {
+    const refs = this.parts.cellRefs[p]!;
+    out.grid = refs.grid;
+    out.community = refs.community;
+    out.town = refs.town;
+    out.district = refs.district;
+  }
+
+  /** The zones covering (x, y), as an interned frozen array (allocates only for rare long lists). */
+  private zonesAt(x: number, y: number): ZoneRef[] {
+    const zones = this.parts.zones;
+    const code = zones.bucketCode(x, y);
+    if (code === EMPTY) return NO_ZONES;
+    if (code >= 0) return this.zoneSingles[code]!;
+    const lists = zones.lists;
+    const o = -code - 2;
+    const n = lists[o]!;
+    if (n > MAX_INTERNED_LIST) return this.zonesUncached(o, x, y);
+    let mask = 0;
+    for (let k = 0; k < n; k++) {
+      const e = lists[o + 1 + k]!;
+      if (e >= 0 || zones.polys.pip(-e - 1, x, y) !== OUTSIDE) mask |= 1 << k;
+    }
+    if (mask === 0) return NO_ZONES;
+    const key = o * LIST_KEY + mask;
+    let found = this.zoneLists.get(key);
+    if (found === undefined) {
+      const picked: ZoneRef[] = [];
+      for (let k = 0; k < n; k++) {
+        const e = lists[o + 1 + k]!;
+        if (mask & (1 << k)) picked.push(this.parts.zoneRefs[e >= 0 ? e : -e - 1]!);
+      }
+      found = Object.freeze(picked) as unknown as ZoneRef[];
+      this.zoneLists.set(key, found);
+    }
+    return found;
+  }
+
+  private zonesUncached(o: number, x: number, y: number): ZoneRef[] {
+    const zones = this.parts.zones;
+    const picked: ZoneRef[] = [];
+    for (let k = 0; k < zones.lists[o]!; k++) {
+      const e = zones.lists[o + 1 + k]!;
+      const z = e >= 0 ? e : -e - 1;
+      if (e >= 0 || zones.polys.pip(z, x, y) !== OUTSIDE) picked.push(this.parts.zoneRefs[z]!);
+    }
+    return picked;
+  }
+}
+
+/** A result object with every field present, so all results share one hidden class. */
+export function blankResult(): LocateResult {
+  return {
+    lon: 0,
+    lat: 0,
+    grid: null,
+    community: null,
+    town: null,
+    district: null,
+    zones: NO_ZONES,
+    onBoundary: false,
+    distanceToEdgeM: 0,
+    fallback: undefined,
+    fallbackDistanceM: undefined,
+  };
+}
+
+function roundCm(m: number): number {
+  return Math.round(m * 100) / 100;
+}
