@@ -63,7 +63,36 @@ function splitBody(body: Buffer): Buffer[] | string[] {
   if (json.length > HTTP_MAX_EVENTS) {
     throw new GwError('GW_INGEST_BATCH_TOO_LARGE', `Reading POST /api/v1/device-events: ${json.length} events, at most ${HTTP_MAX_EVENTS} per request`);
   }
-  return json.map((item) => JSON.stringify(item));
+  return arrayItemTexts(utf8.decode(body));
+}
+
+/**
+ * The text of each element of a JSON array already known to be valid, cut at its top-level
+ * commas: each item's raw payload is exactly what the device sent (re-serialising parsed items
+ * would alter it, and overflows the stack on deeply nested ones).
+ */
+function arrayItemTexts(text: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let inString = false;
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (++depth === 1) start = i + 1;
+    } else if (c === ']' || c === '}') {
+      if (--depth === 0) items.push(text.slice(start, i));
+    } else if (c === ',' && depth === 1) {
+      items.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  // An empty array yields one blank "item"; drop it.
+  return items.length === 1 && items[0]!.trim() === '' ? [] : items.map((t) => t.trim());
 }
 
 /**
