@@ -13,6 +13,8 @@ import { HttpTransport } from '../ingest/transports/http.js';
 import { seedDemoDevices, type DemoDevice } from '../ingest/demo-devices.js';
 import { deviceRoutes } from './devices/routes.js';
 import { deadLetterRoutes } from './dead-letters/routes.js';
+import { seedDemoCity } from '../geo/demo/seed.js';
+import { geoRoutes } from './geo/routes.js';
 
 /** A running Gridwatch: what main() and end-to-end tests hold on to. */
 export interface Gridwatch {
@@ -47,6 +49,8 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     });
 
     const demoCredentials = config.demo ? await seedDemoUsers(db.pool, config.DATA_DIR) : [];
+    // geo (issue 3): the demo city goes through the import pipeline before anything reads boundaries.
+    if (config.demo) await seedDemoCity(db.pool, log.child({ stage: 'geo' }));
 
     // ── ingest (issue 4): registry, sink, HTTP transport. Stops run in reverse, so every
     // transport pushed after the sink stops taking input before the sink drains. ──
@@ -60,6 +64,8 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     const demoDevices = config.demo ? await seedDemoDevices(devices, config.DATA_DIR) : [];
     const intakeRouters = [httpTransport.router];
     const routers = [deviceRoutes(devices), deadLetterRoutes(db.pool, sink)];
+    // The locator holder joins here as onImported: () => locator.reload(db.pool).
+    routers.push(geoRoutes({ pool: db.pool, log }));
     // ── end ingest ──
 
     const app = createApp({ pool: db.pool, log, health, intakeRouters, routers });
