@@ -15,6 +15,7 @@ import { deviceRoutes } from './devices/routes.js';
 import { deadLetterRoutes } from './dead-letters/routes.js';
 import { seedDemoCity } from '../geo/demo/seed.js';
 import { geoRoutes } from './geo/routes.js';
+import { startBrokerTransports } from '../ingest/transports/mqtt-kafka-start.js';
 
 /** A running Gridwatch: what main() and end-to-end tests hold on to. */
 export interface Gridwatch {
@@ -67,6 +68,10 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     // The locator holder joins here as onImported: () => locator.reload(db.pool).
     routers.push(geoRoutes({ pool: db.pool, log }));
     // ── end ingest ──
+
+    // ── MQTT and Kafka transports (issue 4): started after the sink, so they stop before it drains. ──
+    await startBrokerTransports(config, { sink, authenticator: devices, health, stops, log });
+    // ── end MQTT and Kafka ──
 
     const app = createApp({ pool: db.pool, log, health, intakeRouters, routers });
     const server = http.createServer(app);
