@@ -1,5 +1,6 @@
 import { describeIssues } from '../../core/errors.js';
 import type { GeoLayer, ZoneType } from '../types.js';
+import { LAYERS } from './layers.js';
 import type { ProblemLog } from './report.js';
 import {
   areaGeometrySchema,
@@ -56,6 +57,7 @@ export function parseLayerFile(input: string | unknown, layer: GeoLayer, log: Pr
     });
     return null;
   }
+  const noun = LAYERS[layer].noun;
   const propsSchema = propsSchemaFor(layer);
   const geometrySchema = layer === 'zones' ? zoneGeometrySchema : areaGeometrySchema;
   const out: ParsedFeature[] = [];
@@ -77,7 +79,7 @@ export function parseLayerFile(input: string | unknown, layer: GeoLayer, log: Pr
         kind: 'bad-properties',
         severity: 'error',
         feature,
-        message: `Validating the properties of ${layer} feature ${feature}: ${describeIssues(props.error.issues).join('; ')}; dropped`,
+        message: `Validating the properties of ${noun} ${feature}: ${describeIssues(props.error.issues).join('; ')}; dropped`,
       });
     }
     const geometry = geometrySchema.safeParse(envelope.data.geometry);
@@ -87,7 +89,7 @@ export function parseLayerFile(input: string | unknown, layer: GeoLayer, log: Pr
         kind: 'bad-geometry',
         severity: 'error',
         feature,
-        message: `Reading the ${typeof type === 'string' ? type : 'missing'} geometry of ${layer} feature ${feature}: ${describeIssues(geometry.error.issues).join('; ')}; dropped`,
+        message: `Reading the ${typeof type === 'string' ? type : 'missing'} geometry of ${noun} ${feature}: ${describeIssues(geometry.error.issues).join('; ')}; dropped`,
       });
     }
     if (!props.success || !geometry.success) return;

@@ -3,7 +3,7 @@ import { zoneAttrSchemas, type GeoLayer, type ZoneType } from '../types.js';
 
 /** Codes arrive as strings or, in DataV/GeoAtlas files (`adcode`), as numbers. */
 const codeSchema = z
-  .union([z.string().trim().min(1).max(64), z.number().int().nonnegative()])
+  .union([z.string().trim().min(1).max(64), z.number().int().nonnegative()], { error: 'must be a non-empty string (≤ 64 characters) or a whole number' })
   .transform(String);
 
 const nameSchema = z.string().trim().min(1).max(200);
