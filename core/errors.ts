@@ -51,6 +51,8 @@ export const ERROR_CATALOGUE = {
   GW_GEO_IMPORT_REJECTED: { status: 422, title: 'Geo import rejected: fatal problems in the file (see the report)' },
   GW_GEO_IMPORT_NOT_FOUND: { status: 404, title: 'No such geo import' },
   GW_GEO_FILE_UNREADABLE: { status: 400, title: 'Cannot read the geo import file' },
+  // geo: the locator
+  GW_GEO_BAD_POINT: { status: 400, title: 'Invalid point to locate (lon, lat, crs, accuracyM)' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -6,12 +6,16 @@ import { httpDuration, registry } from '../core/metrics.js';
 import { authenticate } from './auth/middleware.js';
 import { authRoutes } from './auth/routes.js';
 import type { HealthRegistry } from './health.js';
+import type { LocatorHolder } from '../geo/locator/locator-holder.js';
+import { locateRoutes } from './geo/locate-routes.js';
 import { openApiDocument, registerPath } from './openapi.js';
 
 export interface AppDeps {
   pool: pg.Pool;
   log: Logger;
   health: HealthRegistry;
+  /** The in-memory locator behind GET /api/v1/locate (mounted when given). */
+  locator?: LocatorHolder;
   /** Stage routers (geo, ingest, clues…), mounted after auth, in order. */
   routers?: Router[];
   /**
@@ -61,6 +65,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb' }));
   app.use(authenticate(deps.pool));
   app.use(authRoutes(deps.pool));
+  if (deps.locator) app.use(locateRoutes(deps.locator));
   for (const r of deps.routers ?? []) app.use(r);
   if (deps.webRoot) app.use(express.static(deps.webRoot, { index: 'index.html' }));
 
