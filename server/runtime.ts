@@ -62,6 +62,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     const httpTransport = new HttpTransport(devices);
     await httpTransport.start(sink);
     stops.push(() => httpTransport.stop());
+    health.register('http-ingest', () => httpTransport.health());
     const demoDevices = config.demo ? await seedDemoDevices(devices, config.DATA_DIR) : [];
     const intakeRouters = [httpTransport.router];
     const routers = [deviceRoutes(devices), deadLetterRoutes(db.pool, sink)];

@@ -195,6 +195,10 @@ describe('HTTP transport: POST /api/v1/device-events', () => {
       assert.equal(r.body.accepted, 1, JSON.stringify(r));
       const health = await (await fetch(`${gw.url}/healthz`)).json();
       assert.equal(health.components.ingest.status, 'ok');
+      assert.equal(health.components['http-ingest'].status, 'ok');
+      const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+      assert.match(metrics, /gridwatch_ingest_events_total\{transport="http",kind="bridge-sensor",outcome="accepted"\} [1-9]/);
+      assert.match(metrics, /gridwatch_ingest_stage_seconds_count\{stage="store"\} [1-9]/);
       const openapi = await (await fetch(`${gw.url}/api/v1/openapi.json`)).json();
       assert.ok(openapi.paths['/api/v1/device-events'].post);
       assert.ok(openapi.paths['/api/v1/dead-letters/{id}/replay'].post);

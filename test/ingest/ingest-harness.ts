@@ -84,7 +84,7 @@ export async function postEvents(url: string, deviceId: string | null, token: st
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (deviceId !== null) headers['x-device-id'] = deviceId;
   if (token !== null) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${url}/api/v1/device-events`, { method: 'POST', headers, body });
+  const res = await fetch(`${url}/api/v1/device-events`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
