@@ -1,0 +1,172 @@
+import type pg from 'pg';
+import type { DeviceKind } from '../../ingest/device-event.js';
+import { loadSql } from '../../db/sql.js';
+import type { Clue } from './clue.js';
+
+const sql = {
+  insertTimeline: loadSql(new URL('./sql/insert-timeline.sql', import.meta.url)),
+  insertOutbox: loadSql(new URL('./sql/insert-outbox.sql', import.meta.url)),
+};
+
+/**
+ * A clue as stored: the pure model plus what the record keeps around it. `review` marks a
+ * clue opened by a review alert (人工复核, e.g. a low-confidence plate): confident alerts never
+ * join it, and it waits for a person to confirm (dispatch) or merge it.
+ */
+export interface StoredClue extends Clue {
+  id: number;
+  review: boolean;
+  itemName: { zh: string; en: string } | null;
+  communityCode: string | null;
+  gridCode: string | null;
+  device: { id: string; kind: DeviceKind } | null;
+  /** The opening alert's measured values and evidence. */
+  details: Record<string, unknown>;
+}
+
+/** A clues row as the SELECTs in server/clues/sql and server/pipeline/sql return it. */
+export interface ClueRow {
+  id: string;
+  code: string;
+  group_key: string;
+  item_code: string | null;
+  item_name: { zh: string; en: string } | null;
+  alert_type: Clue['alertType'];
+  asset_key: string;
+  catalogue_version: number | null;
+  status: Clue['status'];
+  severity: Clue['severity'];
+  alert_count: number;
+  first_seen_at: Date;
+  last_seen_at: Date;
+  opened_at: Date;
+  deadline_at: Date;
+  window_min: number;
+  primary_unit_id: string;
+  co_notified: string[];
+  board_unit_ids: string[];
+  district_code: string | null;
+  town_code: string | null;
+  community_code: string | null;
+  grid_code: string | null;
+  lon: number;
+  lat: number;
+  needs_confirmation: boolean;
+  review: boolean;
+  reasons: Clue['reasons'];
+  summary: Clue['summary'];
+  rejected_by: string[];
+  device_id: string | null;
+  device_kind: DeviceKind | null;
+  details: Record<string, unknown>;
+}
+
+/** A stored clue from its row (bigint ids arrive as strings from pg). */
+export function clueFromRow(r: ClueRow): StoredClue {
+  return {
+    id: Number(r.id),
+    code: r.code,
+    groupKey: r.group_key,
+    itemCode: r.item_code,
+    itemName: r.item_name,
+    alertType: r.alert_type,
+    assetKey: r.asset_key,
+    catalogueVersion: r.catalogue_version,
+    status: r.status,
+    severity: r.severity,
+    alertCount: r.alert_count,
+    firstSeen: r.first_seen_at.getTime(),
+    lastSeen: r.last_seen_at.getTime(),
+    openedAt: r.opened_at.getTime(),
+    deadline: r.deadline_at.getTime(),
+    windowMin: r.window_min,
+    primaryUnitId: r.primary_unit_id,
+    coNotifiedUnitIds: r.co_notified,
+    boardUnitIds: r.board_unit_ids,
+    districtCode: r.district_code,
+    townCode: r.town_code,
+    communityCode: r.community_code,
+    gridCode: r.grid_code,
+    position: { lon: r.lon, lat: r.lat },
+    needsConfirmation: r.needs_confirmation,
+    review: r.review,
+    reasons: r.reasons,
+    summary: r.summary,
+    rejectedBy: r.rejected_by,
+    device: r.device_id && r.device_kind ? { id: r.device_id, kind: r.device_kind } : null,
+    details: r.details,
+  };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The clue as the API shows it and outbound events carry it: the model's fields with times
+ * as ISO 8601, the item with its name, and the place with every jurisdiction level.
+ */
+export function clueView(c: Omit<StoredClue, 'id'>) {
+  return {
+    code: c.code,
+    status: c.status,
+    severity: c.severity,
+    needsConfirmation: c.needsConfirmation,
+    review: c.review,
+    item: c.itemCode === null ? null : { code: c.itemCode, name: c.itemName },
+    alertType: c.alertType,
+    assetKey: c.assetKey,
+    catalogueVersion: c.catalogueVersion,
+    alertCount: c.alertCount,
+    firstSeen: iso(c.firstSeen),
+    lastSeen: iso(c.lastSeen),
+    openedAt: iso(c.openedAt),
+    deadline: iso(c.deadline),
+    windowMin: c.windowMin,
+    primaryUnitId: c.primaryUnitId,
+    coNotifiedUnitIds: c.coNotifiedUnitIds,
+    boardUnitIds: c.boardUnitIds,
+    districtCode: c.districtCode,
+    townCode: c.townCode,
+    communityCode: c.communityCode,
+    gridCode: c.gridCode,
+    position: c.position,
+    device: c.device,
+    summary: c.summary,
+    reasons: c.reasons,
+    rejectedBy: c.rejectedBy,
+    details: c.details,
+  };
+}
+export type ClueView = ReturnType<typeof clueView>;
+
+/** Every unit a clue event goes to: primary, co-notified and board units, once each. */
+export function unitsToTell(c: Pick<Clue, 'primaryUnitId' | 'coNotifiedUnitIds' | 'boardUnitIds'>, ...more: string[]): string[] {
+  return [...new Set([c.primaryUnitId, ...c.coNotifiedUnitIds, ...c.boardUnitIds, ...more])];
+}
+
+/** One timeline row (clue_timeline); `at` in ms since epoch. */
+export interface TimelineRow {
+  clue_id: number;
+  at: number;
+  actor: string;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  /** From where: `device:<id>` for the pipeline, the client address for a person. */
+  source: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** One outbox row (clue_outbox; see migration 033 for the contract with the dispatcher). */
+export interface OutboxRow {
+  clue_id: number;
+  clue_code: string;
+  change: 'created' | 'updated' | 'transitioned';
+  unit_ids: string[];
+  payload: Record<string, unknown>;
+}
+
+/** Appends timeline rows and queues outbox rows, each in one statement, on the caller's transaction. */
+export async function recordChanges(client: pg.PoolClient, timeline: readonly TimelineRow[], outbox: readonly OutboxRow[]): Promise<void> {
+  if (timeline.length) await client.query(sql.insertTimeline, [JSON.stringify(timeline)]);
+  if (outbox.length) await client.query(sql.insertOutbox, [JSON.stringify(outbox)]);
+}

@@ -1,0 +1,138 @@
+import type pg from 'pg';
+import { loadSql } from '../../db/sql.js';
+import { clueCode, groupKey, NO_DISTRICT_CODE } from '../clues/aggregate.js';
+import { clueFromRow, clueView, recordChanges, unitsToTell, type ClueRow, type OutboxRow, type TimelineRow } from '../clues/stored-clue.js';
+import { localDateCompact } from '../rules/time-window.js';
+import type { DetectorState } from '../rules/detect.js';
+import { planClues, type PlannedClue, type RoutedAlert } from './plan-clues.js';
+
+const sql = {
+  lockGroupKeys: loadSql(new URL('./sql/lock-group-keys.sql', import.meta.url)),
+  findOpen: loadSql(new URL('./sql/find-open-clues.sql', import.meta.url)),
+  reserve: loadSql(new URL('./sql/reserve-clue-sequences.sql', import.meta.url)),
+  insertClues: loadSql(new URL('./sql/insert-clues.sql', import.meta.url)),
+  updateClues: loadSql(new URL('./sql/update-joined-clues.sql', import.meta.url)),
+  upsertStates: loadSql(new URL('./sql/upsert-detector-states.sql', import.meta.url)),
+};
+
+/** A detector state to store under its key. */
+export interface StateChange {
+  key: string;
+  deviceId: string;
+  state: DetectorState;
+}
+
+/** What one batch wrote. */
+export interface BatchResult {
+  opened: string[];
+  updated: string[];
+}
+
+/** The timeline entry for one alert: 'opened' for the alert that opened the clue, else 'alert'. */
+function alertTimeline(p: PlannedClue, clueId: number, now: number): TimelineRow[] {
+  return p.alerts.map(({ alert }, i) => ({
+    clue_id: clueId,
+    at: now,
+    actor: 'pipeline',
+    action: p.id === undefined && i === 0 ? 'opened' : 'alert',
+    from_status: p.clue.status,
+    to_status: p.clue.status,
+    source: `device:${alert.deviceId}`,
+    detail: {
+      alert: { type: alert.type, severity: alert.severity, ts: new Date(alert.ts).toISOString(), disposition: alert.disposition, summary: alert.summary, details: alert.details, evidence: alert.evidence },
+    },
+  }));
+}
+
+/**
+ * Gives the batch's new clues their real codes: one reservation per district for the local
+ * day of `now`, numbered in the order the clues were opened.
+ */
+async function assignCodes(client: pg.PoolClient, fresh: PlannedClue[], now: number): Promise<void> {
+  if (!fresh.length) return;
+  const day = localDateCompact(now);
+  const districtOf = (p: PlannedClue) => p.clue.districtCode ?? NO_DISTRICT_CODE;
+  const counts = new Map<string, number>();
+  for (const p of fresh) counts.set(districtOf(p), (counts.get(districtOf(p)) ?? 0) + 1);
+  const districts = [...counts.keys()];
+  const { rows } = await client.query<{ district_code: string; last_value: number }>(sql.reserve, [
+    districts,
+    districts.map(() => day),
+    districts.map((d) => counts.get(d)!),
+  ]);
+  const next = new Map(rows.map((r) => [r.district_code, r.last_value - counts.get(r.district_code)! + 1]));
+  for (const p of fresh) {
+    const d = districtOf(p);
+    const seq = next.get(d)!;
+    next.set(d, seq + 1);
+    p.clue = { ...p.clue, code: clueCode(p.clue.districtCode, now, seq) };
+  }
+}
+
+/**
+ * Stores one batch in one transaction: locks the batch's group keys, loads their open clues,
+ * plans joins and openings with the pure aggregation, reserves clue codes, inserts new clues
+ * and updates joined ones (one statement each), appends one timeline event per alert and one
+ * outbox row per changed clue, and upserts the detector states the batch changed. Either all
+ * of it commits or none: the caller keeps its in-memory state until this resolves.
+ */
+export async function writeBatch(client: pg.PoolClient, routed: readonly RoutedAlert[], states: readonly StateChange[], now: number): Promise<BatchResult> {
+  await client.query('BEGIN');
+  try {
+    let planned: PlannedClue[] = [];
+    if (routed.length) {
+      const keys = [...new Set(routed.map((r) => groupKey(r.alert, r.decision)))];
+      await client.query(sql.lockGroupKeys, [keys]);
+      const earliest = Math.min(...routed.map((r) => r.alert.ts));
+      const { rows } = await client.query<ClueRow>(sql.findOpen, [keys, earliest]);
+      planned = planClues(rows.map(clueFromRow), routed, now);
+    }
+    const fresh = planned.filter((p) => p.id === undefined);
+    const joined = planned.filter((p) => p.id !== undefined);
+    await assignCodes(client, fresh, now);
+
+    const ids = new Map<PlannedClue, number>(joined.map((p) => [p, p.id!]));
+    if (fresh.length) {
+      const rows = fresh.map(({ clue: c }) => ({
+        code: c.code, group_key: c.groupKey, item_code: c.itemCode, item_name: c.itemName, alert_type: c.alertType,
+        asset_key: c.assetKey, catalogue_version: c.catalogueVersion, status: c.status, severity: c.severity,
+        alert_count: c.alertCount, first_seen: c.firstSeen, last_seen: c.lastSeen, opened_at: c.openedAt,
+        deadline: c.deadline, window_min: c.windowMin, primary_unit_id: c.primaryUnitId, co_notified: c.coNotifiedUnitIds,
+        board_unit_ids: c.boardUnitIds, district_code: c.districtCode, town_code: c.townCode,
+        community_code: c.communityCode, grid_code: c.gridCode, lon: c.position.lon, lat: c.position.lat,
+        needs_confirmation: c.needsConfirmation, review: c.review, reasons: c.reasons, summary: c.summary,
+        rejected_by: c.rejectedBy, device_id: c.device?.id ?? null, device_kind: c.device?.kind ?? null, details: c.details,
+      }));
+      const inserted = await client.query<{ id: string; code: string }>(sql.insertClues, [JSON.stringify(rows)]);
+      const idOf = new Map(inserted.rows.map((r) => [r.code, Number(r.id)]));
+      for (const p of fresh) ids.set(p, idOf.get(p.clue.code)!);
+    }
+    if (joined.length)
+      await client.query(sql.updateClues, [
+        JSON.stringify(joined.map(({ id, clue: c }) => ({ id, alert_count: c.alertCount, last_seen: c.lastSeen, severity: c.severity, summary: c.summary }))),
+      ]);
+
+    const timeline = planned.flatMap((p) => alertTimeline(p, ids.get(p)!, now));
+    const outbox: OutboxRow[] = planned.map((p) => ({
+      clue_id: ids.get(p)!,
+      clue_code: p.clue.code,
+      change: p.id === undefined ? 'created' : 'updated',
+      unit_ids: unitsToTell(p.clue),
+      payload: {
+        change: p.id === undefined ? 'created' : 'updated',
+        clue: clueView(p.clue),
+        alerts: p.alerts.map(({ alert }) => ({ type: alert.type, severity: alert.severity, ts: new Date(alert.ts).toISOString(), summary: alert.summary })),
+      },
+    }));
+    await recordChanges(client, timeline, outbox);
+    if (states.length)
+      await client.query(sql.upsertStates, [
+        JSON.stringify(states.map((s) => ({ state_key: s.key, kind: s.state.kind, device_id: s.deviceId, state: s.state }))),
+      ]);
+    await client.query('COMMIT');
+    return { opened: fresh.map((p) => p.clue.code), updated: joined.map((p) => p.clue.code) };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,169 @@
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLogger } from '../../core/logger.js';
+import { DeviceRegistry } from '../../ingest/device-registry.js';
+import { CatalogueStore } from '../../server/catalogue-store/catalogue-store.js';
+import { CluePipeline } from '../../server/pipeline/clue-pipeline.js';
+import { localDateCompact } from '../../server/rules/time-window.js';
+import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
+import { DEVICES, PLACES, TOWN_A, TOWN_B, miniCatalogue, miniLocator } from './helpers/mini-city.js';
+import { T0, bridge, gas, parking, truck } from './helpers/events.js';
+
+const log = createLogger('silent');
+const locator = miniLocator();
+let db: TestDb;
+let store: CatalogueStore;
+
+before(async () => {
+  db = await getTestDb();
+});
+after(async () => {
+  await db.close();
+});
+beforeEach(async () => {
+  await resetDb(db.pool);
+  store = new CatalogueStore(db.pool, log);
+  await store.importData(miniCatalogue(), 'json', 'test');
+  await new DeviceRegistry(db.pool).importDevices(DEVICES);
+});
+
+/** A pipeline as a replica would run it, with a fixed processing clock. */
+async function pipeline(now = T0 + 3_600_000) {
+  const p = new CluePipeline({ pool: db.pool, locator, catalogue: store, log, now: () => now });
+  await p.start();
+  return p;
+}
+
+async function clues() {
+  const { rows } = await db.pool.query(
+    `SELECT code, item_code, status, severity, alert_count, primary_unit_id, co_notified, board_unit_ids, town_code, review,
+            needs_confirmation, deadline_at, reasons, summary, catalogue_version, grid_code
+       FROM clues ORDER BY id`,
+  );
+  return rows;
+}
+
+const rules = (reasons: { rule: string }[]) => reasons.map((r) => r.rule);
+
+test('a dumping truck in an empowered town goes to the town team; in another town to the department, the town co-notified', async () => {
+  const p = await pipeline();
+  await p.handle([
+    truck('truck-a', 0, PLACES.dumpA),
+    truck('truck-a', 25, PLACES.dumpA),
+    truck('truck-b', 0, PLACES.dumpB),
+    truck('truck-b', 25, PLACES.dumpB),
+    // Body raised inside the licensed, open site: not dumping.
+    truck('truck-b', 100, PLACES.site),
+    truck('truck-b', 130, PLACES.site),
+  ]);
+  const [a, b, ...rest] = await clues();
+  assert.equal(rest.length, 0);
+  const day = localDateCompact(T0 + 3_600_000);
+  assert.equal(a.code, `330203-${day}-0001`);
+  assert.equal(b.code, `330203-${day}-0002`);
+  assert.equal(a.item_code, '住建-渣土-01');
+  assert.equal(a.primary_unit_id, `team-${TOWN_A.code}`);
+  assert.deepEqual(a.co_notified, []);
+  assert.deepEqual(rules(a.reasons), ['item', 'empowered', 'deadline']);
+  assert.equal(a.deadline_at.getTime(), T0 + 25_000 + 120 * 60_000);
+  assert.equal(a.catalogue_version, 2);
+  assert.equal(b.primary_unit_id, 'dept-330203-construction');
+  assert.deepEqual(b.co_notified, [`team-${TOWN_B.code}`]);
+  assert.deepEqual(rules(b.reasons), ['item', 'not-empowered', 'deadline']);
+  assert.equal(b.town_code, TOWN_B.code);
+});
+
+test('a rising gas leak updates one clue (count, severity, summary) and each change is in the timeline and the outbox', async () => {
+  const p = await pipeline();
+  await p.handle([gas(0, 2), gas(30, 12)]);
+  await p.handle([gas(60, 18), gas(90, 30)]);
+  const [leak, ...rest] = await clues();
+  assert.equal(rest.length, 0);
+  assert.equal(leak.item_code, '住建-燃气-01');
+  assert.equal(leak.alert_count, 2);
+  assert.equal(leak.severity, 'high');
+  assert.match(leak.summary.en, /high alarm: 30 %LEL/);
+  assert.equal(leak.primary_unit_id, `team-${TOWN_A.code}`);
+  assert.deepEqual([...leak.co_notified].sort(), ['dept-330203-emergency', 'utility-gas']);
+  assert.equal(leak.deadline_at.getTime(), T0 + 30_000 + 30 * 60_000, 'the deadline is the first alert’s');
+
+  const timeline = await db.pool.query(`SELECT action, actor, source FROM clue_timeline ORDER BY id`);
+  assert.deepEqual(timeline.rows, [
+    { action: 'opened', actor: 'pipeline', source: 'device:gas-a' },
+    { action: 'alert', actor: 'pipeline', source: 'device:gas-a' },
+  ]);
+  const outbox = await db.pool.query(`SELECT clue_code, change, unit_ids, payload FROM clue_outbox ORDER BY id`);
+  assert.deepEqual(outbox.rows.map((r) => r.change), ['created', 'updated']);
+  assert.deepEqual([...outbox.rows[1].unit_ids].sort(), ['dept-330203-emergency', `team-${TOWN_A.code}`, 'utility-gas']);
+  assert.equal(outbox.rows[1].payload.clue.code, leak.code);
+  assert.equal(outbox.rows[1].payload.clue.severity, 'high');
+  assert.equal(outbox.rows[1].payload.clue.alertCount, 2);
+});
+
+test('a restart keeps the bridge sustain window: the spike before and the exceedance after make one alarm', async () => {
+  const first = await pipeline();
+  await first.handle([bridge(0, 120)]);
+  await first.handle([bridge(5, 90)]); // a spike: back under at once
+  await first.handle([bridge(10, 130), bridge(40, 125)]);
+  assert.equal((await clues()).length, 0, 'not sustained yet');
+
+  const second = await pipeline(); // a new process: state comes from detector_states
+  await second.handle([bridge(75, 128)]);
+  const [alarm, ...rest] = await clues();
+  assert.equal(rest.length, 0);
+  assert.equal(alarm.item_code, '交通-桥梁-01');
+  assert.equal(alarm.primary_unit_id, 'custodian-municipal');
+  assert.equal(alarm.severity, 'medium');
+  assert.deepEqual([...alarm.co_notified].sort(), ['dept-330203-traffic-police', `team-${TOWN_B.code}`]);
+  assert.equal(alarm.deadline_at.getTime(), T0 + 75_000 + 60 * 60_000);
+});
+
+test('a low-confidence plate opens a review clue; the confident read of the same stay opens its own clue', async () => {
+  const p = await pipeline();
+  await p.handle([parking(0, '浙B12345', 'enter', 0.4), parking(700, '浙B12345', 'present', 0.5)]);
+  await p.handle([parking(760, '浙B12345', 'present', 0.93)]);
+  const [review, confirmed, ...rest] = await clues();
+  assert.equal(rest.length, 0);
+  assert.equal(review.review, true);
+  assert.equal(review.needs_confirmation, true);
+  assert.ok(rules(review.reasons).includes('review'));
+  assert.equal(confirmed.review, false);
+  assert.equal(confirmed.needs_confirmation, false);
+  for (const c of [review, confirmed]) {
+    assert.equal(c.item_code, '城管-停车-01');
+    assert.equal(c.primary_unit_id, `team-${TOWN_A.code}`);
+  }
+  assert.equal(confirmed.deadline_at.getTime(), T0 + 760_000 + 120 * 60_000);
+});
+
+test('a gas sensor silent past two reporting intervals raises one device-offline clue', async () => {
+  const p = await pipeline(T0 + 100_000);
+  await p.handle([gas(0, 1)]);
+  const quiet = await p.checkSilence(); // 100 s after: within 2 × 60 s
+  assert.deepEqual(quiet, { opened: [], updated: [] });
+  const later = await pipeline(T0 + 200_000); // restored from the database
+  const silent = await later.checkSilence();
+  assert.equal(silent.opened.length, 1);
+  assert.deepEqual(await later.checkSilence(), { opened: [], updated: [] }, 'raised once per silence');
+  const [offline] = await clues();
+  assert.equal(offline.item_code, '住建-燃气-02');
+  // v2 took 住建-燃气-02 back from town A: the department handles it.
+  assert.equal(offline.primary_unit_id, 'dept-330203-construction');
+  assert.ok(offline.reasons.some((r: { rule: string; en: string }) => r.rule === 'not-empowered' && /catalogue v2/.test(r.en)));
+});
+
+test('replayed events raise nothing twice and concurrent replicas never share a clue code', async () => {
+  const [one, two] = [await pipeline(), await pipeline()];
+  const events = [truck('truck-a', 0, PLACES.dumpA), truck('truck-a', 25, PLACES.dumpA)];
+  await one.handle(events);
+  await one.handle(events); // redelivery
+  await Promise.all([
+    two.handle([truck('truck-b', 0, PLACES.dumpB), truck('truck-b', 25, PLACES.dumpB)]),
+    one.handle([gas(0, 12)]),
+  ]);
+  const codes = (await clues()).map((c) => c.code);
+  assert.equal(codes.length, 3);
+  assert.equal(new Set(codes).size, 3);
+  const seq = await db.pool.query(`SELECT last_value FROM clue_sequences`);
+  assert.deepEqual(seq.rows, [{ last_value: 3 }]);
+});
