@@ -61,6 +61,10 @@ export const ERROR_CATALOGUE = {
   GW_CLUE_STATE: { status: 409, title: 'The clue is not in a status that allows this action' },
   GW_CLUE_FORBIDDEN: { status: 403, title: 'Not allowed to take this action on this clue' },
   GW_CLUE_INVALID: { status: 422, title: 'The action does not make sense for this clue' },
+  // outbound clue events (issue 5): MQTT, Kafka and webhook delivery from the clue outbox
+  GW_OUTBOUND_MQTT: { status: 503, title: 'Cannot publish clue events to the MQTT broker' },
+  GW_OUTBOUND_KAFKA: { status: 503, title: 'Cannot produce clue events to Kafka (clue-events)' },
+  GW_WEBHOOK_NOT_FOUND: { status: 404, title: 'No such webhook' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
