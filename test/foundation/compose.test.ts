@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { envSchema, loadConfig } from '../../core/config.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, { image?: string; build?: string; environment?: Record<string, string>; volumes?: string[]; deploy?: { replicas?: number } }>;
+};
+
+describe('docker-compose.yml (checked by review and this test: Docker does not run here)', () => {
+  it('has PostGIS, Mosquitto, Kafka (KRaft) and two app replicas', () => {
+    const s = compose.services;
+    assert.match(s.postgis!.image!, /^postgis\/postgis:/);
+    assert.match(s.mosquitto!.image!, /^eclipse-mosquitto:/);
+    assert.equal(s.kafka!.environment!.KAFKA_PROCESS_ROLES, 'broker,controller');
+    assert.equal(s.app!.build, '.');
+    assert.equal(s.app!.deploy!.replicas, 2);
+  });
+
+  it('sets only variables the config schema knows, with values it accepts', () => {
+    const env = compose.services.app!.environment!;
+    const known = new Set(Object.keys(envSchema.shape));
+    for (const key of Object.keys(env)) assert.ok(known.has(key), `${key} is not in core/config.ts envSchema`);
+    const config = loadConfig(env);
+    assert.equal(config.demo, false, 'production compose runs without the demo');
+    assert.ok(config.DATABASE_URL && config.MQTT_URL && config.KAFKA_BROKERS);
+  });
+
+  it('points the app at the services by their compose names', () => {
+    const env = compose.services.app!.environment!;
+    const hosts = [new URL(env.DATABASE_URL!).hostname, new URL(env.MQTT_URL!).hostname, env.KAFKA_BROKERS!.split(':')[0]];
+    assert.deepEqual(hosts, ['postgis', 'mosquitto', 'kafka']);
+  });
+
+  it('mounts Mosquitto files that exist in the repository, with anonymous access off', () => {
+    for (const v of compose.services.mosquitto!.volumes!) {
+      const local = v.split(':')[0]!;
+      if (!local.startsWith('./')) continue;
+      assert.ok(fs.existsSync(path.join(root, local)), `${local} is mounted but missing`);
+    }
+    const conf = fs.readFileSync(path.join(root, 'deploy/mosquitto/mosquitto.conf'), 'utf8');
+    assert.match(conf, /^allow_anonymous false$/m);
+    assert.match(conf, /^acl_file /m);
+  });
+
+  it('ships a Dockerfile that installs from the lockfile', () => {
+    const df = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    assert.match(df, /COPY package\.json package-lock\.json/);
+    assert.match(df, /npm ci/);
+  });
+});
