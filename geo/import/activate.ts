@@ -18,9 +18,10 @@ export async function lockLayer(client: pg.PoolClient, layer: GeoLayer): Promise
  * `lockLayer`), deactivating the previous one. Returns the previously active import id.
  */
 export async function swapActive(client: pg.PoolClient, layer: GeoLayer, importId: number): Promise<number | null> {
-  const { rows } = await client.query<{ id: number }>(DEACTIVATE, [layer]);
+  const { rows } = await client.query<{ id: string | number }>(DEACTIVATE, [layer]);
   await client.query(ACTIVATE, [importId]);
-  return rows[0]?.id ?? null;
+  // bigint ids arrive as text unless db/database.ts installed its int8 parser.
+  return rows[0] ? Number(rows[0].id) : null;
 }
 
 /**

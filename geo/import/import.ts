@@ -158,8 +158,8 @@ export async function importLayer(pool: pg.Pool, input: string | unknown, opts: 
     }
 
     progress('write', 0, 1);
-    const { rows } = await client.query<{ id: number }>(SQL.createImport, [opts.layer, opts.source, opts.createdBy ?? null]);
-    const importId = rows[0]!.id;
+    const { rows } = await client.query<{ id: string | number }>(SQL.createImport, [opts.layer, opts.source, opts.createdBy ?? null]);
+    const importId = Number(rows[0]!.id);
     const inserted =
       opts.layer === 'grids'
         ? await client.query(SQL.insert.grids, [importId])

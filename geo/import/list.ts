@@ -20,7 +20,7 @@ export interface ImportSummary {
 }
 
 interface Row {
-  id: number;
+  id: number | string;
   layer: GeoLayer;
   source: string;
   feature_count: number;
@@ -30,7 +30,7 @@ interface Row {
 }
 
 const summaryOf = (r: Row, status: ImportSummary['status'], summary: ImportSummary['summary']): ImportSummary => ({
-  id: r.id,
+  id: Number(r.id), // bigint: text unless db/database.ts's int8 parser is installed
   layer: r.layer,
   source: r.source,
   featureCount: r.feature_count,

@@ -29,7 +29,7 @@ for (const c of CASES) {
     assert.deepEqual(result.report, expected);
 
     const { rows } = await db.pool.query<{ id: number; active: boolean; report: unknown }>(
-      'SELECT id, active, report FROM geo_imports WHERE layer = $1 ORDER BY id',
+      'SELECT id::int, active, report FROM geo_imports WHERE layer = $1 ORDER BY id',
       [c.layer],
     );
     if (result.importId === null) {

@@ -22,7 +22,7 @@ beforeEach(async () => {
 });
 
 const activeIds = async (layer: string) =>
-  (await db.pool.query<{ id: number }>('SELECT id FROM geo_imports WHERE layer = $1 AND active', [layer])).rows.map((r) => r.id);
+  (await db.pool.query<{ id: number }>('SELECT id::int FROM geo_imports WHERE layer = $1 AND active', [layer])).rows.map((r) => r.id);
 
 test('a second import of a layer becomes active; the first stays and can be re-activated', async () => {
   const first = await importLayer(db.pool, CONTEXT.districts, { layer: 'districts', source: 'v1' });
@@ -31,7 +31,7 @@ test('a second import of a layer becomes active; the first stays and can be re-a
   const second = await importLayer(db.pool, renamed, { layer: 'districts', source: 'v2', createdBy: 'tester' });
   assert.equal(second.previousImportId, first.importId);
   assert.deepEqual(await activeIds('districts'), [second.importId]);
-  const names = await db.pool.query('SELECT import_id, name FROM jurisdictions ORDER BY import_id');
+  const names = await db.pool.query('SELECT import_id::int, name FROM jurisdictions ORDER BY import_id');
   assert.deepEqual(names.rows, [
     { import_id: first.importId, name: '测试区' },
     { import_id: second.importId, name: '测试区(新)' },
