@@ -130,6 +130,8 @@ export class KafkaTransport implements Transport {
         'enable.auto.commit': false,
         // EOF markers let a batch return as soon as the partition is drained.
         'enable.partition.eof': true,
+        // An idle partition's fetch returns after this long; keeps publish→stored latency low.
+        'fetch.wait.max.ms': 50,
         ...(this.opts.sessionTimeoutMs
           ? { 'session.timeout.ms': this.opts.sessionTimeoutMs, 'heartbeat.interval.ms': Math.max(100, Math.floor(this.opts.sessionTimeoutMs / 3)) }
           : {}),
