@@ -77,10 +77,13 @@ export interface LocateResult {
   zones: ZoneRef[];
   /** On a shared edge or vertex, or the accuracy circle crosses a cell boundary. */
   onBoundary: boolean;
-  /** Distance from the point to the nearest edge of its cell, metres (0 on an edge). */
+  /**
+   * Distance from the point to the nearest edge of its cell, metres (0 on an edge); with
+   * fallback 'nearest' the distance to that cell, and -1 with 'outside' (no cell).
+   */
   distanceToEdgeM: number;
   /** 'nearest': in a gap or just outside, assigned the nearest cell; 'outside': too far, no cell. */
   fallback?: 'nearest' | 'outside';
-  /** With a fallback, the distance to the nearest cell (metres). */
+  /** With fallback 'nearest', the distance to the nearest cell (metres); absent with 'outside'. */
   fallbackDistanceM?: number;
 }

@@ -1,9 +1,9 @@
 import type { AreaRef, JurisdictionLevel, ZoneRef, ZoneType } from '../types.js';
-import { CoverIndex } from './cover-index.js';
+import { CoverIndex, EMPTY } from './cover-index.js';
 import { boundingBoxes, chooseGrid, type MultiPolygonCoords } from './grid-spec.js';
 import { Locator, type CellRefs } from './locator.js';
 import { metresPerDegree } from './metric.js';
-import { NearestPolygon } from './nearest.js';
+import { nearMask, NearestPolygon } from './nearest.js';
 import { PackedPolygons } from './packed-polygons.js';
 
 /** One grid cell (网格) as the locator needs it. */
@@ -62,6 +62,7 @@ export function compareCodes(a: string, b: string): number {
  */
 export function buildLocator(data: LocatorData, options: LocatorOptions = {}): Locator {
   const t0 = performance.now();
+  const toleranceM = options.toleranceM ?? DEFAULT_TOLERANCE_M;
   const cells = [...data.cells].sort((a, b) => compareCodes(a.code, b.code));
   const zones = [...data.zones].sort((a, b) => compareCodes(a.code, b.code));
 
@@ -122,9 +123,10 @@ export function buildLocator(data: LocatorData, options: LocatorOptions = {}): L
     rowKx,
     rowKy,
     nearestCell: new NearestPolygon(cellIndex.polys),
+    nearCells: nearMask(cellIndex.codes, cellIndex.grid, toleranceM, EMPTY),
     zones: zoneIndex,
     zoneRefs,
-    toleranceM: options.toleranceM ?? DEFAULT_TOLERANCE_M,
+    toleranceM,
     info: {
       cellCount: cells.length,
       zoneCount: zones.length,

@@ -3,6 +3,7 @@ import type { Crs } from '../../ingest/schemas/envelope.schema.js';
 import type { AreaRef, LocateResult, ZoneRef } from '../types.js';
 import { EMPTY, type CoverIndex } from './cover-index.js';
 import type { NearestPolygon } from './nearest.js';
+import { metresPerDegree } from './metric.js';
 import { BOUNDARY, OUTSIDE } from './packed-polygons.js';
 
 /** What one grid cell resolves to, interned once at build time. */
@@ -22,6 +23,8 @@ export interface LocatorParts {
   rowKx: Float64Array;
   rowKy: Float64Array;
   nearestCell: NearestPolygon;
+  /** Per cell-raster bucket, 1 if some cell may lie within `toleranceM` (see `nearMask`). */
+  nearCells: Uint8Array;
   zones: CoverIndex;
   zoneRefs: readonly ZoneRef[];
   toleranceM: number;
@@ -55,8 +58,9 @@ const LIST_KEY = 2 ** MAX_INTERNED_LIST;
  *   overlap) goes to the cell with the lowest code in binary (C-collation) order, and
  *   `onBoundary` is set. A point on the city's outer edge is `onBoundary` too.
  * - A point no cell covers gets the nearest cell within `toleranceM` (`fallback: 'nearest'`,
- *   `fallbackDistanceM`); farther away, null areas and `fallback: 'outside'`, with
- *   `fallbackDistanceM` still telling how far the nearest cell is. It never throws.
+ *   `fallbackDistanceM`, and `distanceToEdgeM` the same); farther away, null areas,
+ *   `fallback: 'outside'` and `distanceToEdgeM: -1` (no cell). Bad coordinates (NaN,
+ *   off the globe) are 'outside' too: it never throws.
  * - An accuracy radius larger than `distanceToEdgeM` sets `onBoundary`.
  * Results share interned, frozen area and zone objects: read them, don't mutate them.
  */
@@ -99,7 +103,7 @@ export class Locator {
       out.fallback = undefined;
       out.fallbackDistanceM = undefined;
     } else {
-      const q = parts.nearestCell.within(x, y, parts.toleranceM);
+      const q = this.mayBeNear(x, y) ? parts.nearestCell.within(x, y, parts.toleranceM) : -1;
       if (q >= 0) {
         const d = parts.nearestCell.distanceM;
         this.setCell(out, q);
@@ -108,16 +112,28 @@ export class Locator {
         out.distanceToEdgeM = roundCm(d);
         out.onBoundary = accuracyM >= d;
       } else {
-        const far = parts.nearestCell.anywhere(x, y, parts.toleranceM);
         out.grid = out.community = out.town = out.district = null;
         out.fallback = 'outside';
-        out.fallbackDistanceM = far >= 0 ? roundCm(parts.nearestCell.distanceM) : undefined;
-        out.distanceToEdgeM = far >= 0 ? roundCm(parts.nearestCell.distanceM) : -1;
+        out.fallbackDistanceM = undefined;
+        out.distanceToEdgeM = -1;
         out.onBoundary = false;
       }
     }
     out.zones = this.zonesAt(x, y);
     return out;
+  }
+
+  /** False when no cell can be within the tolerance: the point's bucket is unmarked, or it is far off the raster. */
+  private mayBeNear(x: number, y: number): boolean {
+    const g = this.parts.cells.grid;
+    const c = Math.floor((x - g.minX) * g.invW);
+    const r = Math.floor((y - g.minY) * g.invH);
+    if (c >= 0 && c < g.cols && r >= 0 && r < g.rows) return this.parts.nearCells[r * g.cols + c] === 1;
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return false;
+    const { kx, ky } = metresPerDegree(y);
+    const dx = Math.max(g.minX - x, 0, x - (g.minX + g.cols * g.w)) * kx;
+    const dy = Math.max(g.minY - y, 0, y - (g.minY + g.rows * g.h)) * ky;
+    return Math.hypot(dx, dy) <= this.toleranceM * 1.01 + 1;
   }
 
   private setCell(out: LocateResult, p: number): void {

@@ -1,4 +1,5 @@
 import Flatbush from 'flatbush';
+import type { GridSpec } from './grid-spec.js';
 import { metresPerDegree } from './metric.js';
 import type { PackedPolygons } from './packed-polygons.js';
 
@@ -37,22 +38,6 @@ export class NearestPolygon {
     return -1;
   }
 
-  /** The nearest polygon at any distance (widening the search until it is exact), or -1 if there are none. */
-  anywhere(px: number, py: number, startM: number): number {
-    if (!this.index || !Number.isFinite(px) || !Number.isFinite(py)) {
-      this.distanceM = Infinity;
-      return -1;
-    }
-    let r = Math.max(startM, 1);
-    for (let round = 0; round < 64; round++) {
-      const p = this.nearestInBox(px, py, r);
-      // Every polygon closer than r has its box in the search box, so a hit within r is exact.
-      if (p >= 0 && this.distanceM <= r) return p;
-      r = p >= 0 ? this.distanceM : r * 4;
-    }
-    return -1;
-  }
-
   private nearestInBox(px: number, py: number, radiusM: number): number {
     this.distanceM = Infinity;
     if (!this.index || !Number.isFinite(px) || !Number.isFinite(py)) return -1;
@@ -70,4 +55,41 @@ export class NearestPolygon {
     }
     return best;
   }
+}
+
+/**
+ * Which raster buckets lie within `toleranceM` of any bucket a polygon touches: a point in an
+ * unmarked bucket is 'outside' without a search (the sea around a coastal city is most of them).
+ * Conservative: dilation by whole buckets, using the smallest metres-per-degree in the raster.
+ */
+export function nearMask(codes: Int32Array, grid: GridSpec, toleranceM: number, empty: number): Uint8Array {
+  const { cols, rows } = grid;
+  const lats = [grid.minY, grid.minY + rows * grid.h];
+  const kx = Math.min(...lats.map((lat) => metresPerDegree(lat).kx));
+  const ky = Math.min(...lats.map((lat) => metresPerDegree(lat).ky));
+  const rx = Math.ceil(toleranceM / (kx * grid.w)) + 1;
+  const ry = Math.ceil(toleranceM / (ky * grid.h)) + 1;
+  const horizontal = new Uint8Array(cols * rows);
+  for (let r = 0; r < rows; r++) {
+    let count = 0;
+    for (let c = 0; c < cols + rx; c++) {
+      if (c < cols && codes[r * cols + c] !== empty) count++;
+      const gone = c - 2 * rx - 1;
+      if (gone >= 0 && gone < cols && codes[r * cols + gone] !== empty) count--;
+      const at = c - rx;
+      if (at >= 0 && at < cols && count > 0) horizontal[r * cols + at] = 1;
+    }
+  }
+  const mask = new Uint8Array(cols * rows);
+  for (let c = 0; c < cols; c++) {
+    let count = 0;
+    for (let r = 0; r < rows + ry; r++) {
+      if (r < rows) count += horizontal[r * cols + c]!;
+      const gone = r - 2 * ry - 1;
+      if (gone >= 0 && gone < rows) count -= horizontal[gone * cols + c]!;
+      const at = r - ry;
+      if (at >= 0 && at < rows && count > 0) mask[at * cols + c] = 1;
+    }
+  }
+  return mask;
 }

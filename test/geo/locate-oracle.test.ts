@@ -5,15 +5,11 @@
  * database the harness gives (embedded PGlite+PostGIS, or real PostGIS in CI).
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import * as turf from '@turf/turf';
-import type { Feature, FeatureCollection, Geometry } from 'geojson';
-import type { LocatorData } from '../../geo/locator/build-locator.js';
-import type { MultiPolygonCoords } from '../../geo/locator/grid-spec.js';
 import { loadLocator } from '../../geo/locator/load-locator.js';
-import type { JurisdictionLevel, ZoneType } from '../../geo/types.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
+import { demoCityData, demoCityExists } from './helpers/demo-city-data.js';
 import { insertLayers } from './helpers/layers.js';
 import { compareWithPostgis, probePoints } from './helpers/oracle.js';
 import { voronoiCity } from './helpers/voronoi-city.js';
@@ -52,9 +48,7 @@ test('20,000+ probes over a Voronoi city with gaps, a hole and a two-part cell m
   assert.deepEqual(mismatches.slice(0, 20), [], `${mismatches.length} disagreements with PostGIS (${db.backend})`);
 });
 
-const DEMO = new URL('../../geo/demo/data/', import.meta.url);
-
-test('a sample over the demo city (Ningbo) matches PostGIS exactly', { skip: !fs.existsSync(new URL('grids.geojson', DEMO)) }, async () => {
+test('a sample over the demo city (Ningbo) matches PostGIS exactly', { skip: !demoCityExists() }, async () => {
   await resetDb(db.pool);
   const data = demoCityData();
   const xs = data.cells.flatMap((c) => c.geometry.flat(2).map((p) => p[0]!));
@@ -77,36 +71,3 @@ test('a sample over the demo city (Ningbo) matches PostGIS exactly', { skip: !fs
   assert.ok((tally['in a zone'] ?? 0) > 100, JSON.stringify(tally));
   assert.deepEqual(mismatches.slice(0, 20), [], `${mismatches.length} disagreements with PostGIS (${db.backend})`);
 });
-
-/** The committed demo layers as locator input (line zones buffered by their `bufferM`, as corridors are). */
-function demoCityData(): LocatorData {
-  const read = (file: string): FeatureCollection<Geometry, Record<string, unknown>> => JSON.parse(fs.readFileSync(new URL(file, DEMO), 'utf8'));
-  const multi = (g: Geometry, bufferM?: number): MultiPolygonCoords => {
-    if (g.type === 'MultiPolygon') return g.coordinates;
-    if (g.type === 'Polygon') return [g.coordinates];
-    const buffered = turf.buffer(g as Feature['geometry'] & { type: 'LineString' }, bufferM ?? 10, { units: 'meters' })!;
-    return multi(buffered.geometry);
-  };
-  const jurisdictions = (
-    [
-      ['district', 'ningbo-districts.wgs84.geojson'],
-      ['town', 'towns.geojson'],
-      ['community', 'communities.geojson'],
-    ] as [JurisdictionLevel, string][]
-  ).flatMap(([level, file]) =>
-    read(file).features.map((f) => ({ level, code: String(f.properties.code), name: String(f.properties.name), parentCode: (f.properties.parentCode as string | undefined) ?? null })),
-  );
-  return {
-    jurisdictions,
-    cells: read('grids.geojson').features.map((f) => ({
-      code: String(f.properties.code),
-      name: String(f.properties.name),
-      communityCode: String(f.properties.parentCode),
-      geometry: multi(f.geometry),
-    })),
-    zones: read('zones.geojson').features.map((f) => {
-      const attrs = f.properties.attrs as Record<string, unknown>;
-      return { code: String(f.properties.code), name: String(f.properties.name), type: f.properties.type as ZoneType, attrs, geometry: multi(f.geometry, attrs.bufferM as number | undefined) };
-    }),
-  };
-}

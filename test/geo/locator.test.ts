@@ -94,7 +94,8 @@ test('a point in a gap or just outside gets the nearest cell within the toleranc
   const far = loc.locate(121.5 - 0.02, 29.8 + S / 2);
   assert.equal(far.fallback, 'outside');
   assert.deepEqual([far.grid, far.community, far.town, far.district], [null, null, null, null]);
-  assert.ok(far.fallbackDistanceM! > 500);
+  assert.equal(far.fallbackDistanceM, undefined);
+  assert.equal(far.distanceToEdgeM, -1);
   // A tolerance of 3 km takes it in.
   assert.equal(buildLocator(block, { toleranceM: 3000 }).locate(121.5 - 0.02, 29.8 + S / 2).fallback, 'nearest');
   for (const [x, y] of [
