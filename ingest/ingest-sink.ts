@@ -309,10 +309,13 @@ export class BatchingIngestSink implements IngestSink {
       }
     });
 
-    if (accepted.length && this.deps.onAccepted) {
+    const downstream = this.deps.onAccepted;
+    if (accepted.length && downstream) {
       end = ingestStageSeconds.startTimer({ stage: 'downstream' });
-      // Awaited, so a slow downstream slows intake too; its failures never undo storage.
-      await this.deps.onAccepted(accepted).catch((err) => this.deps.log.error({ err, events: accepted.length }, 'downstream handling of accepted device events failed'));
+      // Awaited, so a slow downstream slows intake too; its failures (sync or async) never undo storage.
+      await Promise.resolve()
+        .then(() => downstream(accepted))
+        .catch((err) => this.deps.log.error({ err, events: accepted.length }, 'downstream handling of accepted device events failed'));
       end();
     }
   }
