@@ -3,7 +3,7 @@
 -- (0: none), $8 whether to return geometry. 7 decimals ≈ 1 cm: plenty for a map.
 SELECT j.code, j.name, j.parent_code,
        CASE WHEN $8::boolean THEN ST_AsGeoJSON(
-         CASE WHEN $7::float8 > 0 AND ST_NPoints(j.geom) > 32 THEN ST_SimplifyPreserveTopology(j.geom, $7::float8) ELSE j.geom END, 7)::json
+         CASE WHEN $7::float8 > 0 AND ST_NPoints(j.geom) > 32 THEN ST_Multi(ST_SimplifyPreserveTopology(j.geom, $7::float8)) ELSE j.geom END, 7)::json
        END AS geometry
   FROM jurisdictions j
   JOIN geo_imports i ON i.id = j.import_id AND i.active
