@@ -26,6 +26,15 @@ export const envSchema = z.object({
   DATABASE_URL: url(['postgres', 'postgresql']).optional(),
   MQTT_URL: url(['mqtt', 'mqtts', 'tcp', 'ws', 'wss']).optional(),
   MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1883),
+  /**
+   * MQTT_URL mode: the client id of this instance's persistent session (default
+   * gridwatch-<hostname>). Stable across restarts, unique across instances: the broker keeps
+   * queueing a share of the devices' messages for a session until it comes back.
+   */
+  MQTT_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1-64 letters, digits or . _ : -')
+    .optional(),
   KAFKA_BROKERS: z
     .string()
     .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be a comma-separated list of host:port')

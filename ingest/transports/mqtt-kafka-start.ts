@@ -27,7 +27,7 @@ export async function startBrokerTransports(
   const started: Transport[] = [];
   const mqttLog = deps.log.child({ transport: 'mqtt' });
   const mqtt: Transport = config.MQTT_URL
-    ? new ExternalMqttTransport({ url: config.MQTT_URL, log: mqttLog })
+    ? new ExternalMqttTransport({ url: config.MQTT_URL, clientId: config.MQTT_CLIENT_ID, log: mqttLog })
     : new EmbeddedMqttTransport({ port: config.MQTT_PORT, host: config.HOST, authenticator: deps.authenticator, log: mqttLog });
   health.register('mqtt', () => mqtt.health());
   await mqtt.start(deps.sink);
