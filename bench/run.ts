@@ -1,0 +1,80 @@
+/**
+ * `npm run bench`: runs every `bench/*.bench.ts` (one after another, so they don't compete for
+ * the cores) and writes docs/BENCHMARKS.md: machine facts, settings, then one section per bench.
+ *
+ * A bench module's default export is an async function returning its markdown section. Add a
+ * benchmark by adding a file; nothing here changes. Arguments filter benches by file name
+ * (`npm run bench -- locator`): the other sections already in docs/BENCHMARKS.md are kept.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const benchDir = import.meta.dirname;
+const target = path.resolve(benchDir, '../docs/BENCHMARKS.md');
+const filters = process.argv.slice(2);
+const names = fs
+  .readdirSync(benchDir)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .map((f) => f.slice(0, -'.bench.ts'.length))
+  .sort()
+  .filter((n) => !filters.length || filters.some((x) => n.includes(x)));
+if (!names.length) {
+  console.error(`No bench/*.bench.ts matches ${filters.join(' ')}`);
+  process.exit(1);
+}
+
+const begin = (name: string): string => `<!-- bench:${name} -->`;
+const end = (name: string): string => `<!-- /bench:${name} -->`;
+
+/** Sections from the current file, by bench name, so a filtered run keeps the others. */
+function existingSections(): Map<string, string> {
+  const sections = new Map<string, string>();
+  if (!fs.existsSync(target)) return sections;
+  const text = fs.readFileSync(target, 'utf8');
+  for (const m of text.matchAll(/<!-- bench:([\w.-]+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g)) sections.set(m[1]!, m[2]!);
+  return sections;
+}
+
+const load = os.loadavg().map((l) => l.toFixed(2)).join(', ');
+const sections = existingSections();
+for (const name of names) {
+  const file = path.join(benchDir, `${name}.bench.ts`);
+  console.error(`# bench ${name}`);
+  const mod = (await import(pathToFileURL(file).href)) as { default: () => Promise<string> };
+  const t0 = performance.now();
+  const section = await mod.default();
+  console.error(`# bench ${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  sections.set(name, section.endsWith('\n') ? section : `${section}\n`);
+}
+
+const cpus = os.cpus();
+const settings = Object.entries(process.env)
+  .filter(([k]) => k.startsWith('GW_BENCH_'))
+  .map(([k, v]) => `\`${k}=${v}\``);
+const doc = [
+  '# Benchmarks',
+  '',
+  'Written by `npm run bench` (bench/run.ts); every figure below was measured by the code in bench/, in the run described here.',
+  'Numbers depend on the machine and on what else it was doing: the load average at the start of the run is given.',
+  'A filtered run (`npm run bench -- NAME`) rewrites only its own sections and keeps the others from earlier runs.',
+  '',
+  '| fact | value |',
+  '| --- | --- |',
+  `| date | ${new Date().toISOString()} |`,
+  `| CPU | ${cpus[0]?.model.trim() ?? 'unknown'} |`,
+  `| cores | ${cpus.length} |`,
+  `| RAM | ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB |`,
+  `| OS | ${os.type()} ${os.release()} (${os.arch()}) |`,
+  `| Node | ${process.version} |`,
+  `| load average (1, 5, 15 min) at start | ${load} |`,
+  `| real PostGIS | ${process.env.DATABASE_URL ? 'DATABASE_URL set' : 'not measured (DATABASE_URL not set)'} |`,
+  `| settings | ${settings.length ? settings.join(', ') : 'defaults'} |`,
+  `| benches in this run | ${names.join(', ')} |`,
+  '',
+  ...[...sections.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, text]) => `${begin(name)}\n${text}${end(name)}\n`),
+].join('\n');
+fs.mkdirSync(path.dirname(target), { recursive: true });
+fs.writeFileSync(target, doc);
+console.error(`# wrote ${path.relative(process.cwd(), target)}`);
