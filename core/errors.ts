@@ -26,6 +26,7 @@ export const ERROR_CATALOGUE = {
   GW_MQTT_BAD_CREDENTIALS: { status: 401, title: 'MQTT connection refused: unknown device or wrong token' },
   GW_MQTT_TOPIC_FORBIDDEN: { status: 403, title: 'MQTT publish refused: a device may publish only to its own topic' },
   GW_MQTT_NOT_STORED: { status: 503, title: 'MQTT message not acknowledged: storage unavailable' },
+  GW_MQTT_PACKET_TOO_LARGE: { status: 413, title: 'MQTT packet larger than the embedded broker accepts' },
   GW_MQTT_CONNECT: { status: 503, title: 'Cannot connect or subscribe to the MQTT broker named by MQTT_URL' },
   GW_KAFKA_CONNECT: { status: 503, title: 'Cannot connect to Kafka' },
   GW_KAFKA_MOCK: { status: 500, title: 'Cannot start the librdkafka mock cluster (KAFKA_MOCK=1)' },

@@ -19,6 +19,16 @@ export interface EmbeddedMqttOptions {
 const BAD_USERNAME_OR_PASSWORD = 4;
 const SERVER_UNAVAILABLE = 3;
 
+/** Largest MQTT packet accepted (as deploy/mosquitto's max_packet_size); events are small JSON. */
+export const MAX_PACKET_BYTES = 4 * 1024 * 1024;
+
+/** The slice of mqtt-packet's parser (pinned with aedes 1.2.0) that the size guard hooks into. */
+interface PacketParser {
+  packet: { length: number };
+  _parseLength(): boolean;
+  _emitError(err: Error): void;
+}
+
 function connackError(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
@@ -55,7 +65,7 @@ export class EmbeddedMqttTransport implements Transport {
     // A client's protocol errors are its own problem; they must never reach the process.
     broker.on('clientError', (client, err) => this.opts.log.debug({ clientId: client?.id, err: err.message }, 'mqtt client error'));
     broker.on('connectionError', (_client, err) => this.opts.log.debug({ err: err.message }, 'mqtt connection error'));
-    const server = net.createServer((socket) => broker.handle(socket));
+    const server = net.createServer((socket) => this.guardPacketSize(broker.handle(socket)));
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -107,6 +117,24 @@ export class EmbeddedMqttTransport implements Transport {
     if (!this.broker) return { status: this.stopping ? 'off' : 'starting', detail: { mode: 'embedded' } };
     if (this.stopping) return { status: 'off', detail: { mode: 'embedded' } };
     return { status: 'ok', detail: { mode: 'embedded', port: this.port, clients: this.broker.connectedClients } };
+  }
+
+  /**
+   * mqtt-packet buffers a whole packet before parsing it, and the protocol allows 256 MB: a
+   * client announcing more than MAX_PACKET_BYTES is cut off as soon as its length is read.
+   * aedes has no option for this, so the guard wraps the client's parser state for lengths.
+   */
+  private guardPacketSize(client: Client): void {
+    const parser = (client as unknown as { _parser: PacketParser })._parser;
+    const parseLength = parser._parseLength.bind(parser);
+    parser._parseLength = () => {
+      if (!parseLength()) return false;
+      if (parser.packet.length <= MAX_PACKET_BYTES) return true;
+      mqttRefused.inc({ reason: 'too-large' });
+      this.opts.log.warn({ clientId: client.id, bytes: parser.packet.length }, 'mqtt packet too large: closing the connection');
+      parser._emitError(new GwError('GW_MQTT_PACKET_TOO_LARGE', `MQTT packet of ${parser.packet.length} bytes from client ${client.id ?? '(not connected)'}: the limit is ${MAX_PACKET_BYTES}`));
+      return false;
+    };
   }
 
   private authenticate(
