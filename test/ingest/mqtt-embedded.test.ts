@@ -9,7 +9,7 @@ import net from 'node:net';
 import mqtt from 'mqtt';
 import { createLogger } from '../../core/logger.js';
 import { registry } from '../../core/metrics.js';
-import { EmbeddedMqttTransport } from '../../ingest/transports/mqtt-broker.js';
+import { EmbeddedMqttTransport, MAX_PACKET_BYTES } from '../../ingest/transports/mqtt-broker.js';
 import { RecordingSink, TableAuthenticator, requireBinary, run, waitFor, wireEvent } from './mqtt-kafka-support.js';
 
 const MOSQUITTO_PUB = requireBinary('/usr/bin/mosquitto_pub', 'mosquitto-clients');
@@ -139,6 +139,18 @@ describe('embedded MQTT broker (aedes)', () => {
     assert.ok(client.connected, 'a refused subscription keeps the connection');
     await client.endAsync();
     assert.equal(await metric('gridwatch_mqtt_refused_total', { reason: 'subscribe' }), before + 1);
+  });
+
+  test('a packet over the size limit closes that connection before it is buffered, and is counted', async () => {
+    const before = await metric('gridwatch_mqtt_refused_total', { reason: 'too-large' });
+    const client = await connect('gas-a', 'token-a');
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.publish('devices/gas-sensor/gas-a/events', Buffer.alloc(MAX_PACKET_BYTES + 1, 'x'), { qos: 1 });
+    await closed;
+    client.end(true);
+    assert.equal(await metric('gridwatch_mqtt_refused_total', { reason: 'too-large' }), before + 1);
+    assert.ok(!sink.seen.some((i) => i.payload.length > MAX_PACKET_BYTES), 'the oversized payload never reached the sink');
+    assert.equal(transport.health().status, 'ok');
   });
 
   test('garbage on the socket closes that connection and nothing else', async () => {
