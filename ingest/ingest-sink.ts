@@ -104,7 +104,8 @@ function isTransient(err: unknown): boolean {
  * stored in one transaction. `submit` resolves once the inputs' batch has committed. When the
  * database is slow or down, batches are retried with back-off, the pending window fills, and
  * `submit` waits: nothing is buffered without bound and nothing is dropped. A submission that
- * cannot be stored in time is rejected, so its transport does not acknowledge it and redelivers.
+ * cannot be stored in time (admitTimeoutMs to get in, retryForMs of failed attempts once in) is
+ * rejected, so its transport does not acknowledge it and redelivers it.
  */
 export class BatchingIngestSink implements IngestSink {
   private readonly opts: IngestSinkOptions;
@@ -218,6 +219,9 @@ export class BatchingIngestSink implements IngestSink {
       try {
         await this.processBatch(items);
       } catch (err) {
+        // Storage has failed for a whole retry budget: everything queued behind this batch would
+        // wait as long again, so it is refused now too (its transports redeliver it later).
+        items.push(...this.queue.splice(0));
         this.failBatch(items, err);
       }
       this.release(items.length);
@@ -225,7 +229,7 @@ export class BatchingIngestSink implements IngestSink {
   }
 
   private failBatch(items: Item[], err: unknown): void {
-    const e = err instanceof GwError ? err : new GwError('GW_INGEST_UNAVAILABLE', `Storing ${items.length} device inputs failed`, undefined, { cause: err });
+    const e = err instanceof GwError ? err : new GwError('GW_INGEST_UNAVAILABLE', `Storing ${items.length} device inputs failed: ${(err as Error).message}`, undefined, { cause: err });
     this.deps.log.error({ err, inputs: items.length }, e.message);
     ingestSubmitRefused.inc({ reason: 'unavailable' });
     for (const { sub } of items) {

@@ -6,9 +6,7 @@
  * downstream exactly once, with the pending window never exceeded.
  */
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { createLogger } from '../../core/logger.js';
 import { DeviceRegistry } from '../../ingest/device-registry.js';
 import { BatchingIngestSink } from '../../ingest/ingest-sink.js';
@@ -16,79 +14,7 @@ import type { RawInput } from '../../ingest/transport.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { wireEvent } from './mqtt-kafka-support.js';
 import { count } from './ingest-harness.js';
-
-/** The wire message of a simple-protocol COMMIT ('Q', length, "COMMIT\0"), not just the word (SQL comments hold it too). */
-const COMMIT = Buffer.concat([Buffer.from('Q'), Buffer.from([0, 0, 0, 11]), Buffer.from('COMMIT\0')]);
-
-/** A TCP proxy in front of the database that can drop every connection and refuse new ones. */
-class CuttableProxy {
-  private server: net.Server | undefined;
-  private readonly pairs = new Set<[net.Socket, net.Socket]>();
-  port = 0;
-  /** When set, the next client chunk holding COMMIT cuts the link, after or before forwarding it. */
-  cutAtCommit: 'after' | 'before' | undefined;
-  onCut: (() => void) | undefined;
-
-  constructor(private readonly target: net.NetConnectOpts) {}
-
-  async listen(): Promise<void> {
-    this.server = net.createServer((client) => {
-      const upstream = net.connect(this.target);
-      const pair: [net.Socket, net.Socket] = [client, upstream];
-      this.pairs.add(pair);
-      let swallowReply = false;
-      const cutNow = () => {
-        this.cut();
-        this.onCut?.();
-      };
-      client.on('data', (chunk: Buffer) => {
-        const mode = this.cutAtCommit;
-        if (mode && chunk.includes(COMMIT)) {
-          this.cutAtCommit = undefined;
-          if (mode === 'before') return cutNow();
-          // 'after': the server commits, and its reply is dropped with the connection, so the
-          // client cannot know whether the batch was stored.
-          swallowReply = true;
-        }
-        upstream.write(chunk);
-      });
-      upstream.on('data', (chunk) => (swallowReply ? cutNow() : client.write(chunk)));
-      const close = () => {
-        client.destroy();
-        upstream.end();
-        this.pairs.delete(pair);
-      };
-      client.on('error', close).on('close', close);
-      upstream.on('error', close).on('close', close);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as net.AddressInfo).port;
-  }
-
-  /** Drops every connection and stops listening: new connections are refused. */
-  cut(): void {
-    this.server?.close();
-    this.server = undefined;
-    for (const [client, upstream] of this.pairs) {
-      client.destroy();
-      upstream.end();
-    }
-    this.pairs.clear();
-  }
-
-  async close(): Promise<void> {
-    this.cut();
-  }
-}
-
-/** Where the test database listens (unix socket for the embedded one), from its connection string. */
-function targetOf(connectionString: string): { target: net.NetConnectOpts; user: string; database: string; password: string } {
-  const u = new URL(connectionString);
-  const host = u.searchParams.get('host') ?? u.hostname;
-  const port = Number(u.searchParams.get('port') ?? (u.port || 5432));
-  const target = host.startsWith('/') ? { path: `${host}/.s.PGSQL.${port}` } : { host, port };
-  return { target, user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1) };
-}
+import { proxiedPool } from './db-proxy.js';
 
 describe('ingest sink through a database outage', () => {
   let db: TestDb;
@@ -101,11 +27,7 @@ describe('ingest sink through a database outage', () => {
   });
 
   it('stores all 5,000 events of a stream exactly once when the connection dies mid-batch and comes back', async () => {
-    const { target, user, password, database } = targetOf(db.connectionString);
-    const proxy = new CuttableProxy(target);
-    await proxy.listen();
-    const pool = new pg.Pool({ host: '127.0.0.1', port: proxy.port, user, password, database, max: 1, application_name: 'gw-outage-test' });
-    pool.on('error', () => undefined); // idle connections die with the proxy; the sink sees it on its next query
+    const { proxy, pool } = await proxiedPool(db.connectionString, 'gw-outage-test');
 
     const devices = new DeviceRegistry(pool);
     const DEVICES = 10;

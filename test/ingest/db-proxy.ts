@@ -1,0 +1,89 @@
+/**
+ * A real network fault between a pg pool and the test database: a TCP proxy that can drop every
+ * connection (optionally exactly at a COMMIT) and refuse new ones until restored.
+ */
+import net from 'node:net';
+import pg from 'pg';
+
+/** The wire message of a simple-protocol COMMIT ('Q', length, "COMMIT\0"), not just the word (SQL comments hold it too). */
+const COMMIT = Buffer.concat([Buffer.from('Q'), Buffer.from([0, 0, 0, 11]), Buffer.from('COMMIT\0')]);
+
+/** A TCP proxy in front of the database that can drop every connection and refuse new ones. */
+export class CuttableProxy {
+  private server: net.Server | undefined;
+  private readonly pairs = new Set<[net.Socket, net.Socket]>();
+  port = 0;
+  /** When set, the next client chunk holding COMMIT cuts the link, after or before forwarding it. */
+  cutAtCommit: 'after' | 'before' | undefined;
+  onCut: (() => void) | undefined;
+
+  constructor(private readonly target: net.NetConnectOpts) {}
+
+  async listen(): Promise<void> {
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(this.target);
+      const pair: [net.Socket, net.Socket] = [client, upstream];
+      this.pairs.add(pair);
+      let swallowReply = false;
+      const cutNow = () => {
+        this.cut();
+        this.onCut?.();
+      };
+      client.on('data', (chunk: Buffer) => {
+        const mode = this.cutAtCommit;
+        if (mode && chunk.includes(COMMIT)) {
+          this.cutAtCommit = undefined;
+          if (mode === 'before') return cutNow();
+          // 'after': the server commits, and its reply is dropped with the connection, so the
+          // client cannot know whether the batch was stored.
+          swallowReply = true;
+        }
+        upstream.write(chunk);
+      });
+      upstream.on('data', (chunk) => (swallowReply ? cutNow() : client.write(chunk)));
+      const close = () => {
+        client.destroy();
+        upstream.end();
+        this.pairs.delete(pair);
+      };
+      client.on('error', close).on('close', close);
+      upstream.on('error', close).on('close', close);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** Drops every connection and stops listening: new connections are refused. */
+  cut(): void {
+    this.server?.close();
+    this.server = undefined;
+    for (const [client, upstream] of this.pairs) {
+      client.destroy();
+      upstream.end();
+    }
+    this.pairs.clear();
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+  }
+}
+
+/** Where the test database listens (unix socket for the embedded one), from its connection string. */
+function targetOf(connectionString: string): { target: net.NetConnectOpts; user: string; database: string; password: string } {
+  const u = new URL(connectionString);
+  const host = u.searchParams.get('host') ?? u.hostname;
+  const port = Number(u.searchParams.get('port') ?? (u.port || 5432));
+  const target = host.startsWith('/') ? { path: `${host}/.s.PGSQL.${port}` } : { host, port };
+  return { target, user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1) };
+}
+
+/** A proxy in front of the database at `connectionString` and a one-connection pool through it. */
+export async function proxiedPool(connectionString: string, applicationName: string): Promise<{ proxy: CuttableProxy; pool: pg.Pool }> {
+  const { target, user, password, database } = targetOf(connectionString);
+  const proxy = new CuttableProxy(target);
+  await proxy.listen();
+  const pool = new pg.Pool({ host: '127.0.0.1', port: proxy.port, user, password, database, max: 1, application_name: applicationName });
+  pool.on('error', () => undefined); // idle connections die with the proxy; users see it on their next query
+  return { proxy, pool };
+}
