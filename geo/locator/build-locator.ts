@@ -44,7 +44,7 @@ export interface LocatorData {
 export interface LocatorOptions {
   /** Gap / just-outside tolerance for the nearest-cell fallback, metres (default 500). */
   toleranceM?: number;
-  /** Raster caps (4 bytes a bucket): defaults 4 M for cells, 2 M for zones. */
+  /** Raster caps (4 bytes a bucket): defaults 2 M each (8 MB); more buckets barely help (see docs/BENCHMARKS.md). */
   maxCellBuckets?: number;
   maxZoneBuckets?: number;
 }
@@ -68,7 +68,7 @@ export function buildLocator(data: LocatorData, options: LocatorOptions = {}): L
 
   const cellIndex = coverIndexFor(
     cells.map((c) => c.geometry),
-    options.maxCellBuckets ?? 4_000_000,
+    options.maxCellBuckets ?? 2_000_000,
   );
   const zoneIndex = coverIndexFor(
     zones.map((z) => z.geometry),

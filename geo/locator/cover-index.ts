@@ -19,6 +19,11 @@ export class CoverIndex {
   readonly codes: Int32Array;
   /** Lists: [n, entry₁, …, entryₙ]. */
   readonly lists: Int32Array;
+  /**
+   * One bit per bucket, set when it is not EMPTY: 1/32 the size of `codes`, so for a sparse
+   * layer (zones) the common "nothing here" answer stays in cache.
+   */
+  readonly occupied: Uint8Array;
   /** Set by {@link firstCovering}: how many polygons cover the point. */
   hits = 0;
   /** Set by {@link firstCovering}: the PostGIS answer for the polygon returned. */
@@ -94,10 +99,12 @@ export class CoverIndex {
       if (n > 1 || (n === 1 && sorted[start[b]!]! < 0)) listLen += n + 1;
     }
     this.lists = new Int32Array(listLen);
+    this.occupied = new Uint8Array((nb >> 3) + 1);
     let o = 0;
     for (let b = 0; b < nb; b++) {
       const s = start[b]!;
       const n = start[b + 1]! - s;
+      if (n > 0) this.occupied[b >> 3]! |= 1 << (b & 7);
       if (n === 0) this.codes[b] = EMPTY;
       else if (n === 1 && sorted[s]! >= 0) this.codes[b] = sorted[s]!;
       else {
@@ -115,6 +122,17 @@ export class CoverIndex {
     const r = Math.floor((py - g.minY) * g.invH);
     if (!(c >= 0 && c < g.cols && r >= 0 && r < g.rows)) return EMPTY;
     return this.codes[r * g.cols + c]!;
+  }
+
+  /** Like {@link bucketCode}, but reads the occupancy bits first: faster where most buckets are empty. */
+  sparseBucketCode(px: number, py: number): number {
+    const g = this.grid;
+    const c = Math.floor((px - g.minX) * g.invW);
+    const r = Math.floor((py - g.minY) * g.invH);
+    if (!(c >= 0 && c < g.cols && r >= 0 && r < g.rows)) return EMPTY;
+    const b = r * g.cols + c;
+    if ((this.occupied[b >> 3]! & (1 << (b & 7))) === 0) return EMPTY;
+    return this.codes[b]!;
   }
 
   /**

@@ -147,7 +147,7 @@ export class Locator {
   /** The zones covering (x, y), as an interned frozen array (allocates only for rare long lists). */
   private zonesAt(x: number, y: number): ZoneRef[] {
     const zones = this.parts.zones;
-    const code = zones.bucketCode(x, y);
+    const code = zones.sparseBucketCode(x, y);
     if (code === EMPTY) return NO_ZONES;
     if (code >= 0) return this.zoneSingles[code]!;
     const lists = zones.lists;

@@ -44,7 +44,7 @@ export function demoCityData(): LocatorData {
     })),
     zones: read('zones.geojson').features.map((f) => {
       const attrs = f.properties.attrs as Record<string, unknown>;
-      return { code: String(f.properties.code), name: String(f.properties.name), type: f.properties.type as ZoneType, attrs, geometry: multi(f.geometry, attrs.bufferM as number | undefined) };
+      return { code: String(f.properties.code), name: String(f.properties.name), type: f.properties.type as ZoneType, attrs, geometry: multi(f.geometry, (f.properties.bufferM ?? attrs.bufferM) as number | undefined) };
     }),
   };
 }
