@@ -231,10 +231,10 @@ export class BatchingIngestSink implements IngestSink {
   private failBatch(items: Item[], err: unknown): void {
     const e = err instanceof GwError ? err : new GwError('GW_INGEST_UNAVAILABLE', `Storing ${items.length} device inputs failed: ${(err as Error).message}`, undefined, { cause: err });
     this.deps.log.error({ err, inputs: items.length }, e.message);
-    ingestSubmitRefused.inc({ reason: 'unavailable' });
     for (const { sub } of items) {
       if (sub.settled) continue;
       sub.settled = true;
+      ingestSubmitRefused.inc({ reason: 'unavailable' });
       sub.reject(e);
     }
   }
@@ -258,7 +258,7 @@ export class BatchingIngestSink implements IngestSink {
     const dead: SequencedDeadLetter[] = [];
     const images: CheckedImage[] = [];
     const firstByKey = new Map<string, number>();
-    end = ingestStageSeconds.startTimer({ stage: 'decode' });
+    end = ingestStageSeconds.startTimer({ stage: 'normalise' });
     parsed.forEach((p, index) => {
       const input = items[index]!.input;
       const a = p.ok ? admitEvent(p.wire, input, identities.get(p.wire.deviceId), this.opts.normalise) : p;

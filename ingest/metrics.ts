@@ -33,7 +33,7 @@ export const ingestBatchSize = new Histogram({
   registers: [registry],
 });
 
-/** Latency of each ingest stage per batch: decode, lookup (devices), images, store, downstream. */
+/** Latency of each ingest stage per batch: decode, lookup (devices), normalise, images, store, downstream. */
 export const ingestStageSeconds = new Histogram({
   name: 'gridwatch_ingest_stage_seconds',
   help: 'Ingest stage latency per batch',
