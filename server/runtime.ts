@@ -16,6 +16,14 @@ import { deadLetterRoutes } from './dead-letters/routes.js';
 import { seedDemoCity } from '../geo/demo/seed.js';
 import { geoRoutes } from './geo/routes.js';
 import { startBrokerTransports } from '../ingest/transports/mqtt-kafka-start.js';
+import { LocatorHolder } from '../geo/locator/locator-holder.js';
+import { demoTowns } from '../geo/demo/towns.js';
+import { DEMO_SEED } from '../geo/demo/generate.js';
+import { CatalogueStore } from './catalogue-store/catalogue-store.js';
+import { seedDemoCatalogue } from './catalogue-store/demo-seed.js';
+import { catalogueAdminRoutes } from './catalogue-store/routes.js';
+import { CluePipeline } from './pipeline/clue-pipeline.js';
+import { clueRoutes } from './clues/clue-routes.js';
 
 /** A running Gridwatch: what main() and end-to-end tests hold on to. */
 export interface Gridwatch {
@@ -52,11 +60,27 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     const demoCredentials = config.demo ? await seedDemoUsers(db.pool, config.DATA_DIR) : [];
     // geo (issue 3): the demo city goes through the import pipeline before anything reads boundaries.
     if (config.demo) await seedDemoCity(db.pool, log.child({ stage: 'geo' }));
+    // The in-memory locator over the active layers; geo imports reload it (onImported below).
+    const locator = new LocatorHolder();
+    await locator.reload(db.pool);
+
+    // ── detection, routing and clues (issue 5): the catalogue and units in memory (seeded for the
+    // demo city's towns in demo mode), and the pipeline the ingest sink hands stored events to.
+    // Their stops are pushed before the sink's, so they run after the sink has drained. ──
+    const catalogue = new CatalogueStore(db.pool, log.child({ stage: 'catalogue' }));
+    await catalogue.load();
+    if (config.demo) await seedDemoCatalogue(catalogue, demoTowns(), DEMO_SEED);
+    stops.push(catalogue.watch(30_000));
+    const pipeline = new CluePipeline({ pool: db.pool, locator: { locate: (...p) => locator.current().locate(...p) }, catalogue, log: log.child({ stage: 'clues' }) });
+    await pipeline.start();
+    stops.push(pipeline.startSilenceTimer(60_000));
+    const clueRouters = [catalogueAdminRoutes(catalogue), clueRoutes(db.pool, () => catalogue.current().directory)];
+    // ── end clues ──
 
     // ── ingest (issue 4): registry, sink, HTTP transport. Stops run in reverse, so every
     // transport pushed after the sink stops taking input before the sink drains. ──
     const devices = new DeviceRegistry(db.pool);
-    const sink = new BatchingIngestSink({ pool: db.pool, devices, dataDir: config.DATA_DIR, log: log.child({ stage: 'ingest' }) });
+    const sink = new BatchingIngestSink({ pool: db.pool, devices, dataDir: config.DATA_DIR, log: log.child({ stage: 'ingest' }), onAccepted: pipeline.handle });
     stops.push(() => sink.close());
     health.register('ingest', () => sink.health());
     const httpTransport = new HttpTransport(devices);
@@ -66,15 +90,14 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     const demoDevices = config.demo ? await seedDemoDevices(devices, config.DATA_DIR) : [];
     const intakeRouters = [httpTransport.router];
     const routers = [deviceRoutes(devices), deadLetterRoutes(db.pool, sink)];
-    // The locator holder joins here as onImported: () => locator.reload(db.pool).
-    routers.push(geoRoutes({ pool: db.pool, log }));
+    routers.push(geoRoutes({ pool: db.pool, log, onImported: async () => void (await locator.reload(db.pool)) }), ...clueRouters);
     // ── end ingest ──
 
     // ── MQTT and Kafka transports (issue 4): started after the sink, so they stop before it drains. ──
     await startBrokerTransports(config, { sink, authenticator: devices, health, stops, log });
     // ── end MQTT and Kafka ──
 
-    const app = createApp({ pool: db.pool, log, health, intakeRouters, routers });
+    const app = createApp({ pool: db.pool, log, health, intakeRouters, routers, locator });
     const server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -101,6 +101,18 @@ export class CatalogueStore {
   }
 
   /**
+   * Polls `refreshIfChanged` every `intervalMs` so this replica routes with imports made on
+   * another. Returns the stop function (for shutdown).
+   */
+  watch(intervalMs: number): () => Promise<void> {
+    const timer = setInterval(() => {
+      this.refreshIfChanged().catch((err) => this.log?.warn({ err }, 'catalogue refresh failed; routing with the loaded one'));
+    }, intervalMs);
+    timer.unref();
+    return async () => clearInterval(timer);
+  }
+
+  /**
    * Appends catalogue versions. A version already stored is accepted only if identical (so
    * re-running an import is harmless), otherwise GW_CATALOGUE_VERSION_CONFLICT; new versions
    * must follow the latest stored one in number and date. The whole resulting history is
