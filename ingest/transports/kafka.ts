@@ -128,6 +128,7 @@ export class KafkaTransport implements Transport {
         'metadata.broker.list': this.bootstrap!,
         // Offsets move only when a batch is stored: see commit() below.
         'enable.auto.commit': false,
+        offset_commit_cb: true,
         // EOF markers let a batch return as soon as the partition is drained.
         'enable.partition.eof': true,
         // An idle partition's fetch returns after this long; keeps publish→stored latency low.
@@ -142,6 +143,10 @@ export class KafkaTransport implements Transport {
     consumer.on('event.error', (err) => {
       this.lastError = err.message;
       log.warn({ err: err.message }, 'kafka consumer error');
+    });
+    consumer.on('offset.commit', (err, offsets) => {
+      // Typically a rebalance took the partition away; its new owner re-reads from the last commit.
+      if (err) this.commitFailed(`Committing offsets ${JSON.stringify(offsets)} of ${KAFKA_TOPIC}: ${err.message}`);
     });
     try {
       await promisify0((cb) => consumer.connect({ timeout: 10_000 }, (err) => cb(err)));
@@ -250,6 +255,12 @@ export class KafkaTransport implements Transport {
     }
   }
 
+  private commitFailed(message: string): void {
+    const e = new GwError('GW_KAFKA_COMMIT', message);
+    this.lastError = e.message;
+    this.opts.log.warn({ err: e }, 'kafka commit failed; those messages will be redelivered');
+  }
+
   private produceDlq(m: Message, outcome: Extract<IngestOutcome, { status: 'rejected' }>): Promise<void> {
     const opaque = this.nextOpaque++;
     const headers: MessageHeader[] = [
@@ -269,19 +280,20 @@ export class KafkaTransport implements Transport {
     });
   }
 
-  /** Commits, per partition, the offset after the last stored message, and refreshes the lag gauge. */
+  /**
+   * Commits, per partition, the offset after the last stored message, and refreshes the lag
+   * gauge. The commit is asynchronous (a synchronous one would block the event loop for a
+   * broker round trip); a failed one is logged from offset_commit_cb and only means those
+   * messages are redelivered, where the idempotency key turns them into duplicates.
+   */
   private commit(messages: Message[]): void {
     const next = new Map<number, number>();
     for (const m of messages) next.set(m.partition, Math.max(next.get(m.partition) ?? 0, m.offset + 1));
     const consumer = this.consumer!;
     try {
-      consumer.commitSync([...next].map(([partition, offset]) => ({ topic: KAFKA_TOPIC, partition, offset })));
+      consumer.commit([...next].map(([partition, offset]) => ({ topic: KAFKA_TOPIC, partition, offset })));
     } catch (err) {
-      // Typically a rebalance took the partition away: its new owner re-reads from the last
-      // commit and the idempotency key turns the repeats into duplicates, not double events.
-      const e = new GwError('GW_KAFKA_COMMIT', `Committing offsets ${JSON.stringify([...next])} of ${KAFKA_TOPIC}: ${(err as Error).message}`);
-      this.lastError = e.message;
-      this.opts.log.warn({ err: e }, 'kafka commit failed; those messages will be redelivered');
+      this.commitFailed(`Committing offsets ${JSON.stringify([...next])} of ${KAFKA_TOPIC}: ${(err as Error).message}`);
     }
     for (const [partition, offset] of next) {
       try {
