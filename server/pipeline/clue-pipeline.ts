@@ -33,13 +33,15 @@ export interface CluePipelineDeps {
 }
 
 /**
- * Whether a database error may pass if tried again: connection (08), rollback (40:
- * serialization, deadlock), resources (53), operator intervention (57), system (58), and
- * errors with no SQLSTATE (refused, reset, terminated). Anything else fails every time.
+ * Whether a database failure may pass if tried again: SQLSTATE classes connection (08),
+ * rollback (40: serialization, deadlock), resources (53), operator intervention (57) and
+ * system (58); socket errors (ECONNREFUSED, ECONNRESET …); and pg's own "connection
+ * terminated" errors. Anything else (bad data, a bug) would fail the same way every time.
  */
 function transient(err: unknown): boolean {
   if (err instanceof pg.DatabaseError) return ['08', '40', '53', '57', '58'].includes((err.code ?? '').slice(0, 2));
-  return err instanceof Error && !('code' in err && typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code));
+  const code = (err as { code?: unknown } | null)?.code;
+  return (typeof code === 'string' && /^E[A-Z]+$/.test(code)) || /connection (terminated|timeout)|connection error/i.test(String((err as Error | null)?.message));
 }
 
 /**

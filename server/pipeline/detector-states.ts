@@ -20,6 +20,7 @@ export class DetectorStates {
     return rows.length;
   }
 
+  /** The committed state under `key` (undefined for a key never seen). */
   get(key: string): DetectorState | undefined {
     return this.states.get(key);
   }

@@ -167,3 +167,34 @@ test('replayed events raise nothing twice and concurrent replicas never share a 
   const seq = await db.pool.query(`SELECT last_value FROM clue_sequences`);
   assert.deepEqual(seq.rows, [{ last_value: 3 }]);
 });
+
+test('a connection lost mid-transaction is retried: the batch is stored once, nothing lost or doubled', async () => {
+  let failures = 1;
+  // The real pool, except that the first outbox insert dies as if the connection had dropped.
+  const flaky = {
+    query: db.pool.query.bind(db.pool),
+    connect: async () => {
+      const client = await db.pool.connect();
+      return new Proxy(client, {
+        get(target, prop, receiver) {
+          if (prop !== 'query') return Reflect.get(target, prop, receiver);
+          return async (text: string, values?: unknown[]) => {
+            if (typeof text === 'string' && text.includes('INSERT INTO clue_outbox') && failures-- > 0)
+              throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+            return target.query(text, values);
+          };
+        },
+      });
+    },
+  } as unknown as typeof db.pool;
+  const p = new CluePipeline({ pool: flaky, locator, catalogue: store, log, now: () => T0 + 3_600_000 });
+  await p.start();
+  await p.handle([gas(0, 12)]);
+  const counts = await db.pool.query(
+    `SELECT (SELECT count(*) FROM clues)::int AS clues, (SELECT count(*) FROM clue_timeline)::int AS timeline,
+            (SELECT count(*) FROM clue_outbox)::int AS outbox, (SELECT count(*) FROM detector_states)::int AS states,
+            (SELECT last_value FROM clue_sequences) AS seq`,
+  );
+  assert.deepEqual(counts.rows[0], { clues: 1, timeline: 1, outbox: 1, states: 1, seq: 1 });
+  assert.equal(failures, -1, 'the failure happened once and the retry went through');
+});
