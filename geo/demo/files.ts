@@ -3,9 +3,6 @@ import { fileURLToPath } from 'node:url';
 import type { FeatureCollection } from 'geojson';
 import type { GeoLayer } from '../types.js';
 
-/** Where the demo city's data is committed. */
-export const DEMO_DATA_DIR = fileURLToPath(new URL('./data/', import.meta.url));
-
 /** The source: DataV GeoAtlas outlines of Ningbo's districts, GCJ-02 (see README). */
 export const SOURCE_FILE = 'ningbo-districts.gcj02.geojson';
 

@@ -44,9 +44,6 @@ export const zonePropsSchema = z.discriminatedUnion('type', [
   zoneOf('bridge'),
 ]);
 
-export type AreaProps = z.infer<typeof areaPropsSchema>;
-export type ZoneProps = z.infer<typeof zonePropsSchema>;
-
 const position = z
   .array(z.number().finite())
   .min(2, 'a position needs a longitude and a latitude')

@@ -14,6 +14,7 @@ const bboxSchema = z
 
 const formatSchema = z.enum(['json', 'geojson']).default('json');
 
+/** GET /api/v1/jurisdictions. */
 export const jurisdictionsQuery = z.object({
   level: z.enum(['district', 'town', 'community', 'grid']),
   format: formatSchema,
@@ -24,12 +25,14 @@ export const jurisdictionsQuery = z.object({
   parent: z.string().trim().min(1).max(64).optional(),
 });
 
+/** GET /api/v1/zones. */
 export const zonesQuery = z.object({
   type: z.enum(ZONE_TYPES as [string, ...string[]]).optional(),
   format: formatSchema,
   bbox: bboxSchema.optional(),
 });
 
+/** POST /api/v1/geo/imports. */
 export const importQuery = z.object({
   layer: z.enum(GEO_LAYERS),
   crs: crsSchema.default('wgs84'),
@@ -37,8 +40,10 @@ export const importQuery = z.object({
   source: z.string().trim().min(1).max(200).optional(),
 });
 
+/** GET /api/v1/geo/imports. */
 export const listImportsQuery = z.object({ layer: z.enum(GEO_LAYERS).optional() });
 
+/** The `:id` of /api/v1/geo/imports/:id…. */
 export const importIdParams = z.object({ id: z.coerce.number().int().positive() });
 
 /** Half a 256-px tile pixel at `zoom`, in degrees: finer detail cannot show on screen. */
