@@ -42,7 +42,7 @@ export interface ImportReport {
   crs: Crs;
   status: 'imported' | 'rejected';
   features: { total: number; imported: number; rejected: number; repaired: number };
-  /** Extent of what was imported (WGS84, after any CRS conversion), 6 decimals. */
+  /** Extent of the features that passed validation (WGS84, after any CRS conversion, before buffering), 6 decimals. */
   bbox: [number, number, number, number] | null;
   tolerances: { overlapM2: number; gapM2: number };
   checks: { geometry: CheckState; parents: CheckState; overlaps: CheckState; gaps: CheckState };
