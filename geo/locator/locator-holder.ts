@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { buildLocator, type LocatorOptions } from './build-locator.js';
 import { loadLocator } from './load-locator.js';
 import type { Locator } from './locator.js';
+import { locatorBuildSeconds, locatorFeatures, locatorReloads } from './locator-metrics.js';
 
 /**
  * Holds the locator in use and swaps in a new one after each geo import. A reload builds the
@@ -26,13 +27,25 @@ export class LocatorHolder {
     return this.locator;
   }
 
-  /** Loads the active layers from PostGIS, builds a new locator and swaps it in. */
+  /** Loads the active layers from PostGIS, builds a new locator and swaps it in (a failure keeps the old one). */
   async reload(pool: pg.Pool): Promise<Locator> {
     const ticket = ++this.requested;
-    const next = await loadLocator(pool, this.options);
+    let next: Locator;
+    try {
+      next = await loadLocator(pool, this.options);
+    } catch (err) {
+      locatorReloads.inc({ outcome: 'failed' });
+      throw err;
+    }
     if (ticket > this.applied) {
       this.applied = ticket;
       this.locator = next;
+      locatorReloads.inc({ outcome: 'swapped' });
+      locatorFeatures.set({ layer: 'grids' }, next.info.cellCount);
+      locatorFeatures.set({ layer: 'zones' }, next.info.zoneCount);
+      locatorBuildSeconds.set(next.info.buildMs / 1000);
+    } else {
+      locatorReloads.inc({ outcome: 'superseded' });
     }
     return this.locator;
   }

@@ -69,4 +69,7 @@ test('reload swaps in the newly active grid layer in one step; the old locator k
   assert.equal(after.locate(x, y).grid?.code, 'BOX');
   assert.equal(after.info.cellCount, 1);
   assert.equal(before.locate(x, y).grid?.code, oldCode, 'the previous index is untouched');
+  const metrics = await fetch(`${app.url}/metrics`).then((r) => r.text());
+  assert.match(metrics, /gridwatch_locator_features\{layer="grids"\} 1\n/);
+  assert.match(metrics, /gridwatch_locator_reloads_total\{outcome="swapped"\} [2-9]/);
 });
