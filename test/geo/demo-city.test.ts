@@ -127,6 +127,13 @@ test('demo city: zones of every type, bridges near 三江口 with custodians and
   assert.equal(sites!.unlicensed, 1);
 });
 
-test('demo city: seeding again leaves an existing city alone', async () => {
+test('demo city: seeding again leaves the city alone; an interrupted seed is completed; real imports win', async () => {
+  assert.deepEqual(await seedDemoCity(db.pool), []);
+  // As if the process died before the zones layer committed.
+  await db.pool.query("UPDATE geo_imports SET active = false WHERE layer = 'zones'");
+  assert.deepEqual((await seedDemoCity(db.pool)).map((r) => r.report.layer), ['zones']);
+  // Once someone else's boundaries are active, the demo never mixes its own in.
+  await db.pool.query("UPDATE geo_imports SET active = false WHERE layer = 'zones'");
+  await db.pool.query("UPDATE geo_imports SET created_by = 'admin' WHERE layer = 'districts'");
   assert.deepEqual(await seedDemoCity(db.pool), []);
 });
