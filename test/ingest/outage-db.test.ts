@@ -3,18 +3,29 @@
  * proxy that this test cuts (right after forwarding a COMMIT, so the reply is lost; right
  * before one, so the transaction rolls back) and restores; on real PostgreSQL the backend is
  * also killed with pg_terminate_backend. Every event must be stored exactly once and handed
- * downstream exactly once, with the pending window never exceeded.
+ * downstream exactly once, with the pending window never exceeded. When the database stays
+ * down, the sink refuses (so transports do not acknowledge) instead of buffering or dropping.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { GwError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { DeviceRegistry } from '../../ingest/device-registry.js';
 import { BatchingIngestSink } from '../../ingest/ingest-sink.js';
-import type { RawInput } from '../../ingest/transport.js';
+import type { IngestOutcome, RawInput } from '../../ingest/transport.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { wireEvent } from './mqtt-kafka-support.js';
 import { count } from './ingest-harness.js';
 import { proxiedPool } from './db-proxy.js';
+
+/** `n` gas events of device bp-gas from number `from` on, as Kafka would hand them over. */
+const inputs = (from: number, n: number): RawInput[] =>
+  Array.from({ length: n }, (_, i) => ({
+    transport: 'kafka',
+    payload: JSON.stringify(wireEvent('gas-sensor', 'bp-gas', from + i)),
+    authenticatedDeviceId: 'bp-gas',
+    receivedAt: Date.now(),
+  }));
 
 describe('ingest sink through a database outage', () => {
   let db: TestDb;
@@ -122,6 +133,41 @@ describe('ingest sink through a database outage', () => {
     assert.equal(await count(db.pool, 'SELECT count(*)::int AS n FROM dead_letters'), 0);
     assert.equal(downstream.size, DEVICES * PER_DEVICE, 'every event went downstream');
     assert.ok([...downstream.values()].every((n) => n === 1), 'and exactly once, even when a COMMIT reply was lost');
+    await pool.end();
+    await proxy.close();
+  });
+
+  it('waits, then refuses with GW_INGEST_UNAVAILABLE without storing or buffering, and takes the same input once the database is back', async () => {
+    const { proxy, pool } = await proxiedPool(db.connectionString, 'gw-backpressure-test');
+    const devices = new DeviceRegistry(pool);
+    await devices.register({ id: 'bp-gas', kind: 'gas-sensor' });
+    const sink = new BatchingIngestSink(
+      { pool, devices, dataDir: '/nonexistent', log: createLogger('silent') },
+      { maxBatch: 50, maxPending: 100, retryForMs: 800, retryMaxMs: 100, admitTimeoutMs: 400 },
+    );
+    proxy.cut();
+
+    // 100 fill the window and are retried until the budget runs out; 50 more wait for room.
+    const first = sink.submit(inputs(0, 100));
+    const waiting = sink.submit(inputs(100, 50));
+    const settled = await Promise.allSettled([first, waiting]);
+    for (const s of settled) {
+      assert.equal(s.status, 'rejected');
+      assert.ok(s.status === 'rejected' && s.reason instanceof GwError && s.reason.code === 'GW_INGEST_UNAVAILABLE', String((s as PromiseRejectedResult).reason));
+    }
+    assert.match((settled[1] as PromiseRejectedResult).reason.message, /no room within 400 ms \(100 inputs pending; storage failing: /);
+    const health = sink.health();
+    assert.equal(health.status, 'down');
+    assert.match(String((health.detail as { lastError: string }).lastError), /ECONNREFUSED|terminated|connect/);
+    assert.equal((health.detail as { pending: number }).pending, 0, 'refused input is not kept in memory');
+
+    // The transport redelivers the same 150 once the database is back: each stored exactly once.
+    await proxy.listen();
+    const again: IngestOutcome[] = await sink.submit(inputs(0, 150));
+    assert.ok(again.every((o) => o.status === 'accepted'), JSON.stringify(again.find((o) => o.status !== 'accepted')));
+    assert.equal(sink.health().status, 'ok');
+    assert.equal(await count(db.pool, `SELECT count(*)::int AS n FROM device_events WHERE device_id = 'bp-gas'`), 150);
+    await sink.close();
     await pool.end();
     await proxy.close();
   });
