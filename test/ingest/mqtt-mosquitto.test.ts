@@ -157,6 +157,12 @@ describe('MQTT_URL mode with a real Mosquitto', () => {
     assert.equal(dead.rowCount, 0, 'Mosquitto refused it: it never reached Gridwatch');
   });
 
+  test('the password file made from Gridwatch tokens refuses a wrong token', async () => {
+    const r = await run(MOSQUITTO_PUB, ['-h', '127.0.0.1', '-p', String(broker.port), '-u', 'mq-gas-1', '-P', tokens['mq-truck-2']!, '-q', '1', '-t', 'devices/gas-sensor/mq-gas-1/events', '-m', '{}']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /not authori[sz]ed|bad user name or password/i, r.stderr);
+  });
+
   test('a storage outage leaves messages unacknowledged; the broker redelivers and all are stored once', async () => {
     outage.failFirst = 3;
     await publish('mq-gas-1', 'gas-sensor', 100, 20);
