@@ -17,6 +17,7 @@ export interface EmbeddedMqttOptions {
 
 /** MQTT CONNACK return codes (aedes declares them as an ambient const enum, unusable here). */
 const BAD_USERNAME_OR_PASSWORD = 4;
+const IDENTIFIER_REJECTED = 2;
 const SERVER_UNAVAILABLE = 3;
 
 /** Largest MQTT packet accepted (as deploy/mosquitto's max_packet_size); events are small JSON. */
@@ -155,6 +156,16 @@ export class EmbeddedMqttTransport implements Transport {
           mqttRefused.inc({ reason: 'credentials' });
           this.opts.log.warn({ clientId: client.id, deviceId: username }, 'mqtt connect refused: unknown or disabled device, or wrong token');
           done(connackError(`device ${username}: unknown, disabled or wrong token`, BAD_USERNAME_OR_PASSWORD), false);
+          return;
+        }
+        // A client id in use by another device's connection would make aedes drop that one
+        // (MQTT's session takeover): one device could then knock another off the air.
+        const holder = (this.broker as unknown as { clients: Record<string, Client | undefined> } | undefined)?.clients[client.id];
+        const holderId = holder ? this.identities.get(holder)?.id : undefined;
+        if (holder && holderId !== identity.id) {
+          mqttRefused.inc({ reason: 'client-id' });
+          this.opts.log.warn({ clientId: client.id, deviceId: identity.id, holder: holderId }, 'mqtt connect refused: client id in use by another device');
+          done(connackError(`device ${identity.id}: client id ${client.id} is in use by another device`, IDENTIFIER_REJECTED), false);
           return;
         }
         this.identities.set(client, identity);

@@ -129,6 +129,18 @@ describe('embedded MQTT broker (aedes)', () => {
     assert.equal(await metric('gridwatch_mqtt_refused_total', { reason: 'credentials' }), before + 4);
   });
 
+  test('a device cannot take over another device connection by reusing its client id', async () => {
+    const before = await metric('gridwatch_mqtt_refused_total', { reason: 'client-id' });
+    const b = await connect('gas-b', 'token-b', { clientId: 'same-id' });
+    await assert.rejects(connect('gas-a', 'token-a', { clientId: 'same-id' }), /Identifier rejected/i);
+    assert.ok(b.connected, 'the first device keeps its connection');
+    // The same device reconnecting under its own client id is an ordinary session takeover.
+    const b2 = await connect('gas-b', 'token-b', { clientId: 'same-id' });
+    await b2.endAsync();
+    b.end(true);
+    assert.equal(await metric('gridwatch_mqtt_refused_total', { reason: 'client-id' }), before + 1);
+  });
+
   test('subscriptions are refused: a device cannot read other devices events', async () => {
     const before = await metric('gridwatch_mqtt_refused_total', { reason: 'subscribe' });
     const client = await connect('gas-a', 'token-a');
