@@ -13,7 +13,15 @@ export interface EmbeddedMqttOptions {
   host: string;
   authenticator: DeviceAuthenticator;
   log: Logger;
+  /** Logins that are not devices and may only subscribe (units' systems reading clue events). */
+  subscribers?: SubscriberAuthenticator;
 }
+
+/**
+ * Checks a login that is not a device's and answers which topic filters it may subscribe to,
+ * or null to refuse it. Given by the server, which knows users; ingest knows only devices.
+ */
+export type SubscriberAuthenticator = (username: string, password: string) => Promise<((topicFilter: string) => boolean) | null>;
 
 /** MQTT CONNACK return codes (aedes declares them as an ambient const enum, unusable here). */
 const BAD_USERNAME_OR_PASSWORD = 4;
@@ -51,6 +59,7 @@ export class EmbeddedMqttTransport implements Transport {
   private port?: number;
   private stopping = false;
   private readonly identities = new WeakMap<Client, DeviceIdentity>();
+  private readonly readers = new WeakMap<Client, (topicFilter: string) => boolean>();
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly opts: EmbeddedMqttOptions) {}
@@ -61,7 +70,7 @@ export class EmbeddedMqttTransport implements Transport {
     const broker = await Aedes.createBroker({
       authenticate: (client, username, password, done) => this.authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => this.authorizePublish(client, packet.topic, packet.payload, packet, done),
-      authorizeSubscribe: (client, sub, done) => this.authorizeSubscribe(client, sub.topic, done),
+      authorizeSubscribe: (client, sub, done) => this.authorizeSubscribe(client, sub.topic, done, sub),
     });
     // A client's protocol errors are its own problem; they must never reach the process.
     broker.on('clientError', (client, err) => this.opts.log.debug({ clientId: client?.id, err: err.message }, 'mqtt client error'));
@@ -113,6 +122,20 @@ export class EmbeddedMqttTransport implements Transport {
     await closed;
   }
 
+  /**
+   * Publishes a message of the service's own (outbound clue events) to the subscribers, QoS 1;
+   * resolves once aedes has dispatched it. Fails with GW_OUTBOUND_MQTT while stopped.
+   */
+  publish(topic: string, payload: string): Promise<void> {
+    const broker = this.broker;
+    if (!broker || this.stopping) return Promise.reject(new GwError('GW_OUTBOUND_MQTT', `Publishing to ${topic}: the embedded broker is not running`));
+    return new Promise((resolve, reject) =>
+      broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false }, (err) =>
+        err ? reject(new GwError('GW_OUTBOUND_MQTT', `Publishing to ${topic}: ${err.message}`)) : resolve(),
+      ),
+    );
+  }
+
   /** For /healthz: listening port and connected device count. */
   health(): TransportHealth {
     if (!this.broker) return { status: this.stopping ? 'off' : 'starting', detail: { mode: 'embedded' } };
@@ -151,7 +174,13 @@ export class EmbeddedMqttTransport implements Transport {
       return;
     }
     this.opts.authenticator.authenticate(username, password.toString('utf8')).then(
-      (identity) => {
+      async (identity) => {
+        const reader = identity ? null : await this.opts.subscribers?.(username, password.toString('utf8')).catch(() => null);
+        if (reader) {
+          this.readers.set(client, reader);
+          done(null, true);
+          return;
+        }
         if (!identity) {
           mqttRefused.inc({ reason: 'credentials' });
           this.opts.log.warn({ clientId: client.id, deviceId: username }, 'mqtt connect refused: unknown or disabled device, or wrong token');
@@ -229,8 +258,13 @@ export class EmbeddedMqttTransport implements Transport {
     );
   }
 
-  private authorizeSubscribe<S>(client: Client, topic: string, done: (error: Error | null, subscription?: S | null) => void): void {
+  private authorizeSubscribe<S>(client: Client, topic: string, done: (error: Error | null, subscription?: S | null) => void, sub: S): void {
+    if (this.readers.get(client)?.(topic)) {
+      done(null, sub);
+      return;
+    }
     // Devices only publish to this broker; any subscription could read other devices' events.
+    // Subscriber logins read only the clue topics they were granted (checked above).
     mqttRefused.inc({ reason: 'subscribe' });
     this.opts.log.warn({ deviceId: this.identities.get(client)?.id, topic }, 'mqtt subscribe refused: devices may only publish');
     // A null subscription makes aedes answer SUBACK 0x80 (failure) and keep the connection.

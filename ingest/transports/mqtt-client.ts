@@ -133,6 +133,17 @@ export class ExternalMqttTransport implements Transport {
     await this.client?.endAsync().catch(() => undefined);
   }
 
+  /**
+   * Publishes a message of the service's own (outbound clue events) at QoS 1 on this session;
+   * resolves on the broker's PUBACK. While reconnecting, mqtt.js queues it and sends it after.
+   */
+  async publish(topic: string, payload: string): Promise<void> {
+    if (!this.client || this.stopping) throw new GwError('GW_OUTBOUND_MQTT', `Publishing to ${topic} at ${this.safeUrl}: the MQTT client is not running`);
+    await this.client.publishAsync(topic, payload, { qos: 1 }).catch((err: Error) => {
+      throw new GwError('GW_OUTBOUND_MQTT', `Publishing to ${topic} at ${this.safeUrl}: ${err.message}`);
+    });
+  }
+
   /** For /healthz: broker URL (without password), client id, and ok only while connected and subscribed. */
   health(): TransportHealth {
     const detail = { mode: 'external', url: this.safeUrl, clientId: this.clientId, subscribed: this.subscribed, inFlight: this.inFlight.size };

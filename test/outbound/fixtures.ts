@@ -12,11 +12,17 @@ import { loadSql } from '../../db/sql.js';
 const sql = {
   clue: loadSql(new URL('./sql/insert-clue.sql', import.meta.url)),
   outbox: loadSql(new URL('./sql/insert-outbox.sql', import.meta.url)),
+  unit: loadSql(new URL('./sql/insert-unit.sql', import.meta.url)),
 };
+
+/** Inserts a unit row (a town team unless told otherwise). */
+export async function insertUnit(db: pg.Pool, id: string, kind = 'town-team', districtCode: string | null = null, townCode: string | null = null): Promise<void> {
+  await db.query(sql.unit, [id, kind, districtCode, townCode]);
+}
 
 /** Inserts a clue; returns its id. */
 export async function insertClue(
-  db: pg.Pool | pg.PoolClient,
+  db: pg.Pool | pg.ClientBase,
   c: { code: string; itemCode?: string | null; unitId?: string; openedAt?: Date; deadline?: Date; townCode?: string | null; districtCode?: string | null; status?: string },
 ): Promise<number> {
   const openedAt = c.openedAt ?? new Date();
@@ -35,7 +41,7 @@ export async function insertClue(
 
 /** Inserts one outbox row for a clue; returns its id. */
 export async function insertOutbox(
-  db: pg.Pool | pg.PoolClient,
+  db: pg.Pool | pg.ClientBase,
   clue: { id: number; code: string },
   change: 'created' | 'updated' | 'transitioned',
   unitIds: string[],
