@@ -126,7 +126,7 @@ describe('clue events over MQTT and Kafka', () => {
 
     dispatcher = new OutboundDispatcher({ pool: db.pool, log, targets: { mqtt: new MqttTarget((t, p) => broker.publish(t, p)), kafka }, pollMs: 20, lagRefreshMs: 0 });
     await dispatcher.start();
-    const clues = [];
+    const clues: { id: number; code: string }[] = [];
     for (const code of ['330203-20260301-0201', '330203-20260301-0202']) clues.push({ id: await insertClue(db.pool, { code }), code });
     const ids: number[] = [];
     for (let i = 0; i < 12; i++) ids.push(await insertOutbox(db.pool, clues[i % 2]!, i < 2 ? 'created' : 'updated', units[i % 3]!, { n: i }));

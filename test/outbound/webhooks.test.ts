@@ -106,7 +106,7 @@ describe('webhooks', () => {
     await startDispatcher({ maxAttempts: 3, owner: 'replica-1' });
     await startDispatcher({ maxAttempts: 3, owner: 'replica-2' });
 
-    const clues = [];
+    const clues: { id: number; code: string }[] = [];
     for (const code of ['330203-20260301-0001', '330203-20260301-0002', '330203-20260301-0003']) {
       clues.push({ id: await insertClue(db.pool, { code }), code });
     }
