@@ -169,9 +169,19 @@ export interface RegistryCacheOptions {
   identityTtlMs: number;
   /** Entries kept per cache; the oldest go first. */
   maxEntries: number;
+  /** Unsuccessful token checks for one device within `failureWindowMs` after which its unverified logins are refused unchecked. */
+  maxFailures: number;
+  failureWindowMs: number;
 }
 
-const DEFAULT_CACHE: RegistryCacheOptions = { authTtlMs: 60_000, refusedTtlMs: 10_000, identityTtlMs: 30_000, maxEntries: 50_000 };
+const DEFAULT_CACHE: RegistryCacheOptions = {
+  authTtlMs: 60_000,
+  refusedTtlMs: 10_000,
+  identityTtlMs: 30_000,
+  maxEntries: 50_000,
+  maxFailures: 20,
+  failureWindowMs: 10_000,
+};
 
 /** A Map with expiry and a size bound (oldest insertions evicted first). */
 class TtlCache<V> {
@@ -212,6 +222,8 @@ export class DeviceRegistry implements DeviceAuthenticator {
   /** deviceId\0digest of refused attempts: a flood of bad tokens does not run scrypt each time. */
   private readonly refused: TtlCache<true>;
   private readonly identityCache: TtlCache<DeviceIdentity | null>;
+  /** deviceId → token checks not (yet) successful in the current window, and when it ends. */
+  private readonly failures: TtlCache<{ n: number; until: number }>;
   private readonly pending = new Map<string, Promise<DeviceIdentity | null>>();
 
   constructor(
@@ -223,6 +235,7 @@ export class DeviceRegistry implements DeviceAuthenticator {
     this.verified = new TtlCache(this.opts.maxEntries);
     this.refused = new TtlCache(this.opts.maxEntries);
     this.identityCache = new TtlCache(this.opts.maxEntries);
+    this.failures = new TtlCache(this.opts.maxEntries);
   }
 
   /** Registers one device and returns its token (shown once). A taken id is GW_CONFLICT. */
@@ -303,7 +316,10 @@ export class DeviceRegistry implements DeviceAuthenticator {
   /**
    * DeviceAuthenticator: the identity for a correct id + token of an enabled device, else null.
    * Unknown ids are refused without running scrypt: device ids are not secret (they are in
-   * MQTT topics), and a flood of unknown ids must not cost 30 ms of CPU each.
+   * MQTT topics), and a flood of unknown ids must not cost 30 ms of CPU each. Likewise, after
+   * `maxFailures` wrong tokens for one device within `failureWindowMs`, tokens not verified
+   * before are refused unchecked until the window ends: guessing cannot pin the CPU on scrypt,
+   * and the device's already verified token keeps working.
    */
   async authenticate(deviceId: string, token: string): Promise<DeviceIdentity | null> {
     if (!deviceIdSchema.safeParse(deviceId).success || token.length === 0 || token.length > 256) return null;
@@ -316,6 +332,10 @@ export class DeviceRegistry implements DeviceAuthenticator {
     // Concurrent first requests with the same credentials share one scrypt run.
     let p = this.pending.get(key);
     if (!p) {
+      // Counted when started, not when failed, so a burst of guesses is capped too.
+      const f = this.failures.get(deviceId, now) ?? { n: 0, until: now + this.opts.failureWindowMs };
+      if (f.n >= this.opts.maxFailures) return null;
+      this.failures.set(deviceId, { n: f.n + 1, until: f.until }, f.until);
       p = this.verify(deviceId, token, digest, key).finally(() => this.pending.delete(key));
       this.pending.set(key, p);
     }
@@ -331,6 +351,7 @@ export class DeviceRegistry implements DeviceAuthenticator {
       this.refused.set(key, true, now + this.opts.refusedTtlMs);
       return null;
     }
+    this.failures.delete(deviceId);
     const identity: DeviceIdentity = { id: row.id, kind: row.kind, disabled: false };
     this.verified.set(deviceId, { digest, identity }, now + this.opts.authTtlMs);
     return identity;
@@ -362,10 +383,11 @@ export class DeviceRegistry implements DeviceAuthenticator {
     return out;
   }
 
-  /** Forgets everything cached about a device (after register, rotate, disable). */
+  /** Forgets everything cached about a device (after register, rotate, disable), failed attempts included. */
   invalidate(id: string): void {
     this.verified.delete(id);
     this.identityCache.delete(id);
+    this.failures.delete(id);
     this.refused.deleteWhere((k) => k.startsWith(`${id}\u0000`));
   }
 }

@@ -82,6 +82,22 @@ describe('device registry', () => {
     await assert.rejects(registry.register({ id: 'cam-1', kind: 'gas-sensor' }), (err: GwError) => err.code === 'GW_CONFLICT');
   });
 
+  it('stops checking guesses for a device after too many wrong tokens, without locking out its verified token', async () => {
+    let now = 5_000_000;
+    const registry = new DeviceRegistry(db.pool, { maxFailures: 3, failureWindowMs: 10_000 }, () => now);
+    const a = await registry.register({ id: 'gas-a', kind: 'gas-sensor' });
+    const b = await registry.register({ id: 'gas-b', kind: 'gas-sensor' });
+    assert.ok(await registry.authenticate('gas-a', a.token));
+    // A burst of guesses: only the first three are checked, all fail.
+    const guesses = await Promise.all(Array.from({ length: 10 }, (_, i) => registry.authenticate('gas-b', `guess-${i}`)));
+    assert.ok(guesses.every((g) => g === null));
+    for (let i = 0; i < 3; i++) assert.equal(await registry.authenticate('gas-a', `guess-${i}`), null);
+    assert.ok(await registry.authenticate('gas-a', a.token), 'an already verified token keeps working');
+    assert.equal(await registry.authenticate('gas-b', b.token), null, 'during the window even the right token is not checked');
+    now += 10_001;
+    assert.ok(await registry.authenticate('gas-b', b.token), 'after the window it is');
+  });
+
   it('seeds the demo fleet once, with credentials in DATA_DIR/demo-devices.json that authenticate', async () => {
     const registry = new DeviceRegistry(db.pool);
     const first = await seedDemoDevices(registry, tmp);
