@@ -163,6 +163,19 @@ describe('MQTT_URL mode with a real Mosquitto', () => {
     assert.match(r.stderr, /not authori[sz]ed|bad user name or password/i, r.stderr);
   });
 
+  test('start-up fails with GW_MQTT_CONNECT naming MQTT_URL when the broker refuses the app or is not there', async () => {
+    const attempts = [`mqtt://gridwatch:wrong-secret@127.0.0.1:${broker.port}`, `mqtt://gridwatch:${APP_SECRET}@127.0.0.1:${await freePort()}`];
+    for (const url of attempts) {
+      const t = new ExternalMqttTransport({ url, clientId: 'gridwatch-test-refused', log, connectTimeoutMs: 5000 });
+      await assert.rejects(t.start(outage), (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'GW_MQTT_CONNECT');
+        assert.match(err.message, /MQTT_URL=mqtt:\/\/gridwatch:\*\*\*@127\.0\.0\.1:\d+/, 'names the URL, password masked');
+        assert.ok(!err.message.includes(APP_SECRET));
+        return true;
+      });
+    }
+  });
+
   test('a storage outage leaves messages unacknowledged; the broker redelivers and all are stored once', async () => {
     outage.failFirst = 3;
     await publish('mq-gas-1', 'gas-sensor', 100, 20);
