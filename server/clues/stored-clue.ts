@@ -24,7 +24,7 @@ export interface StoredClue extends Clue {
   details: Record<string, unknown>;
 }
 
-/** A clues row as the SELECTs in server/clues/sql and server/pipeline/sql return it. */
+/** A row of the `clue_rows` view (migration 034): what every clue read returns. */
 export interface ClueRow {
   id: string;
   code: string;
