@@ -1,4 +1,4 @@
-import { clampedRow, type GridSpec, type MultiPolygonCoords } from './grid-spec.js';
+import { boundingBoxes, clampedRow, type GridSpec, type MultiPolygonCoords } from './grid-spec.js';
 
 /** Point-in-polygon answers, as PostGIS returns them internally. */
 export const OUTSIDE = -1;
@@ -55,17 +55,13 @@ export class PackedPolygons {
     this.xy = new Float64Array(2 * nV);
     this.polyMeta = new Int32Array(4 * this.count);
     this.ringMeta = new Int32Array(6 * nR);
-    this.boxes = new Float64Array(4 * this.count).fill(NaN);
+    this.boxes = boundingBoxes(polygons);
     const meta = this.ringMeta;
     let v = 0;
     let r = 0;
     polygons.forEach((mp, p) => {
       this.polyMeta[4 * p] = r;
       this.polyMeta[4 * p + 2] = v;
-      let x0 = Infinity;
-      let y0 = Infinity;
-      let x1 = -Infinity;
-      let y1 = -Infinity;
       for (const poly of mp) {
         if (!usableRing(poly[0])) continue;
         let shell = 1;
@@ -75,15 +71,9 @@ export class PackedPolygons {
           meta[6 * r + 5] = shell;
           shell = 0;
           for (const pt of ring) {
-            const x = pt[0]!;
-            const y = pt[1]!;
-            this.xy[2 * v] = x;
-            this.xy[2 * v + 1] = y;
+            this.xy[2 * v] = pt[0]!;
+            this.xy[2 * v + 1] = pt[1]!;
             v++;
-            if (x < x0) x0 = x;
-            if (x > x1) x1 = x;
-            if (y < y0) y0 = y;
-            if (y > y1) y1 = y;
           }
           meta[6 * r + 1] = v;
           r++;
@@ -91,7 +81,6 @@ export class PackedPolygons {
       }
       this.polyMeta[4 * p + 1] = r;
       this.polyMeta[4 * p + 3] = v;
-      if (x0 <= x1) this.boxes.set([x0, y0, x1, y1], 4 * p);
     });
 
     // Slabs: rows each ring spans, then count the edges per (ring, row), then fill.
