@@ -24,6 +24,10 @@ import { seedDemoCatalogue } from './catalogue-store/demo-seed.js';
 import { catalogueAdminRoutes } from './catalogue-store/routes.js';
 import { CluePipeline } from './pipeline/clue-pipeline.js';
 import { clueRoutes } from './clues/clue-routes.js';
+import { clueSubscribers } from './outbound/mqtt-subscribers.js';
+import { webhookRoutes } from './outbound/routes.js';
+import { startOutbound } from './outbound/start-outbound.js';
+import { catalogueReadRoutes } from './catalogue-api/routes.js';
 
 /** A running Gridwatch: what main() and end-to-end tests hold on to. */
 export interface Gridwatch {
@@ -94,8 +98,14 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     // ── end ingest ──
 
     // ── MQTT and Kafka transports (issue 4): started after the sink, so they stop before it drains. ──
-    await startBrokerTransports(config, { sink, authenticator: devices, health, stops, log });
+    const transports = await startBrokerTransports(config, { sink, authenticator: devices, health, stops, log, subscribers: clueSubscribers(db.pool) });
     // ── end MQTT and Kafka ──
+
+    // ── outbound clue events (issue 5): the clue outbox delivered to MQTT clues/{unitId}/events,
+    // Kafka clue-events and webhooks on its own loop; stops before the transports it publishes to. ──
+    await startOutbound({ pool: db.pool, log: log.child({ stage: 'outbound' }), transports, health, stops });
+    routers.push(webhookRoutes(db.pool), catalogueReadRoutes(db.pool, catalogue));
+    // ── end outbound ──
 
     const app = createApp({ pool: db.pool, log, health, intakeRouters, routers, locator });
     const server = http.createServer(app);

@@ -2,7 +2,7 @@ import type { Config } from '../../core/config.js';
 import type { Logger } from '../../core/logger.js';
 import type { DeviceAuthenticator, IngestSink, Transport, TransportHealth } from '../transport.js';
 import { KafkaTransport } from './kafka.js';
-import { EmbeddedMqttTransport } from './mqtt-broker.js';
+import { EmbeddedMqttTransport, type SubscriberAuthenticator } from './mqtt-broker.js';
 import { ExternalMqttTransport } from './mqtt-client.js';
 
 /**
@@ -21,6 +21,8 @@ export async function startBrokerTransports(
     health: { register(name: string, check: () => TransportHealth): void };
     stops: (() => Promise<void>)[];
     log: Logger;
+    /** Who may subscribe to clue events on the embedded broker (outbound, issue 5). */
+    subscribers?: SubscriberAuthenticator;
   },
 ): Promise<Transport[]> {
   const { health, stops } = deps;
@@ -28,7 +30,7 @@ export async function startBrokerTransports(
   const mqttLog = deps.log.child({ transport: 'mqtt' });
   const mqtt: Transport = config.MQTT_URL
     ? new ExternalMqttTransport({ url: config.MQTT_URL, clientId: config.MQTT_CLIENT_ID, log: mqttLog })
-    : new EmbeddedMqttTransport({ port: config.MQTT_PORT, host: config.HOST, authenticator: deps.authenticator, log: mqttLog });
+    : new EmbeddedMqttTransport({ port: config.MQTT_PORT, host: config.HOST, authenticator: deps.authenticator, subscribers: deps.subscribers, log: mqttLog });
   health.register('mqtt', () => mqtt.health());
   await mqtt.start(deps.sink);
   stops.push(() => mqtt.stop());
