@@ -13,6 +13,7 @@ import { route } from '../routing/route-clue.js';
 import { writeBatch, type BatchResult, type StateChange } from './clue-writer.js';
 import { DetectorStates } from './detector-states.js';
 import { DeviceRegistrations } from './device-registrations.js';
+import { pipelineAlerts, pipelineBatchSeconds, pipelineClues, pipelineRetries } from './metrics.js';
 import type { RoutedAlert } from './plan-clues.js';
 
 /** Point → grid, community, town, district and zones: the geo locator, whichever is current. */
@@ -80,9 +81,10 @@ export class CluePipeline {
   /** Raises "device offline" for gas sensors silent too long; resolves to the clues it touched. */
   checkSilence(): Promise<BatchResult> {
     return this.exclusive(async () => {
+      const end = pipelineBatchSeconds.startTimer({ source: 'silence' });
       const now = this.now();
       const gas = [...this.states.ofKind('gas-sensor')];
-      const regs = await this.registrations.get(gas.map(([, s]) => s.deviceId), now);
+      const regs = await this.retrying('reading gas sensor registrations', () => this.registrations.get(gas.map(([, s]) => s.deviceId), now));
       const changes: StateChange[] = [];
       const alerts: Alert[] = [];
       for (const [key, state] of gas) {
@@ -92,7 +94,7 @@ export class CluePipeline {
         alerts.push(...out.alerts);
       }
       const located = alerts.map((alert) => ({ alert, location: this.deps.locator.locate(alert.position.lon, alert.position.lat) }));
-      return this.store(located, changes, now);
+      return this.store(located, changes, now).finally(end);
     });
   }
 
@@ -118,8 +120,9 @@ export class CluePipeline {
   }
 
   private async process(events: DeviceEvent[]): Promise<BatchResult> {
+    const end = pipelineBatchSeconds.startTimer({ source: 'events' });
     const now = this.now();
-    const regs = await this.registrations.get(events.map((e) => e.deviceId), now);
+    const regs = await this.retrying('reading device registrations', () => this.registrations.get(events.map((e) => e.deviceId), now));
     const changed = new Map<string, StateChange>();
     const located: { alert: Alert; location: LocateResult }[] = [];
     // Within a device, time order matters; the sort is stable for equal times.
@@ -131,38 +134,50 @@ export class CluePipeline {
       changed.set(key, { key, deviceId: event.deviceId, state: out.state });
       for (const alert of out.alerts) located.push({ alert, location });
     }
-    return this.store(located, [...changed.values()], now);
+    return this.store(located, [...changed.values()], now).finally(end);
   }
 
-  /** Routes the alerts and writes the batch, retrying while the database is unreachable. */
+  /** Routes the alerts and writes the batch; memory takes the new states only once it committed. */
   private async store(located: { alert: Alert; location: LocateResult }[], changes: StateChange[], now: number): Promise<BatchResult> {
     if (!located.length && !changes.length) return { opened: [], updated: [] };
     const { history, directory } = this.deps.catalogue.current();
-    const routed: RoutedAlert[] = located.map(({ alert, location }) => ({
-      alert,
-      location,
-      decision: route(alert, location, catalogueAt(history, alert.ts), directory),
-    }));
+    const routed: RoutedAlert[] = located.map(({ alert, location }) => {
+      pipelineAlerts.inc({ type: alert.type, disposition: alert.disposition });
+      return { alert, location, decision: route(alert, location, catalogueAt(history, alert.ts), directory) };
+    });
+    const result = await this.retrying('storing clues', async () => {
+      const client = await this.deps.pool.connect();
+      let failure: unknown;
+      try {
+        return await writeBatch(client, routed, changes, now);
+      } catch (err) {
+        failure = err;
+        throw err;
+      } finally {
+        // A connection that failed mid-transaction is discarded, not handed to the next user.
+        client.release(failure !== undefined && transient(failure) ? (failure as Error) : undefined);
+      }
+    });
+    this.states.commit(changes);
+    pipelineClues.inc({ change: 'opened' }, result.opened.length);
+    pipelineClues.inc({ change: 'updated' }, result.updated.length);
+    return result;
+  }
+
+  /**
+   * Runs `attempt`, and again with back-off (0.1 s doubling to 2 s) while it fails for a
+   * connection-class reason, for up to `retryForMs`: the sink waits meanwhile, so intake slows
+   * down instead of events skipping detection.
+   */
+  private async retrying<T>(what: string, attempt: () => Promise<T>): Promise<T> {
     const giveUpAt = Date.now() + (this.deps.retryForMs ?? 60_000);
     for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
       try {
-        const client = await this.deps.pool.connect();
-        let failure: unknown;
-        try {
-          const result = await writeBatch(client, routed, changes, now);
-          this.states.commit(changes);
-          if (result.opened.length || result.updated.length) this.deps.log.debug(result, 'clues stored');
-          return result;
-        } catch (err) {
-          failure = err;
-          throw err;
-        } finally {
-          // A connection that failed mid-transaction is discarded, not handed to the next user.
-          client.release(failure !== undefined && transient(failure) ? (failure as Error) : undefined);
-        }
+        return await attempt();
       } catch (err) {
         if (!transient(err) || Date.now() + pause > giveUpAt) throw err;
-        this.deps.log.warn({ err, alerts: routed.length, retryInMs: pause }, 'storing clues failed; retrying');
+        pipelineRetries.inc();
+        this.deps.log.warn({ err, retryInMs: pause }, `${what} failed; retrying`);
         await new Promise((r) => setTimeout(r, pause));
       }
     }

@@ -146,3 +146,14 @@ test('rejected by two units, a clue goes to the district co-ordination office', 
   assert.ok(outbox.rows[0].unit_ids.includes('dept-330203-construction'), 'the unit the clue left is told too');
   assert.equal((await get('officer-construction', `/api/v1/clues/${A}`)).status, 403, 'and then no longer sees it');
 });
+
+test('OpenAPI documents the clue endpoints, with the action body', async () => {
+  const doc = (await api(`${app.url}/api/v1/openapi.json`)).body;
+  assert.ok(doc.paths['/api/v1/clues'].get.parameters.some((p: { name: string }) => p.name === 'bbox'));
+  assert.ok(doc.paths['/api/v1/clues/{code}'].get);
+  const body = doc.paths['/api/v1/clues/{code}/actions'].post.requestBody.content['application/json'].schema;
+  assert.deepEqual(
+    body.oneOf.map((s: { properties: { type: { const: string } } }) => s.properties.type.const).sort(),
+    ['accept', 'close', 'dispatch', 'escalate', 'feedback', 'merge', 'reject', 'return', 'start', 'transfer', 'verify'],
+  );
+});
