@@ -95,3 +95,17 @@ export async function nearbyCells(pool: pg.Pool, xs: number[], ys: number[], deg
   }
   return out;
 }
+
+/** For each (point, cell code), the geodesic distance (m) from the point to that cell's boundary. */
+export async function edgeDistances(pool: pg.Pool, xs: number[], ys: number[], codes: string[]): Promise<number[]> {
+  const out: number[] = xs.map(() => NaN);
+  for (let s = 0; s < xs.length; s += CHUNK) {
+    const { rows } = await pool.query<{ i: number; d: number }>(sql('edge-distance'), [
+      xs.slice(s, s + CHUNK),
+      ys.slice(s, s + CHUNK),
+      codes.slice(s, s + CHUNK),
+    ]);
+    for (const r of rows) out[s + r.i - 1] = r.d;
+  }
+  return out;
+}

@@ -6,7 +6,7 @@ import type { LocatorData } from '../../../geo/locator/build-locator.js';
 import { compareCodes } from '../../../geo/locator/build-locator.js';
 import type { MultiPolygonCoords } from '../../../geo/locator/grid-spec.js';
 import type { Locator } from '../../../geo/locator/locator.js';
-import { coveringCells, coveringZones, nearbyCells } from './layers.js';
+import { coveringCells, coveringZones, edgeDistances, nearbyCells } from './layers.js';
 import { prng } from './voronoi-city.js';
 
 export type ProbeKind = 'inside' | 'edge' | 'vertex' | 'gap' | 'near-outside' | 'far-outside';
@@ -90,7 +90,8 @@ export function distanceSlack(m: number): number {
  *   `onBoundary` is set exactly when several cells cover it or it is not ST_Contains'd;
  * - uncovered points: 'nearest' with a cell at the smallest geodesic distance (within the
  *   slack) when that distance is within the tolerance, 'outside' when clearly beyond it;
- * - zones: exactly the zones ST_Covers finds.
+ * - zones: exactly the zones ST_Covers finds;
+ * - distanceToEdgeM of up to 3,000 covered points: the geodesic distance to the cell's boundary.
  * Returns one line per disagreement, and counts per kind of answer.
  */
 export async function compareWithPostgis(
@@ -149,5 +150,18 @@ export async function compareWithPostgis(
     if (wantZones) count('in a zone');
     if (wantZones !== gotZones) mismatches.push(`${where}: PostGIS zones [${wantZones}], locator [${gotZones}]`);
   }
+  const sample = covers.flatMap((c, i) => (c.length ? [i] : [])).slice(0, 3000);
+  const results = sample.map((i) => locator.locate(xs[i]!, ys[i]!));
+  const pgDistances = await edgeDistances(
+    pool,
+    sample.map((i) => xs[i]!),
+    sample.map((i) => ys[i]!),
+    results.map((r) => r.grid!.code),
+  );
+  sample.forEach((i, k) => {
+    const want = pgDistances[k]!;
+    const got = results[k]!.distanceToEdgeM;
+    if (!(Math.abs(got - want) <= distanceSlack(want))) mismatches.push(`${kinds[i]} point #${i}: distanceToEdgeM ${got}, PostGIS ${want}`);
+  });
   return { mismatches, tally };
 }
