@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { loadSql } from '../../db/sql.js';
 import type { Logger } from '../../core/logger.js';
 import type { DeviceEvent } from '../../ingest/device-event.js';
 import type { Crs } from '../../ingest/schemas/envelope.schema.js';
@@ -15,6 +16,8 @@ import { DetectorStates } from './detector-states.js';
 import { DeviceRegistrations } from './device-registrations.js';
 import { pipelineAlerts, pipelineBatchSeconds, pipelineClues, pipelineRetries } from './metrics.js';
 import type { RoutedAlert } from './plan-clues.js';
+
+const DELETE_STATES = loadSql(new URL('./sql/delete-detector-states.sql', import.meta.url));
 
 /** Point → grid, community, town, district and zones: the geo locator, whichever is current. */
 export interface PointLocator {
@@ -99,12 +102,33 @@ export class CluePipeline {
   }
 
   /**
-   * Runs `checkSilence` every `intervalMs`. The returned stop cancels the timer and waits for a
-   * sweep in progress, so shutdown never cuts one off mid-transaction.
+   * Forgets parking states whose stay is over and whose last sighting is older than
+   * `retentionMs` (default a day): one state per plate and zone would otherwise pile up for
+   * ever. A day is far beyond any redelivery, so replay protection is not lost in practice.
    */
-  startSilenceTimer(intervalMs: number): () => Promise<void> {
+  pruneParkingStates(retentionMs = 86_400_000): Promise<number> {
+    return this.exclusive(async () => {
+      const now = this.now();
+      const staleMs = this.config.parking.staleAfterS * 1000;
+      const keys = [...this.states.ofKind('parking-camera')]
+        .filter(([, s]) => (s.stay === null || now - s.stay.lastSeen > staleMs) && s.last !== null && now - s.last.ts > retentionMs)
+        .map(([key]) => key);
+      if (!keys.length) return 0;
+      await this.retrying('forgetting parking states', () => this.deps.pool.query(DELETE_STATES, [keys]));
+      this.states.forget(keys);
+      return keys.length;
+    });
+  }
+
+  /**
+   * Every `intervalMs`: the gas silence check, then parking-state pruning. The returned stop
+   * cancels the timer and waits for a sweep in progress, so shutdown never cuts one off.
+   */
+  startTimers(intervalMs: number): () => Promise<void> {
     const timer = setInterval(() => {
-      this.checkSilence().catch((err) => this.deps.log.error({ err }, 'gas silence check failed'));
+      this.checkSilence()
+        .then(() => this.pruneParkingStates())
+        .catch((err) => this.deps.log.error({ err }, 'clue pipeline timer sweep failed'));
     }, intervalMs);
     timer.unref();
     return async () => {

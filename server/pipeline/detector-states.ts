@@ -30,6 +30,11 @@ export class DetectorStates {
     for (const c of changes) this.states.set(c.key, c.state);
   }
 
+  /** Drops states the database no longer holds. */
+  forget(keys: Iterable<string>): void {
+    for (const k of keys) this.states.delete(k);
+  }
+
   /** Every state of one detector kind, with its key (the silence timer's sweep). */
   *ofKind<K extends DetectorState['kind']>(kind: K): Generator<[string, Extract<DetectorState, { kind: K }>]> {
     for (const [key, state] of this.states) if (state.kind === kind) yield [key, state as Extract<DetectorState, { kind: K }>];

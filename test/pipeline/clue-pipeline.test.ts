@@ -198,3 +198,12 @@ test('a connection lost mid-transaction is retried: the batch is stored once, no
   assert.deepEqual(counts.rows[0], { clues: 1, timeline: 1, outbox: 1, states: 1, seq: 1 });
   assert.equal(failures, -1, 'the failure happened once and the retry went through');
 });
+
+test('parking states of stays long over are forgotten; a recent one is kept', async () => {
+  const p = await pipeline(T0 + 2 * 86_400_000);
+  await p.handle([parking(0, '浙B11111', 'enter'), parking(60, '浙B11111', 'leave'), parking(86_400 + 3_600, '浙B22222', 'present')]);
+  assert.equal(await p.pruneParkingStates(), 1);
+  const { rows } = await db.pool.query(`SELECT state_key FROM detector_states WHERE kind = 'parking-camera'`);
+  assert.deepEqual(rows, [{ state_key: 'parking:NP-01:浙B22222' }]);
+  assert.equal(await p.pruneParkingStates(), 0);
+});
