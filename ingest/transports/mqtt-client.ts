@@ -59,9 +59,12 @@ export class ExternalMqttTransport implements Transport {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly clientId: string;
   private readonly safeUrl: string;
+  /** Messages being stored at once: the receive maximum we announce. */
+  private readonly window: number;
 
   constructor(private readonly opts: ExternalMqttOptions) {
     this.clientId = opts.clientId ?? `gridwatch-${os.hostname()}`;
+    this.window = opts.receiveMaximum ?? 1000;
     const u = new URL(opts.url);
     if (u.password) u.password = '***';
     this.safeUrl = u.toString();
@@ -76,7 +79,7 @@ export class ExternalMqttTransport implements Transport {
       clientId: this.clientId,
       protocolVersion: 5,
       clean: false,
-      properties: { sessionExpiryInterval: SESSION_EXPIRY_S, receiveMaximum: this.opts.receiveMaximum ?? 1000 },
+      properties: { sessionExpiryInterval: SESSION_EXPIRY_S, receiveMaximum: this.window },
       reconnectPeriod: 1000,
       connectTimeout: timeoutMs,
       // We subscribe on every CONNACK ourselves (see subscribe()).
@@ -200,6 +203,10 @@ export class ExternalMqttTransport implements Transport {
       },
     );
     // QoS 0 has no acknowledgement; for QoS 1 the error makes mqtt.js skip its immediate PUBACK.
-    callback(packet.qos === 0 ? undefined : DEFERRED_ACK);
+    const next = () => callback(packet.qos === 0 ? undefined : DEFERRED_ACK);
+    // The broker's window bounds QoS 1, not QoS 0: past a full window, read nothing more (TCP
+    // back-pressure) until a store settles.
+    if (this.inFlight.size >= this.window) void Promise.race(this.inFlight).finally(next);
+    else next();
   }
 }
