@@ -80,7 +80,9 @@ export class ExternalMqttTransport implements Transport {
       protocolVersion: 5,
       clean: false,
       properties: { sessionExpiryInterval: SESSION_EXPIRY_S, receiveMaximum: this.window },
-      reconnectPeriod: 1000,
+      // Short: after a broker restart, messages published before we re-subscribe are dropped
+      // by Mosquitto (see subscribe()), so the sooner we are back the better.
+      reconnectPeriod: 250,
       connectTimeout: timeoutMs,
       // We subscribe on every CONNACK ourselves (see subscribe()).
       resubscribe: false,
