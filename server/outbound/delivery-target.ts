@@ -13,8 +13,12 @@ export interface DeliveryResult {
 
 /** Where clue events go: the MQTT broker, the Kafka topic, one webhook. */
 export interface DeliveryTarget {
-  /** Delivers `events` in order; `attempt` is the attempt number of the first one (1 = first try). */
-  deliver(events: readonly OutboxEvent[], attempt: number): Promise<DeliveryResult>;
+  /**
+   * Delivers `events` in order; `attempt` is the attempt number of the first one (1 = first
+   * try). A target that sends one event at a time starts no new one once `enough` is aborted
+   * (shutdown, or the lease's time budget is spent) and reports what it finished.
+   */
+  deliver(events: readonly OutboxEvent[], attempt: number, enough: AbortSignal): Promise<DeliveryResult>;
 }
 
 /**

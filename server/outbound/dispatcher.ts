@@ -33,7 +33,7 @@ export interface DispatcherOptions {
   batchSize?: number;
   /** How long a claimed target stays this replica's without progress being written. */
   leaseMs?: number;
-  /** Per webhook request. */
+  /** Per webhook request; keep it under half of leaseMs, so progress is written while the lease holds. */
   webhookTimeoutMs?: number;
   /** A webhook gives an event up after this many failed attempts (MQTT and Kafka never do). */
   maxAttempts?: number;
@@ -77,6 +77,7 @@ export class OutboundDispatcher {
   private readonly backoffMaxMs: number;
   private readonly lagRefreshMs: number;
   private readonly working = new Map<string, Promise<void>>();
+  private readonly stopped = new AbortController();
   private watermark?: OutboxWatermark;
   private loop?: Promise<void>;
   private stopping = false;
@@ -108,6 +109,7 @@ export class OutboundDispatcher {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.stopped.abort();
     this.wake?.();
     await this.loop;
     await Promise.allSettled([...this.working.values()]);
@@ -171,18 +173,22 @@ export class OutboundDispatcher {
     return this.opts.targets[row.target as 'mqtt' | 'kafka'];
   }
 
-  /** Delivers batches to one target until it is caught up with `mark`, fails, or half its lease is used. */
+  /**
+   * Delivers batches to one target until it is caught up with `mark`, fails, or half its lease
+   * is used. Half, because a request under way when the budget runs out may still take the
+   * webhook timeout to finish, and progress must be written before the lease ends.
+   */
   private async work(row: ClaimedRow, target: DeliveryTarget, mark: number): Promise<void> {
     const { pool } = this.opts;
-    const started = Date.now();
+    const enough = AbortSignal.any([this.stopped.signal, AbortSignal.timeout(this.leaseMs / 2)]);
     let lastId = Number(row.last_id);
     let attempts = row.attempts;
     const webhook = row.webhook_id !== null;
-    while (!this.stopping && lastId < mark && Date.now() - started < this.leaseMs / 2) {
+    while (!enough.aborted && lastId < mark) {
       const { rows } = await pool.query<OutboxRow>(sql.readOutbox, [lastId, mark, this.batchSize]);
       // Rows below the mark never vanish unless pruned; then there is nothing to deliver.
       const events = rows.map(toOutboxEvent);
-      const result = events.length ? await target.deliver(events, attempts + 1) : { done: 0, delivered: 0 };
+      const result = events.length ? await target.deliver(events, attempts + 1, enough) : { done: 0, delivered: 0 };
       const doneUpTo = result.done > 0 ? events[result.done - 1]!.id : events.length ? lastId : mark;
       if (result.delivered) outboundDelivered.inc({ target: row.target }, result.delivered);
       if (result.error === undefined) {

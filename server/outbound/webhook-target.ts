@@ -29,11 +29,13 @@ export class WebhookTarget implements DeliveryTarget {
   ) {}
 
   /** Delivers the batch one event at a time; events outside the unit filter count as done. */
-  async deliver(events: readonly OutboxEvent[], attempt: number): Promise<DeliveryResult> {
+  async deliver(events: readonly OutboxEvent[], attempt: number, enough: AbortSignal): Promise<DeliveryResult> {
     const { unitIds } = this.endpoint;
     let done = 0;
     let delivered = 0;
     for (const e of events) {
+      // Checked between requests only: a request under way finishes (or times out) on its own.
+      if (enough.aborted) break;
       if (unitIds && !e.unitIds.some((u) => unitIds.includes(u))) {
         done++;
         continue;

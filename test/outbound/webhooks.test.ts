@@ -13,11 +13,11 @@ import { webhookRoutes } from '../../server/outbound/routes.js';
 import { api, loginAs, startTestApp } from '../helpers/app.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { freePort, waitFor } from '../ingest/mqtt-kafka-support.js';
-import { insertClue, insertOutbox, signatureValid, startReceiver } from './fixtures.js';
+import { insertClue, insertOutbox, signatureValid, startHangingReceiver, startReceiver } from './fixtures.js';
 
 const log = createLogger('silent');
 /** Fast back-off and polling so retries happen within the test's bounded waits. */
-const FAST = { pollMs: 20, backoffBaseMs: 20, backoffMaxMs: 200, lagRefreshMs: 0 } as const;
+const FAST = { pollMs: 20, backoffBaseMs: 20, backoffMaxMs: 200, lagRefreshMs: 0, webhookTimeoutMs: 500 } as const;
 
 async function metric(name: string, target: string): Promise<number> {
   const m = (await registry.getMetricsAsJSON()).find((x) => x.name === name);
@@ -89,17 +89,20 @@ describe('webhooks', () => {
     assert.equal(after.body.webhooks.some((w: { id: string }) => w.id === made.id), false);
   });
 
-  test('signed events arrive in order; a flaky receiver gets them after retries; a dead one holds back nobody and gives up after max attempts', async () => {
+  test('signed events arrive in order; a flaky receiver gets them after retries; a hanging and a dead one hold back nobody; the dead one gives up after max attempts', async () => {
     const good = await startReceiver();
     const flaky = await startReceiver(2);
     const filtered = await startReceiver();
     closers.push(good.close, flaky.close, filtered.close);
     const deadUrl = `http://127.0.0.1:${await freePort()}/nobody-listens`;
+    const hanging = await startHangingReceiver();
+    closers.push(hanging.close);
 
     const goodHook = await register({ url: good.url, secret: 'good-receiver-secret-0123456789' });
     const flakyHook = await register({ url: flaky.url });
     const filteredHook = await register({ url: filtered.url, unitIds: ['unit-b'] });
     const deadHook = await register({ url: deadUrl });
+    const hangingHook = await register({ url: hanging.url });
     assert.equal(goodHook.secret, 'good-receiver-secret-0123456789', 'a provided secret is kept');
 
     // Two replicas share the targets through their leases.
@@ -118,6 +121,7 @@ describe('webhooks', () => {
     }
 
     await waitFor('the good receiver to get all 30 events', () => good.accepted.length >= 30);
+    assert.ok(hanging.connections > 0, 'the hanging webhook was tried meanwhile');
     assert.deepEqual(good.accepted.map((r) => r.body.eventId), ids, 'every event, once, in outbox order');
     for (const r of good.accepted) {
       assert.ok(signatureValid(goodHook.secret, r), `signature of event ${r.body.eventId}`);
@@ -159,6 +163,9 @@ describe('webhooks', () => {
     const goodState = list.find((w: { id: string }) => w.id === goodHook.id);
     assert.equal(goodState.delivery.delivered, 30);
     assert.equal(goodState.delivery.lastError, null);
+    const hangingState = list.find((w: { id: string }) => w.id === hangingHook.id);
+    assert.ok(hangingState.delivery.lastEventId < ids.at(-1)!, 'the hanging webhook is still behind');
+    assert.match(hangingState.delivery.lastError ?? '', /no answer within 500 ms/);
 
     assert.equal(await metric('gridwatch_outbound_delivered_total', `webhook:${goodHook.id}`), 30);
     assert.equal(await metric('gridwatch_outbound_given_up_total', `webhook:${deadHook.id}`), 30);
