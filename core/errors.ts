@@ -45,6 +45,7 @@ export const ERROR_CATALOGUE = {
   GW_INGEST_FUTURE_TS: { status: 400, title: 'Device event timestamp is too far in the future' },
   GW_INGEST_BAD_IMAGE: { status: 400, title: 'Device event image is not a JPEG, PNG or WebP image' },
   GW_INGEST_STORE_REJECTED: { status: 400, title: 'The database refused to store this device event' },
+  GW_INGEST_DECODE_FAILED: { status: 500, title: 'Decoding this device input failed unexpectedly; replay it after a fix' },
   GW_INGEST_UNAVAILABLE: { status: 503, title: 'Device events cannot be stored right now; retry later' },
   GW_INGEST_BATCH_TOO_LARGE: { status: 413, title: 'Too many device events in one request' },
   GW_DEVICE_IMPORT_INVALID: { status: 400, title: 'Device import file is invalid' },

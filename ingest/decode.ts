@@ -97,11 +97,9 @@ export function parseInput(input: RawInput, maxPayloadBytes = DEFAULT_MAX_PAYLOA
   }
   const obj = json as Record<string, unknown>;
   if (!(DEVICE_KINDS as readonly unknown[]).includes(obj.kind)) {
-    return fail(
-      'GW_INGEST_UNKNOWN_KIND',
-      `kind: ${obj.kind === undefined ? 'missing' : JSON.stringify(obj.kind)}; expected one of ${DEVICE_KINDS.join(', ')}`,
-      obj.deviceId,
-    );
+    // Only a short string is quoted back: a hostile value may be huge or nested too deep to print.
+    const got = obj.kind === undefined ? 'missing' : typeof obj.kind === 'string' ? JSON.stringify(obj.kind.slice(0, 64)) : `a ${Array.isArray(obj.kind) ? 'array' : typeof obj.kind}`;
+    return fail('GW_INGEST_UNKNOWN_KIND', `kind: ${got}; expected one of ${DEVICE_KINDS.join(', ')}`, obj.deviceId);
   }
   const r = deviceEventWireSchema.safeParse(obj);
   if (!r.success) return fail('GW_INGEST_SCHEMA', `${obj.kind} event: ${describeIssues(r.error.issues).join('; ')}`, obj.deviceId);

@@ -244,7 +244,7 @@ export class BatchingIngestSink implements IngestSink {
     const batchId = crypto.randomUUID();
 
     let end = ingestStageSeconds.startTimer({ stage: 'decode' });
-    const parsed: Parsed[] = items.map((it) => parseInput(it.input, this.opts.maxPayloadBytes));
+    const parsed: Parsed[] = items.map((it) => this.isolate(it.input, () => parseInput(it.input, this.opts.maxPayloadBytes)));
     end();
 
     end = ingestStageSeconds.startTimer({ stage: 'lookup' });
@@ -261,7 +261,7 @@ export class BatchingIngestSink implements IngestSink {
     end = ingestStageSeconds.startTimer({ stage: 'normalise' });
     parsed.forEach((p, index) => {
       const input = items[index]!.input;
-      const a = p.ok ? admitEvent(p.wire, input, identities.get(p.wire.deviceId), this.opts.normalise) : p;
+      const a = p.ok ? this.isolate(input, () => admitEvent(p.wire, input, identities.get(p.wire.deviceId), this.opts.normalise)) : p;
       if (!a.ok) {
         dead.push({ seq: index, letter: a.dead });
         return;
@@ -321,6 +321,20 @@ export class BatchingIngestSink implements IngestSink {
         .then(() => downstream(accepted))
         .catch((err) => this.deps.log.error({ err, events: accepted.length }, 'downstream handling of accepted device events failed'));
       end();
+    }
+  }
+
+  /**
+   * Runs a pure decode step for one input. Should it throw (a bug, or an input that defeats a
+   * library), the input becomes a GW_INGEST_DECODE_FAILED dead letter: one poison message must
+   * never fail its whole batch and come back forever through redelivery.
+   */
+  private isolate<T>(input: RawInput, step: () => T | { ok: false; dead: DeadLetter }): T | { ok: false; dead: DeadLetter } {
+    try {
+      return step();
+    } catch (err) {
+      this.deps.log.error({ err, transport: input.transport, topic: input.topic }, 'decoding a device input failed unexpectedly');
+      return { ok: false, dead: deadLetter(input, 'GW_INGEST_DECODE_FAILED', `decoding failed unexpectedly: ${(err as Error).message}`) };
     }
   }
 

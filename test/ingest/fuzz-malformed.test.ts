@@ -132,7 +132,16 @@ function malformed(rnd: () => number, n: number, http = false): { payload: strin
       return { payload: pick(['null', '42', '"event"', 'true', '{}', '', ...(http ? [] : ['[]', `[${json(ev)}]`])]), device };
     case 14:
       // deep nesting and odd keys
-      return { payload: pick(['['.repeat(5000) + ']'.repeat(5000), json({ __proto__: { kind: 'gas-sensor' }, constructor: 1 }), `{"a":${'{"a":'.repeat(2000)}1${'}'.repeat(2001)}`]), device };
+      return {
+        payload: pick([
+          '['.repeat(5000) + ']'.repeat(5000),
+          json({ __proto__: { kind: 'gas-sensor' }, constructor: 1 }),
+          `{"a":${'{"a":'.repeat(2000)}1${'}'.repeat(2001)}`,
+          `{"kind":${'['.repeat(5000)}${']'.repeat(5000)},"deviceId":"${device}"}`,
+          json(ev).replace(/"position":\{[^}]*\}/, `"position":${'['.repeat(5000)}${']'.repeat(5000)}`),
+        ]),
+        device,
+      };
     default:
       // duplicate keys where the last one is bad
       return { payload: json(ev).replace(/\}$/, ',"eventId":""}'), device };
