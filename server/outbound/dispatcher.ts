@@ -159,6 +159,9 @@ export class OutboundDispatcher {
     if (Date.now() - this.lagRefreshedAt >= this.lagRefreshMs) {
       this.lagRefreshedAt = Date.now();
       const lag = await this.opts.pool.query<{ target: string; pending: number; age_s: number }>(sql.lag);
+      // Reset first so a deleted webhook's series disappears instead of freezing at its last value.
+      outboundLagEvents.reset();
+      outboundLagSeconds.reset();
       for (const r of lag.rows) {
         outboundLagEvents.set({ target: r.target }, r.pending);
         outboundLagSeconds.set({ target: r.target }, r.age_s);

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import { currentUser, requireRole } from '../auth/middleware.js';
 import { parseInput } from '../http/validate.js';
 import { registerPath } from '../openapi.js';
-import { createWebhook, deleteWebhook, listWebhooks, newWebhookSchema } from './webhooks.js';
+import { createWebhook, deleteWebhook, listWebhookFailures, listWebhooks, newWebhookSchema } from './webhooks.js';
 
 const idParam = z.object({ id: z.uuid() });
+const failuresQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 registerPath({
   method: 'post',
@@ -19,6 +20,7 @@ registerPath({
   responses: { '201': 'Registered' },
 });
 registerPath({ method: 'get', path: '/api/v1/webhooks', tag: 'outbound', summary: 'List webhooks with their delivery state (admin)' });
+registerPath({ method: 'get', path: '/api/v1/webhooks/:id/failures', tag: 'outbound', summary: 'Events this webhook gave up on after the maximum attempts, newest first, with the last error (admin)', query: failuresQuery, responses: { '404': 'No such webhook' } });
 registerPath({ method: 'delete', path: '/api/v1/webhooks/:id', tag: 'outbound', summary: 'Remove a webhook and its delivery state (admin)', responses: { '204': 'Removed', '404': 'No such webhook' } });
 
 /** Webhook administration under /api/v1/webhooks (admin only). */
@@ -31,6 +33,11 @@ export function webhookRoutes(pool: pg.Pool): Router {
   });
   r.get('/api/v1/webhooks', admin, async (_req, res) => {
     res.json({ webhooks: await listWebhooks(pool) });
+  });
+  r.get('/api/v1/webhooks/:id/failures', admin, async (req, res) => {
+    const { id } = parseInput(idParam, req.params, 'the webhook id');
+    const { limit } = parseInput(failuresQuery, req.query, 'the failures query');
+    res.json({ failures: await listWebhookFailures(pool, id, limit) });
   });
   r.delete('/api/v1/webhooks/:id', admin, async (req, res) => {
     const { id } = parseInput(idParam, req.params, 'the webhook id');

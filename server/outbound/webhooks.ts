@@ -9,6 +9,7 @@ const sql = {
   insert: loadSql(new URL('./sql/insert-webhook.sql', import.meta.url)),
   list: loadSql(new URL('./sql/list-webhooks.sql', import.meta.url)),
   remove: loadSql(new URL('./sql/delete-webhook.sql', import.meta.url)),
+  failures: loadSql(new URL('./sql/list-failures.sql', import.meta.url)),
 };
 
 /** A webhook registration (admin API body). */
@@ -90,6 +91,24 @@ export async function listWebhooks(pool: pg.Pool): Promise<WebhookView[]> {
       lastDeliveredAt: r.last_delivered_at?.toISOString() ?? null,
     },
   }));
+}
+
+/** An event a webhook gave up on after the maximum attempts. */
+export interface WebhookFailure {
+  eventId: number;
+  clueCode: string;
+  attempts: number;
+  lastError: string;
+  failedAt: string;
+}
+
+/** The events a webhook gave up on, newest first; GW_WEBHOOK_NOT_FOUND when there is no such webhook. */
+export async function listWebhookFailures(pool: pg.Pool, id: string, limit: number): Promise<WebhookFailure[]> {
+  const { rows } = await pool.query<{ outbox_id: number | string | null; clue_code: string; attempts: number; last_error: string; failed_at: Date }>(sql.failures, [id, limit]);
+  if (!rows.length) throw new GwError('GW_WEBHOOK_NOT_FOUND', `Listing the failed deliveries of webhook ${id}: there is no such webhook`);
+  return rows
+    .filter((r) => r.outbox_id !== null)
+    .map((r) => ({ eventId: Number(r.outbox_id), clueCode: r.clue_code, attempts: r.attempts, lastError: r.last_error, failedAt: r.failed_at.toISOString() }));
 }
 
 /** Removes a webhook and its delivery state; GW_WEBHOOK_NOT_FOUND when there is none. */

@@ -81,10 +81,12 @@ describe('webhooks', () => {
 
     assert.equal((await api(`${app.url}/api/v1/webhooks/not-a-uuid`, { method: 'DELETE', token: admin })).status, 400);
     assert.equal((await api(`${app.url}/api/v1/webhooks/${made.id}`, { method: 'DELETE', token: worker })).status, 403);
+    assert.equal((await api(`${app.url}/api/v1/webhooks/${made.id}/failures`, { token: worker })).status, 403);
     assert.equal((await api(`${app.url}/api/v1/webhooks/${made.id}`, { method: 'DELETE', token: admin })).status, 204);
     const gone = await api(`${app.url}/api/v1/webhooks/${made.id}`, { method: 'DELETE', token: admin });
     assert.equal(gone.status, 404);
     assert.equal(gone.body.error.code, 'GW_WEBHOOK_NOT_FOUND');
+    assert.equal((await api(`${app.url}/api/v1/webhooks/${made.id}/failures`, { token: admin })).status, 404);
     const after = await api(`${app.url}/api/v1/webhooks`, { token: admin });
     assert.equal(after.body.webhooks.some((w: { id: string }) => w.id === made.id), false);
   });
@@ -158,8 +160,11 @@ describe('webhooks', () => {
     assert.equal(dead.delivery.delivered, 0);
     assert.match(dead.delivery.lastError, /ECONNREFUSED/);
     assert.equal(dead.delivery.lastEventId, ids.at(-1));
-    const failures = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbound_failures WHERE webhook_id = $1 AND attempts = 3', [deadHook.id]);
-    assert.equal(failures.rows[0]!.n, 30, 'each given-up event is recorded with its attempts');
+    const failures = await api(`${app.url}/api/v1/webhooks/${deadHook.id}/failures?limit=1000`, { token: admin });
+    assert.equal(failures.status, 200);
+    assert.deepEqual(failures.body.failures.map((f: { eventId: number }) => f.eventId), [...ids].reverse(), 'each given-up event is recorded, newest first');
+    assert.ok(failures.body.failures.every((f: { attempts: number; lastError: string }) => f.attempts === 3 && /ECONNREFUSED/.test(f.lastError)));
+    assert.deepEqual((await api(`${app.url}/api/v1/webhooks/${goodHook.id}/failures`, { token: admin })).body.failures, []);
     const goodState = list.find((w: { id: string }) => w.id === goodHook.id);
     assert.equal(goodState.delivery.delivered, 30);
     assert.equal(goodState.delivery.lastError, null);
