@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../core/logger.js';
+import { registry } from '../../core/metrics.js';
 import { DeviceRegistry } from '../../ingest/device-registry.js';
 import { BatchingIngestSink } from '../../ingest/ingest-sink.js';
 import type { IngestSink, RawInput } from '../../ingest/transport.js';
@@ -96,6 +97,10 @@ describe('MQTT_URL mode with a real Mosquitto', () => {
     transports.push(t);
     return t;
   };
+  const duplicates = async () =>
+    (await registry.getSingleMetric('gridwatch_ingest_events_total')!.get()).values
+      .filter((v) => v.labels.transport === 'mqtt' && v.labels.outcome === 'duplicate')
+      .reduce((a, v) => a + v.value, 0);
   const storedCount = async (deviceId: string) =>
     (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM device_events WHERE device_id = $1', [deviceId])).rows[0]!.n;
   const publish = async (deviceId: string, kind: Parameters<typeof wireEvent>[0], from: number, n: number, topic = `devices/${kind}/${deviceId}/events`) => {
@@ -185,6 +190,7 @@ describe('MQTT_URL mode with a real Mosquitto', () => {
 
   test('broker restarts, with the app away and with it connected: the persistent session loses nothing', async () => {
     const base = await storedCount('mq-gas-1');
+    const duplicatesBefore = await duplicates();
     // Part 1 goes to the connected app; then the app leaves (its session stays) and part 2 is
     // queued for it, across a broker restart. (Mosquitto 2.0.11 does not restore the shared
     // subscription itself from its database, so nothing is published to the restarted broker
@@ -205,6 +211,9 @@ describe('MQTT_URL mode with a real Mosquitto', () => {
     await waitFor('events published after the second restart stored', async () => (await storedCount('mq-gas-1')) === base + 70, 30_000);
     const ids = await db.pool.query<{ n: number }>(`SELECT count(DISTINCT event_id)::int AS n FROM device_events WHERE device_id = 'mq-gas-1'`);
     assert.equal(ids.rows[0]!.n, base + 70, 'each event exactly once');
+    // Had any stored message gone without its (deferred) PUBACK, the resumed session would have
+    // brought it again as a duplicate.
+    assert.equal(await duplicates(), duplicatesBefore, 'every stored message was acknowledged');
     assert.equal(app.health().status, 'ok');
   });
 });
