@@ -76,7 +76,6 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     if (config.demo) await seedDemoCatalogue(catalogue, demoTowns(), DEMO_SEED);
     stops.push(catalogue.watch(30_000));
     const pipeline = new CluePipeline({ pool: db.pool, locator: { locate: (...p) => locator.current().locate(...p) }, catalogue, log: log.child({ stage: 'clues' }) });
-    await pipeline.start();
     stops.push(pipeline.startTimers(60_000));
     const clueRouters = [catalogueAdminRoutes(catalogue), clueRoutes(db.pool, () => catalogue.current().directory)];
     // ── end clues ──

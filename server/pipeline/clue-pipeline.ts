@@ -9,19 +9,27 @@ import { catalogueAt } from '../catalogue/catalogue-at.js';
 import type { CatalogueState } from '../catalogue-store/catalogue-store.js';
 import type { Alert } from '../rules/alert.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../rules/config.js';
-import { checkSilence, detect, stateKey } from '../rules/detect.js';
+import { checkSilence, detect, stateKey, type DetectorState } from '../rules/detect.js';
 import { route } from '../routing/route-clue.js';
-import { writeBatch, type BatchResult, type StateChange } from './clue-writer.js';
-import { DetectorStates } from './detector-states.js';
+import { writeBatch, type BatchDecision, type BatchResult, type StateChange } from './clue-writer.js';
 import { DeviceRegistrations } from './device-registrations.js';
 import { pipelineAlerts, pipelineBatchSeconds, pipelineClues, pipelineRetries } from './metrics.js';
 import type { RoutedAlert } from './plan-clues.js';
 
-const DELETE_STATES = loadSql(new URL('./sql/delete-detector-states.sql', import.meta.url));
+const sql = {
+  deleteStates: loadSql(new URL('./sql/delete-detector-states.sql', import.meta.url)),
+  onlineGas: loadSql(new URL('./sql/list-online-gas-states.sql', import.meta.url)),
+};
 
 /** Point → grid, community, town, district and zones: the geo locator, whichever is current. */
 export interface PointLocator {
   locate(lon: number, lat: number, crs?: Crs, accuracyM?: number): LocateResult;
+}
+
+/** An alert and where it is. */
+interface Located {
+  alert: Alert;
+  location: LocateResult;
 }
 
 /** What the pipeline needs from the rest of the service. */
@@ -50,15 +58,16 @@ function transient(err: unknown): boolean {
 
 /**
  * The clue pipeline (DESIGN.md §3): locate → detect → route → aggregate → persist. `handle`
- * is the ingest sink's downstream handler: per batch it locates every event in memory, runs
- * the detectors on in-memory state, routes each alert with the catalogue version in force at
- * the alert's time, and stores clues, timeline, outbox and detector states in one transaction
- * (`writeBatch`). `checkSilence` is the timer side: gas sensors silent past their reporting
- * interval raise "device offline". Both run one at a time, so a timer sweep never interleaves
- * with a batch on the same state.
+ * is the ingest sink's downstream handler. Per batch it locates every event in memory, then
+ * in one transaction (`writeBatch`) locks and reads the detector states of the batch's keys,
+ * runs the pure detectors and router (with the catalogue version in force at each alert's
+ * time), and stores clues, timeline, outbox and the new states. The state lives in
+ * `detector_states`, not in one process's memory: a restart resumes every dwell and sustain
+ * timer, and replicas that share a device's events (MQTT shared subscriptions deal them out
+ * round-robin) see one state. The timer side raises "device offline" for silent gas sensors
+ * and forgets parking stays long over. Within a process, batches and sweeps run one at a time.
  */
 export class CluePipeline {
-  private readonly states = new DetectorStates();
   private readonly registrations: DeviceRegistrations;
   private readonly config: DetectorConfig;
   private readonly now: () => number;
@@ -70,53 +79,49 @@ export class CluePipeline {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Restores the detector states stored by earlier runs; call before the first batch. */
-  async start(): Promise<void> {
-    const n = await this.states.load(this.deps.pool);
-    this.deps.log.info({ detectorStates: n }, 'clue pipeline: detector states restored');
-  }
-
   /** The ingest sink's downstream handler (bound, so it can be passed as is). */
   readonly handle: AcceptedEventsHandler = async (events) => {
     await this.exclusive(() => this.process(events));
   };
 
-  /** Raises "device offline" for gas sensors silent too long; resolves to the clues it touched. */
+  /** Raises "device offline" for gas sensors silent too long; resolves to what it stored. */
   checkSilence(): Promise<BatchResult> {
     return this.exclusive(async () => {
       const end = pipelineBatchSeconds.startTimer({ source: 'silence' });
       const now = this.now();
-      const gas = [...this.states.ofKind('gas-sensor')];
-      const regs = await this.retrying('reading gas sensor registrations', () => this.registrations.get(gas.map(([, s]) => s.deviceId), now));
-      const changes: StateChange[] = [];
-      const alerts: Alert[] = [];
-      for (const [key, state] of gas) {
-        const out = checkSilence(state, now, { config: this.config, device: regs.get(state.deviceId)! });
-        if (out.state === state) continue;
-        changes.push({ key, deviceId: state.deviceId, state: out.state });
-        alerts.push(...out.alerts);
-      }
-      const located = alerts.map((alert) => ({ alert, location: this.deps.locator.locate(alert.position.lon, alert.position.lat) }));
-      return this.store(located, changes, now).finally(end);
+      const { rows } = await this.retrying('reading gas sensor states', () => this.deps.pool.query<{ state_key: string; state: DetectorState }>(sql.onlineGas));
+      const online = rows.flatMap((r) => (r.state.kind === 'gas-sensor' ? [{ key: r.state_key, state: r.state }] : []));
+      const regs = await this.retrying('reading gas sensor registrations', () => this.registrations.get(online.map((o) => o.state.deviceId), now));
+      const ctx = (deviceId: string) => ({ config: this.config, device: regs.get(deviceId)! });
+      // A cheap first pass on unlocked states; the batch checks again on the locked ones.
+      const due = online.filter((o) => checkSilence(o.state, now, ctx(o.state.deviceId)).alerts.length > 0).map((o) => o.key);
+      if (!due.length) return { opened: [], updated: [], alerts: [] };
+      return this.store(due, now, (states) => {
+        const changes: StateChange[] = [];
+        const alerts: Located[] = [];
+        for (const key of due) {
+          const state = states.get(key);
+          if (state?.kind !== 'gas-sensor') continue;
+          const out = checkSilence(state, now, ctx(state.deviceId));
+          if (out.state === state) continue;
+          changes.push({ key, deviceId: state.deviceId, state: out.state });
+          for (const alert of out.alerts) alerts.push({ alert, location: this.deps.locator.locate(alert.position.lon, alert.position.lat) });
+        }
+        return { alerts, changes };
+      }).finally(end);
     });
   }
 
   /**
-   * Forgets parking states whose stay is over and whose last sighting is older than
-   * `retentionMs` (default a day): one state per plate and zone would otherwise pile up for
-   * ever. A day is far beyond any redelivery, so replay protection is not lost in practice.
+   * Forgets parking states whose last sighting is older than `retentionMs` (default a day, far
+   * beyond the stale-stay limit and any redelivery): one state per plate and zone would
+   * otherwise pile up for ever.
    */
   pruneParkingStates(retentionMs = 86_400_000): Promise<number> {
     return this.exclusive(async () => {
-      const now = this.now();
-      const staleMs = this.config.parking.staleAfterS * 1000;
-      const keys = [...this.states.ofKind('parking-camera')]
-        .filter(([, s]) => (s.stay === null || now - s.stay.lastSeen > staleMs) && s.last !== null && now - s.last.ts > retentionMs)
-        .map(([key]) => key);
-      if (!keys.length) return 0;
-      await this.retrying('forgetting parking states', () => this.deps.pool.query(DELETE_STATES, [keys]));
-      this.states.forget(keys);
-      return keys.length;
+      const cutoff = this.now() - Math.max(retentionMs, this.config.parking.staleAfterS * 1000);
+      const { rowCount } = await this.retrying('forgetting parking states', () => this.deps.pool.query(sql.deleteStates, [cutoff]));
+      return rowCount ?? 0;
     });
   }
 
@@ -147,33 +152,39 @@ export class CluePipeline {
     const end = pipelineBatchSeconds.startTimer({ source: 'events' });
     const now = this.now();
     const regs = await this.retrying('reading device registrations', () => this.registrations.get(events.map((e) => e.deviceId), now));
-    const changed = new Map<string, StateChange>();
-    const located: { alert: Alert; location: LocateResult }[] = [];
     // Within a device, time order matters; the sort is stable for equal times.
-    for (const event of [...events].sort((a, b) => a.ts - b.ts)) {
-      const key = stateKey(event);
-      const location = this.deps.locator.locate(event.position.lon, event.position.lat, 'wgs84', event.position.accuracyM ?? 0);
-      const before = changed.get(key)?.state ?? this.states.get(key);
-      const out = detect(before, event, location, { config: this.config, device: regs.get(event.deviceId)! });
-      changed.set(key, { key, deviceId: event.deviceId, state: out.state });
-      for (const alert of out.alerts) located.push({ alert, location });
-    }
-    return this.store(located, [...changed.values()], now).finally(end);
+    const located = [...events]
+      .sort((a, b) => a.ts - b.ts)
+      .map((event) => ({ event, key: stateKey(event), location: this.deps.locator.locate(event.position.lon, event.position.lat, 'wgs84', event.position.accuracyM ?? 0) }));
+    return this.store([...new Set(located.map((l) => l.key))], now, (states) => {
+      const changed = new Map<string, StateChange>();
+      const alerts: Located[] = [];
+      for (const { event, key, location } of located) {
+        const out = detect(changed.get(key)?.state ?? states.get(key), event, location, { config: this.config, device: regs.get(event.deviceId)! });
+        changed.set(key, { key, deviceId: event.deviceId, state: out.state });
+        for (const alert of out.alerts) alerts.push({ alert, location });
+      }
+      return { alerts, changes: [...changed.values()] };
+    }).finally(end);
   }
 
-  /** Routes the alerts and writes the batch; memory takes the new states only once it committed. */
-  private async store(located: { alert: Alert; location: LocateResult }[], changes: StateChange[], now: number): Promise<BatchResult> {
-    if (!located.length && !changes.length) return { opened: [], updated: [] };
+  /**
+   * Runs a batch transaction (retried as a whole): `detectWith` gets the locked, stored states
+   * of `keys` and says what alerts and new states follow; the alerts are routed with the
+   * catalogue as it stood when the batch began.
+   */
+  private async store(keys: string[], now: number, detectWith: (states: ReadonlyMap<string, DetectorState>) => { alerts: Located[]; changes: StateChange[] }): Promise<BatchResult> {
     const { history, directory } = this.deps.catalogue.current();
-    const routed: RoutedAlert[] = located.map(({ alert, location }) => {
-      pipelineAlerts.inc({ type: alert.type, disposition: alert.disposition });
-      return { alert, location, decision: route(alert, location, catalogueAt(history, alert.ts), directory) };
-    });
+    const decide = (states: ReadonlyMap<string, DetectorState>): BatchDecision => {
+      const { alerts, changes } = detectWith(states);
+      const routed: RoutedAlert[] = alerts.map(({ alert, location }) => ({ alert, location, decision: route(alert, location, catalogueAt(history, alert.ts), directory) }));
+      return { routed, changes };
+    };
     const result = await this.retrying('storing clues', async () => {
       const client = await this.deps.pool.connect();
       let failure: unknown;
       try {
-        return await writeBatch(client, routed, changes, now);
+        return await writeBatch(client, keys, decide, now);
       } catch (err) {
         failure = err;
         throw err;
@@ -182,7 +193,7 @@ export class CluePipeline {
         client.release(failure !== undefined && transient(failure) ? (failure as Error) : undefined);
       }
     });
-    this.states.commit(changes);
+    for (const alert of result.alerts) pipelineAlerts.inc({ type: alert.type, disposition: alert.disposition });
     pipelineClues.inc({ change: 'opened' }, result.opened.length);
     pipelineClues.inc({ change: 'updated' }, result.updated.length);
     return result;

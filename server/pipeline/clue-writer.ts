@@ -2,12 +2,14 @@ import type pg from 'pg';
 import { loadSql } from '../../db/sql.js';
 import { clueCode, groupKey, NO_DISTRICT_CODE } from '../clues/aggregate.js';
 import { clueFromRow, clueView, recordChanges, unitsToTell, type ClueRow, type OutboxRow, type TimelineRow } from '../clues/stored-clue.js';
+import type { Alert } from '../rules/alert.js';
 import { localDateCompact } from '../rules/time-window.js';
 import type { DetectorState } from '../rules/detect.js';
 import { planClues, type PlannedClue, type RoutedAlert } from './plan-clues.js';
 
 const sql = {
-  lockGroupKeys: loadSql(new URL('./sql/lock-group-keys.sql', import.meta.url)),
+  lockKeys: loadSql(new URL('./sql/lock-keys.sql', import.meta.url)),
+  findStates: loadSql(new URL('./sql/find-detector-states.sql', import.meta.url)),
   findOpen: loadSql(new URL('./sql/find-open-clues.sql', import.meta.url)),
   reserve: loadSql(new URL('./sql/reserve-clue-sequences.sql', import.meta.url)),
   insertClues: loadSql(new URL('./sql/insert-clues.sql', import.meta.url)),
@@ -22,10 +24,22 @@ export interface StateChange {
   state: DetectorState;
 }
 
+/** Lock namespaces (hash seeds) of the two kinds of keys a batch locks. */
+const STATE_KEYS = 7_340_114;
+const GROUP_KEYS = 7_340_115;
+
+/** What a batch decided from the stored states of its keys: alerts to store and new states. */
+export interface BatchDecision {
+  routed: RoutedAlert[];
+  changes: StateChange[];
+}
+
 /** What one batch wrote. */
 export interface BatchResult {
   opened: string[];
   updated: string[];
+  /** The alerts it stored (each joined or opened a clue). */
+  alerts: Alert[];
 }
 
 /** The timeline entry for one alert: 'opened' for the alert that opened the clue, else 'alert'. */
@@ -70,19 +84,33 @@ async function assignCodes(client: pg.PoolClient, fresh: PlannedClue[], now: num
 }
 
 /**
- * Stores one batch in one transaction: locks the batch's group keys, loads their open clues,
- * plans joins and openings with the pure aggregation, reserves clue codes, inserts new clues
- * and updates joined ones (one statement each), appends one timeline event per alert and one
- * outbox row per changed clue, and upserts the detector states the batch changed. Either all
- * of it commits or none: the caller keeps its in-memory state until this resolves.
+ * Runs one batch in one transaction. It locks the batch's detector-state keys and reads their
+ * stored states, so replicas sharing a device's events (an MQTT shared subscription delivers
+ * them round-robin) take turns on the same state; `decide` (pure: detect and route) turns
+ * them into alerts and new states. Then it locks the alerts' group keys, loads their open
+ * clues, plans joins and openings with the pure aggregation, reserves clue codes, inserts new
+ * clues and updates joined ones (one statement each), appends one timeline event per alert
+ * and one outbox row per changed clue, and upserts the new states. All of it commits or none.
  */
-export async function writeBatch(client: pg.PoolClient, routed: readonly RoutedAlert[], states: readonly StateChange[], now: number): Promise<BatchResult> {
+export async function writeBatch(
+  client: pg.PoolClient,
+  stateKeys: readonly string[],
+  decide: (states: ReadonlyMap<string, DetectorState>) => BatchDecision,
+  now: number,
+): Promise<BatchResult> {
   await client.query('BEGIN');
   try {
+    const stored = new Map<string, DetectorState>();
+    if (stateKeys.length) {
+      await client.query(sql.lockKeys, [stateKeys, STATE_KEYS]);
+      const { rows } = await client.query<{ state_key: string; state: DetectorState }>(sql.findStates, [stateKeys]);
+      for (const r of rows) stored.set(r.state_key, r.state);
+    }
+    const { routed, changes: states } = decide(stored);
     let planned: PlannedClue[] = [];
     if (routed.length) {
       const keys = [...new Set(routed.map((r) => groupKey(r.alert, r.decision)))];
-      await client.query(sql.lockGroupKeys, [keys]);
+      await client.query(sql.lockKeys, [keys, GROUP_KEYS]);
       const earliest = Math.min(...routed.map((r) => r.alert.ts));
       const { rows } = await client.query<ClueRow>(sql.findOpen, [keys, earliest]);
       planned = planClues(rows.map(clueFromRow), routed, now);
@@ -130,7 +158,7 @@ export async function writeBatch(client: pg.PoolClient, routed: readonly RoutedA
         JSON.stringify(states.map((s) => ({ state_key: s.key, kind: s.state.kind, device_id: s.deviceId, state: s.state }))),
       ]);
     await client.query('COMMIT');
-    return { opened: fresh.map((p) => p.clue.code), updated: joined.map((p) => p.clue.code) };
+    return { opened: fresh.map((p) => p.clue.code), updated: joined.map((p) => p.clue.code), alerts: routed.map((r) => r.alert) };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;

@@ -36,7 +36,6 @@ before(async () => {
   await store.importData(miniCatalogue(), 'json', 'test');
   await new DeviceRegistry(db.pool).importDevices(DEVICES);
   const pipeline = new CluePipeline({ pool: db.pool, locator: miniLocator(), catalogue: store, log, now: () => T0 + 60_000 });
-  await pipeline.start();
   await pipeline.handle([truck('truck-a', 0, PLACES.dumpA), truck('truck-a', 25, PLACES.dumpA), truck('truck-b', 0, PLACES.dumpB), truck('truck-b', 25, PLACES.dumpB)]);
   const { rows } = await db.pool.query<{ code: string }>('SELECT code FROM clues ORDER BY town_code');
   [A, B] = rows.map((r) => r.code) as [string, string];

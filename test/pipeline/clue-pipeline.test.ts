@@ -28,10 +28,8 @@ beforeEach(async () => {
 });
 
 /** A pipeline as a replica would run it, with a fixed processing clock. */
-async function pipeline(now = T0 + 3_600_000) {
-  const p = new CluePipeline({ pool: db.pool, locator, catalogue: store, log, now: () => now });
-  await p.start();
-  return p;
+function pipeline(now = T0 + 3_600_000) {
+  return new CluePipeline({ pool: db.pool, locator, catalogue: store, log, now: () => now });
 }
 
 async function clues() {
@@ -46,7 +44,7 @@ async function clues() {
 const rules = (reasons: { rule: string }[]) => reasons.map((r) => r.rule);
 
 test('a dumping truck in an empowered town goes to the town team; in another town to the department, the town co-notified', async () => {
-  const p = await pipeline();
+  const p = pipeline();
   await p.handle([
     truck('truck-a', 0, PLACES.dumpA),
     truck('truck-a', 25, PLACES.dumpA),
@@ -74,7 +72,7 @@ test('a dumping truck in an empowered town goes to the town team; in another tow
 });
 
 test('a rising gas leak updates one clue (count, severity, summary) and each change is in the timeline and the outbox', async () => {
-  const p = await pipeline();
+  const p = pipeline();
   await p.handle([gas(0, 2), gas(30, 12)]);
   await p.handle([gas(60, 18), gas(90, 30)]);
   const [leak, ...rest] = await clues();
@@ -101,13 +99,13 @@ test('a rising gas leak updates one clue (count, severity, summary) and each cha
 });
 
 test('a restart keeps the bridge sustain window: the spike before and the exceedance after make one alarm', async () => {
-  const first = await pipeline();
+  const first = pipeline();
   await first.handle([bridge(0, 120)]);
   await first.handle([bridge(5, 90)]); // a spike: back under at once
   await first.handle([bridge(10, 130), bridge(40, 125)]);
   assert.equal((await clues()).length, 0, 'not sustained yet');
 
-  const second = await pipeline(); // a new process: state comes from detector_states
+  const second = pipeline(); // a new process: state comes from detector_states
   await second.handle([bridge(75, 128)]);
   const [alarm, ...rest] = await clues();
   assert.equal(rest.length, 0);
@@ -119,7 +117,7 @@ test('a restart keeps the bridge sustain window: the spike before and the exceed
 });
 
 test('a low-confidence plate opens a review clue; the confident read of the same stay opens its own clue', async () => {
-  const p = await pipeline();
+  const p = pipeline();
   await p.handle([parking(0, '浙B12345', 'enter', 0.4), parking(700, '浙B12345', 'present', 0.5)]);
   await p.handle([parking(760, '浙B12345', 'present', 0.93)]);
   const [review, confirmed, ...rest] = await clues();
@@ -137,14 +135,14 @@ test('a low-confidence plate opens a review clue; the confident read of the same
 });
 
 test('a gas sensor silent past two reporting intervals raises one device-offline clue', async () => {
-  const p = await pipeline(T0 + 100_000);
+  const p = pipeline(T0 + 100_000);
   await p.handle([gas(0, 1)]);
   const quiet = await p.checkSilence(); // 100 s after: within 2 × 60 s
-  assert.deepEqual(quiet, { opened: [], updated: [] });
-  const later = await pipeline(T0 + 200_000); // restored from the database
+  assert.deepEqual(quiet.opened, []);
+  const later = pipeline(T0 + 200_000); // restored from the database
   const silent = await later.checkSilence();
   assert.equal(silent.opened.length, 1);
-  assert.deepEqual(await later.checkSilence(), { opened: [], updated: [] }, 'raised once per silence');
+  assert.deepEqual((await later.checkSilence()).alerts, [], 'raised once per silence');
   const [offline] = await clues();
   assert.equal(offline.item_code, '住建-燃气-02');
   // v2 took 住建-燃气-02 back from town A: the department handles it.
@@ -153,7 +151,7 @@ test('a gas sensor silent past two reporting intervals raises one device-offline
 });
 
 test('replayed events raise nothing twice and concurrent replicas never share a clue code', async () => {
-  const [one, two] = [await pipeline(), await pipeline()];
+  const [one, two] = [pipeline(), pipeline()];
   const events = [truck('truck-a', 0, PLACES.dumpA), truck('truck-a', 25, PLACES.dumpA)];
   await one.handle(events);
   await one.handle(events); // redelivery
@@ -188,7 +186,6 @@ test('a connection lost mid-transaction is retried: the batch is stored once, no
     },
   } as unknown as typeof db.pool;
   const p = new CluePipeline({ pool: flaky, locator, catalogue: store, log, now: () => T0 + 3_600_000 });
-  await p.start();
   await p.handle([gas(0, 12)]);
   const counts = await db.pool.query(
     `SELECT (SELECT count(*) FROM clues)::int AS clues, (SELECT count(*) FROM clue_timeline)::int AS timeline,
@@ -200,10 +197,21 @@ test('a connection lost mid-transaction is retried: the batch is stored once, no
 });
 
 test('parking states of stays long over are forgotten; a recent one is kept', async () => {
-  const p = await pipeline(T0 + 2 * 86_400_000);
+  const p = pipeline(T0 + 2 * 86_400_000);
   await p.handle([parking(0, '浙B11111', 'enter'), parking(60, '浙B11111', 'leave'), parking(86_400 + 3_600, '浙B22222', 'present')]);
   assert.equal(await p.pruneParkingStates(), 1);
   const { rows } = await db.pool.query(`SELECT state_key FROM detector_states WHERE kind = 'parking-camera'`);
   assert.deepEqual(rows, [{ state_key: 'parking:NP-01:浙B22222' }]);
   assert.equal(await p.pruneParkingStates(), 0);
+});
+
+test('two replicas dealt alternate fixes of one truck share its state and raise one clue', async () => {
+  const [one, two] = [pipeline(), pipeline()];
+  await one.handle([truck('truck-a', 0, PLACES.dumpA)]);
+  await two.handle([truck('truck-a', 25, PLACES.dumpA)]); // the second fix completes the dwell
+  await one.handle([truck('truck-a', 40, PLACES.dumpA)]); // still dumping: no second alert
+  const all = await clues();
+  assert.equal(all.length, 1);
+  assert.equal(all[0].alert_count, 1);
+  assert.equal(all[0].deadline_at.getTime(), T0 + 25_000 + 120 * 60_000);
 });

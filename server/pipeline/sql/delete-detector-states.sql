@@ -1,3 +1,4 @@
--- Forgets detector states that hold nothing any more ($1: state keys), e.g. parking stays
--- long over: one row per plate and zone would otherwise accumulate for ever.
-DELETE FROM detector_states WHERE state_key = ANY ($1::text[])
+-- Forgets parking states (one per plate and zone) whose last sighting is older than $1 (ms
+-- since epoch); the caller keeps $1 well past the stale-stay limit, so every such stay is over.
+DELETE FROM detector_states
+ WHERE kind = 'parking-camera' AND state->'last' <> 'null'::jsonb AND (state->'last'->>'ts')::float8 < $1::float8
