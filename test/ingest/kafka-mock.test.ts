@@ -167,6 +167,9 @@ describe('Kafka transport on the librdkafka mock cluster', () => {
       firstStored.every((id) => watching.outcomes.some((o) => o.status === 'duplicate' && o.eventId === id)),
     );
     assert.equal(await count(`SELECT count(DISTINCT event_id)::int AS n FROM device_events WHERE device_id = 'k-gas-1' AND event_id = ANY($1)`, [ids]), 100);
+    // What the first consumer stored and committed (the first two tests) is not read again.
+    const earlier = watching.outcomes.filter((o) => o.status === 'rejected' || !ids.includes(o.eventId));
+    assert.deepEqual(earlier, [], 'committed offsets are not redelivered');
   });
 });
 
