@@ -40,7 +40,7 @@ export interface CatalogueState {
  * The city duty desk that receives every clue while no units have been imported: routing
  * needs a city-level co-ordination office, and an alert must never be dropped for want of one.
  */
-export const FALLBACK_DUTY_DESK: Unit = {
+const FALLBACK_DUTY_DESK: Unit = {
   kind: 'coordination-office',
   id: 'city-duty-desk',
   districtCode: null,

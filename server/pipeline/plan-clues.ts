@@ -21,7 +21,7 @@ export interface PlannedClue {
 }
 
 /** Placeholder code of the n-th clue a batch opens; the writer replaces it with a real one. */
-export const pendingCode = (n: number) => `pending-${n}`;
+const pendingCode = (n: number) => `pending-${n}`;
 
 /** The stored clue a new alert opens: the pure clue plus place, device, item name and evidence. */
 function opened(clue: ReturnType<typeof aggregate> & { action: 'open' }, { alert, location, decision }: RoutedAlert, code: string): Omit<StoredClue, 'id'> {
