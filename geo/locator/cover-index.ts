@@ -9,15 +9,16 @@ export const EMPTY = -1;
  * polygons may cover it. A bucket wholly inside exactly one polygon (no edge within the
  * margin) stores that polygon's index, so a point there needs no polygon test at all.
  * Any other bucket stores a list of entries: `p` for a polygon that covers the whole bucket,
- * `-(p + 1)` for one whose edges cross it (tested exactly, over one slab of edges).
- * Entries are in ascending polygon order.
+ * `-(p + 1)` for one whose edges cross it (tested exactly, over one slab of edges). Each entry
+ * carries the slab to test when the polygon is a single ring (most cells), so the test goes
+ * straight to its 2–4 edges. Entries are in ascending polygon order.
  */
 export class CoverIndex {
   readonly polys: PackedPolygons;
   readonly grid: GridSpec;
   /** Per bucket: EMPTY, a polygon index (≥ 0), or -(offset + 2) of a list in `lists`. */
   readonly codes: Int32Array;
-  /** Lists: [n, entry₁, …, entryₙ]. */
+  /** Lists: [n, entry₁, slab₁, …, entryₙ, slabₙ] (slab -1: use the general test). */
   readonly lists: Int32Array;
   /**
    * One bit per bucket, set when it is not EMPTY: 1/32 the size of `codes`, so for a sparse
@@ -96,7 +97,7 @@ export class CoverIndex {
     let listLen = 0;
     for (let b = 0; b < nb; b++) {
       const n = start[b + 1]! - start[b]!;
-      if (n > 1 || (n === 1 && sorted[start[b]!]! < 0)) listLen += n + 1;
+      if (n > 1 || (n === 1 && sorted[start[b]!]! < 0)) listLen += 2 * n + 1;
     }
     this.lists = new Int32Array(listLen);
     this.occupied = new Uint8Array((nb >> 3) + 1);
@@ -110,7 +111,12 @@ export class CoverIndex {
       else {
         this.codes[b] = -(o + 2);
         this.lists[o++] = n;
-        for (let k = 0; k < n; k++) this.lists[o++] = sorted[s + k]!;
+        const row = Math.floor(b / cols);
+        for (let k = 0; k < n; k++) {
+          const e = sorted[s + k]!;
+          this.lists[o++] = e;
+          this.lists[o++] = e >= 0 ? -1 : polys.singleRingSlab(-e - 1, row);
+        }
       }
     }
   }
@@ -149,21 +155,32 @@ export class CoverIndex {
     this.hits = 0;
     this.hitResult = OUTSIDE;
     if (code === EMPTY) return -1;
-    const lists = this.lists;
     const o = -code - 2;
-    const end = o + 1 + lists[o]!;
+    const end = o + 1 + 2 * this.lists[o]!;
     let first = -1;
-    for (let k = o + 1; k < end; k++) {
-      const e = lists[k]!;
-      const p = e >= 0 ? e : -e - 1;
-      const res = e >= 0 ? INSIDE : this.polys.pip(p, px, py);
+    for (let k = o + 1; k < end; k += 2) {
+      const res = this.entryCovers(k, px, py);
       if (res === OUTSIDE) continue;
       if (++this.hits === 1) {
-        first = p;
+        first = this.polygonAt(k);
         this.hitResult = res;
       }
     }
     return first;
+  }
+
+  /** The polygon of the list entry at `lists[k]`. */
+  polygonAt(k: number): number {
+    const e = this.lists[k]!;
+    return e >= 0 ? e : -e - 1;
+  }
+
+  /** PostGIS's answer for (px, py) against the list entry at `lists[k]`. */
+  entryCovers(k: number, px: number, py: number): PipResult {
+    const e = this.lists[k]!;
+    if (e >= 0) return INSIDE;
+    const slab = this.lists[k + 1]!;
+    return slab >= 0 ? this.polys.slabPip(slab, px, py) : this.polys.pip(-e - 1, px, py);
   }
 }
 

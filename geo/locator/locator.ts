@@ -150,24 +150,17 @@ export class Locator {
     const code = zones.sparseBucketCode(x, y);
     if (code === EMPTY) return NO_ZONES;
     if (code >= 0) return this.zoneSingles[code]!;
-    const lists = zones.lists;
     const o = -code - 2;
-    const n = lists[o]!;
+    const n = zones.lists[o]!;
     if (n > MAX_INTERNED_LIST) return this.zonesUncached(o, x, y);
     let mask = 0;
-    for (let k = 0; k < n; k++) {
-      const e = lists[o + 1 + k]!;
-      if (e >= 0 || zones.polys.pip(-e - 1, x, y) !== OUTSIDE) mask |= 1 << k;
-    }
+    for (let k = 0; k < n; k++) if (zones.entryCovers(o + 1 + 2 * k, x, y) !== OUTSIDE) mask |= 1 << k;
     if (mask === 0) return NO_ZONES;
     const key = o * LIST_KEY + mask;
     let found = this.zoneLists.get(key);
     if (found === undefined) {
       const picked: ZoneRef[] = [];
-      for (let k = 0; k < n; k++) {
-        const e = lists[o + 1 + k]!;
-        if (mask & (1 << k)) picked.push(this.parts.zoneRefs[e >= 0 ? e : -e - 1]!);
-      }
+      for (let k = 0; k < n; k++) if (mask & (1 << k)) picked.push(this.parts.zoneRefs[zones.polygonAt(o + 1 + 2 * k)]!);
       found = Object.freeze(picked) as unknown as ZoneRef[];
       this.zoneLists.set(key, found);
     }
@@ -177,10 +170,8 @@ export class Locator {
   private zonesUncached(o: number, x: number, y: number): ZoneRef[] {
     const zones = this.parts.zones;
     const picked: ZoneRef[] = [];
-    for (let k = 0; k < zones.lists[o]!; k++) {
-      const e = zones.lists[o + 1 + k]!;
-      const z = e >= 0 ? e : -e - 1;
-      if (e >= 0 || zones.polys.pip(z, x, y) !== OUTSIDE) picked.push(this.parts.zoneRefs[z]!);
+    for (let k = o + 1; k < o + 1 + 2 * zones.lists[o]!; k += 2) {
+      if (zones.entryCovers(k, x, y) !== OUTSIDE) picked.push(this.parts.zoneRefs[zones.polygonAt(k)]!);
     }
     return picked;
   }

@@ -34,8 +34,11 @@ export class PackedPolygons {
    */
   private readonly ringMeta: Int32Array;
   private readonly slabStart: Int32Array;
-  /** Vertex index i of each slab edge (the edge runs from vertex i to i + 1). */
-  private readonly slabEdge: Int32Array;
+  /**
+   * The edges of each slab as [x1, y1, x2, y2] copies, slab after slab: the edges a test reads
+   * sit in one or two cache lines instead of scattered over the vertex array.
+   */
+  private readonly slabXY: Float64Array;
 
   constructor(polygons: readonly MultiPolygonCoords[], grid: GridSpec) {
     this.grid = grid;
@@ -115,11 +118,11 @@ export class PackedPolygons {
         if (k < n) total += counts[base + k]!;
       }
     }
-    this.slabEdge = new Int32Array(total);
+    this.slabXY = new Float64Array(4 * total);
     const fill = new Int32Array(slabs);
     this.forEachEdgeRow(nR, (ring, row, i) => {
       const s = slabOf(ring, row);
-      this.slabEdge[this.slabStart[s]! + fill[s]!++] = i;
+      this.slabXY.set(this.xy.subarray(2 * i, 2 * i + 4), 4 * (this.slabStart[s]! + fill[s]!++));
     });
   }
 
@@ -172,17 +175,30 @@ export class PackedPolygons {
     const meta = this.ringMeta;
     const k = row - meta[6 * ring + 2]!;
     if (k < 0 || k >= meta[6 * ring + 3]!) return OUTSIDE;
-    const s = meta[6 * ring + 4]! + k;
-    const end = this.slabStart[s + 1]!;
-    const xy = this.xy;
-    const edges = this.slabEdge;
+    return this.slabPip(meta[6 * ring + 4]! + k, px, py);
+  }
+
+  /**
+   * The slab of multipolygon p's only ring at raster row `row`, or -1 when p has holes or
+   * several parts, or no edge in that row. For a one-ring polygon `slabPip` on it is `pip`.
+   */
+  singleRingSlab(p: number, row: number): number {
+    const ring = this.polyMeta[4 * p]!;
+    if (this.polyMeta[4 * p + 1]! - ring !== 1) return -1;
+    const k = row - this.ringMeta[6 * ring + 2]!;
+    return k < 0 || k >= this.ringMeta[6 * ring + 3]! ? -1 : this.ringMeta[6 * ring + 4]! + k;
+  }
+
+  /** PostGIS's winding-number test of one ring against (px, py), over the edges of slab `s`. */
+  slabPip(s: number, px: number, py: number): PipResult {
+    const end = 4 * this.slabStart[s + 1]!;
+    const e4 = this.slabXY;
     let wn = 0;
-    for (let e = this.slabStart[s]!; e < end; e++) {
-      const i = edges[e]! << 1;
-      const x1 = xy[i]!;
-      const y1 = xy[i + 1]!;
-      const x2 = xy[i + 2]!;
-      const y2 = xy[i + 3]!;
+    for (let e = 4 * this.slabStart[s]!; e < end; e += 4) {
+      const x1 = e4[e]!;
+      const y1 = e4[e + 1]!;
+      const x2 = e4[e + 2]!;
+      const y2 = e4[e + 3]!;
       // Same expression, same evaluation order as liblwgeom's itree_segment_side.
       const side = (x2 - x1) * (py - y1) - (px - x1) * (y2 - y1);
       if (
