@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { envSchema, loadConfig } from '../../core/config.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
+const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, { image?: string; build?: string; environment?: Record<string, string>; volumes?: string[]; deploy?: { replicas?: number } }>;
 };
 
@@ -16,21 +16,31 @@ describe('docker-compose.yml (checked by review and this test: Docker does not r
     assert.match(s.postgis!.image!, /^postgis\/postgis:/);
     assert.match(s.mosquitto!.image!, /^eclipse-mosquitto:/);
     assert.equal(s.kafka!.environment!.KAFKA_PROCESS_ROLES, 'broker,controller');
-    assert.equal(s.app!.build, '.');
-    assert.equal(s.app!.deploy!.replicas, 2);
+    const apps = Object.keys(s).filter((k) => k.startsWith('app-'));
+    assert.deepEqual(apps, ['app-1', 'app-2']);
+    for (const a of apps) assert.equal(s[a]!.build, '.');
   });
 
   it('sets only variables the config schema knows, with values it accepts', () => {
-    const env = compose.services.app!.environment!;
     const known = new Set(Object.keys(envSchema.shape));
-    for (const key of Object.keys(env)) assert.ok(known.has(key), `${key} is not in core/config.ts envSchema`);
-    const config = loadConfig(env);
-    assert.equal(config.demo, false, 'production compose runs without the demo');
-    assert.ok(config.DATABASE_URL && config.MQTT_URL && config.KAFKA_BROKERS);
+    for (const name of ['app-1', 'app-2']) {
+      const env = compose.services[name]!.environment!;
+      for (const key of Object.keys(env)) assert.ok(known.has(key), `${name}: ${key} is not in core/config.ts envSchema`);
+      const config = loadConfig(env);
+      assert.equal(config.demo, false, 'production compose runs without the demo');
+      assert.ok(config.DATABASE_URL && config.MQTT_URL && config.KAFKA_BROKERS);
+    }
+  });
+
+  it('gives each replica its own stable MQTT client id and the same database and brokers', () => {
+    const [a, b] = ['app-1', 'app-2'].map((n) => compose.services[n]!.environment!);
+    assert.notEqual(a!.MQTT_CLIENT_ID, b!.MQTT_CLIENT_ID);
+    assert.equal(a!.DATABASE_URL, b!.DATABASE_URL);
+    assert.equal(a!.KAFKA_BROKERS, b!.KAFKA_BROKERS);
   });
 
   it('points the app at the services by their compose names', () => {
-    const env = compose.services.app!.environment!;
+    const env = compose.services['app-1']!.environment!;
     const hosts = [new URL(env.DATABASE_URL!).hostname, new URL(env.MQTT_URL!).hostname, env.KAFKA_BROKERS!.split(':')[0]];
     assert.deepEqual(hosts, ['postgis', 'mosquitto', 'kafka']);
   });
