@@ -137,3 +137,10 @@ test('another replica picks up an import; the demo seed runs once on an empty ca
   assert.deepEqual(await seedDemoCatalogue(fresh, demoTowns(), 'gridwatch-ningbo-1'), []);
   assert.equal(fresh.current().directory.townTeams.size, demoTowns().length);
 });
+
+test('OpenAPI documents the import endpoints', async () => {
+  const doc = (await api(`${app.url}/api/v1/openapi.json`)).body;
+  for (const path of ['/api/v1/catalogue/versions', '/api/v1/catalogue/import', '/api/v1/units'])
+    assert.ok(doc.paths[path].post.requestBody.content['application/json'].schema, path);
+  assert.ok(doc.paths['/api/v1/catalogue/import'].post.parameters.some((p: { name: string }) => p.name === 'format'));
+});
