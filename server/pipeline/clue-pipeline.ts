@@ -130,13 +130,15 @@ export class CluePipeline {
    * cancels the timer and waits for a sweep in progress, so shutdown never cuts one off.
    */
   startTimers(intervalMs: number): () => Promise<void> {
+    let stopped = false;
     const timer = setInterval(() => {
       this.checkSilence()
-        .then(() => this.pruneParkingStates())
+        .then(() => (stopped ? 0 : this.pruneParkingStates()))
         .catch((err) => this.deps.log.error({ err }, 'clue pipeline timer sweep failed'));
     }, intervalMs);
     timer.unref();
     return async () => {
+      stopped = true;
       clearInterval(timer);
       await this.serial;
     };
