@@ -182,8 +182,18 @@ export class OutboundDispatcher {
    * webhook timeout to finish, and progress must be written before the lease ends.
    */
   private async work(row: ClaimedRow, target: DeliveryTarget, mark: number): Promise<void> {
+    // Not AbortSignal.timeout: its timer would outlive the task and hold a stopping process open.
+    const budget = new AbortController();
+    const timer = setTimeout(() => budget.abort(), this.leaseMs / 2);
+    try {
+      await this.deliverBatches(row, target, mark, AbortSignal.any([this.stopped.signal, budget.signal]));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async deliverBatches(row: ClaimedRow, target: DeliveryTarget, mark: number, enough: AbortSignal): Promise<void> {
     const { pool } = this.opts;
-    const enough = AbortSignal.any([this.stopped.signal, AbortSignal.timeout(this.leaseMs / 2)]);
     let lastId = Number(row.last_id);
     let attempts = row.attempts;
     const webhook = row.webhook_id !== null;

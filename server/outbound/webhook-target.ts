@@ -51,11 +51,14 @@ export class WebhookTarget implements DeliveryTarget {
   private async post(e: OutboxEvent, attempt: number): Promise<string | undefined> {
     const timestamp = Math.floor(Date.now() / 1000);
     const body = JSON.stringify(eventMessage(e, { timestamp }));
+    // A timer cleared when the request ends (AbortSignal.timeout's would outlive it).
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException(`no answer within ${this.timeoutMs} ms`, 'TimeoutError')), this.timeoutMs);
     try {
       const res = await fetch(this.endpoint.url, {
         method: 'POST',
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: abort.signal,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Gridwatch-Webhooks/1',
@@ -74,6 +77,8 @@ export class WebhookTarget implements DeliveryTarget {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const why = (err as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (cause?.code ?? cause?.message ?? (err as Error).message);
       return `POST ${this.endpoint.url} (event ${e.id}) failed: ${why}`;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -122,7 +122,6 @@ describe('clue events over MQTT and Kafka', () => {
     sub = spawn(MOSQUITTO_SUB, [...session, '-C', String(perUnit['unit-a']), '-F', 'MSG %t %p']);
     sub.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     sub.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((resolve) => sub!.on('exit', (code) => resolve(code)));
 
     dispatcher = new OutboundDispatcher({ pool: db.pool, log, targets: { mqtt: new MqttTarget((t, p) => broker.publish(t, p)), kafka }, pollMs: 20, lagRefreshMs: 0 });
     await dispatcher.start();
@@ -137,7 +136,9 @@ describe('clue events over MQTT and Kafka', () => {
     await waitFor('the unit-b client to get its events', () => onlyB.length >= perUnit['unit-b']);
     assert.deepEqual(onlyB.map((m) => m.eventId), ids.filter((_, i) => units[i % 3]!.includes('unit-b')));
 
-    assert.equal(await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 20_000))]), 0, `mosquitto_sub exits 0 after ${perUnit['unit-a']} messages; output:\n${out}`);
+    const mosquitto = sub;
+    await waitFor(`mosquitto_sub to exit after ${perUnit['unit-a']} messages`, () => mosquitto.exitCode !== null);
+    assert.equal(mosquitto.exitCode, 0, `mosquitto_sub exits 0; output:\n${out}`);
     sub = undefined;
     const viaMosquitto = out
       .split('\n')
