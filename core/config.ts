@@ -42,6 +42,8 @@ export const envSchema = z.object({
   KAFKA_MOCK: bool.default(false),
   DATA_DIR: z.string().min(1).default('./data'),
   DEMO: bool.optional(),
+  /** Demo device simulators over the embedded broker; on by default in demo mode. */
+  SIMULATORS: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long graceful shutdown may drain before it gives up. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
@@ -51,8 +53,10 @@ export type Env = z.infer<typeof envSchema>;
 
 /** Typed, validated configuration. */
 export interface Config extends Env {
-  /** Demo city + simulators: on by default without DATABASE_URL, off with it unless DEMO=1. */
+  /** Demo city, devices and catalogue: on by default without DATABASE_URL, off with it unless DEMO=1. */
   demo: boolean;
+  /** Run the device simulators (needs the embedded broker): SIMULATORS, else on in demo mode. */
+  simulators: boolean;
 }
 
 /** A configuration problem: start-up prints `message` and exits 1, never a stack trace. */
@@ -68,7 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const picked: Record<string, string> = {};
   for (const key of Object.keys(envSchema.shape)) {
     const v = env[key];
-    if (v !== undefined && !(v === '' && key !== 'DEMO')) picked[key] = v;
+    if (v !== undefined && v !== '') picked[key] = v;
   }
   const parsed = envSchema.safeParse(picked);
   if (!parsed.success) {
@@ -80,5 +84,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
-  return { ...e, demo: e.DEMO ?? !e.DATABASE_URL };
+  const demo = e.DEMO ?? !e.DATABASE_URL;
+  return { ...e, demo, simulators: (e.SIMULATORS ?? demo) && !e.MQTT_URL };
 }

@@ -12,6 +12,7 @@ const sql = {
   identities: loadSql(new URL('./sql/find-device-identities.sql', import.meta.url)),
   rotate: loadSql(new URL('./sql/rotate-device-token.sql', import.meta.url)),
   setDisabled: loadSql(new URL('./sql/set-device-disabled.sql', import.meta.url)),
+  setMetadata: loadSql(new URL('./sql/set-device-metadata.sql', import.meta.url)),
   list: loadSql(new URL('./sql/list-devices.sql', import.meta.url)),
 };
 
@@ -291,6 +292,12 @@ export class DeviceRegistry implements DeviceAuthenticator {
     if (!rowCount) throw new GwError('GW_NOT_FOUND', `${disabled ? 'Disabling' : 'Enabling'} device ${id}: no such device`);
     this.invalidate(id);
     return this.get(id);
+  }
+
+  /** Replaces a device's registration metadata (permit, corridor, watched zones…) that detectors read. */
+  async setMetadata(id: string, metadata: Record<string, unknown>): Promise<void> {
+    const { rowCount } = await this.pool.query(sql.setMetadata, [id, JSON.stringify(metadata)]);
+    if (!rowCount) throw new GwError('GW_NOT_FOUND', `Setting the metadata of device ${id}: no such device`);
   }
 
   /** Lists devices with last-seen time and position, ordered by id. */

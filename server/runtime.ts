@@ -7,6 +7,8 @@ import { migrate } from '../db/migrate.js';
 import { createApp } from './app.js';
 import { HealthRegistry } from './health.js';
 import { seedDemoUsers } from './demo/demo-users.js';
+import { startDemoFleet } from './demo/demo-fleet.js';
+import { EmbeddedMqttTransport } from '../ingest/transports/mqtt-broker.js';
 import { DeviceRegistry } from '../ingest/device-registry.js';
 import { BatchingIngestSink } from '../ingest/ingest-sink.js';
 import { HttpTransport } from '../ingest/transports/http.js';
@@ -120,6 +122,15 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
           setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS).unref();
         }),
     );
+    // ── demo simulators: the demo fleet publishes over the embedded broker with each device's own
+    // credentials, as real devices would; pushed last, so they stop first. ──
+    const broker = transports.find((t): t is EmbeddedMqttTransport => t instanceof EmbeddedMqttTransport);
+    if (config.simulators && demoDevices.length && broker?.listeningPort) {
+      const mqttUrl = `mqtt://127.0.0.1:${broker.listeningPort}`;
+      const sims = await startDemoFleet({ devices, demoDevices, mqttUrl, log: log.child({ stage: 'simulators' }) });
+      stops.push(() => sims.stop());
+    }
+    // ── end simulators ──
     const { port } = server.address() as AddressInfo;
     const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
 
