@@ -2,7 +2,6 @@ import type { AreaRef, JurisdictionLevel, ZoneRef, ZoneType } from '../types.js'
 import { CoverIndex, EMPTY } from './cover-index.js';
 import { boundingBoxes, chooseGrid, type MultiPolygonCoords } from './grid-spec.js';
 import { Locator, type CellRefs } from './locator.js';
-import { metresPerDegree } from './metric.js';
 import { nearMask, NearestPolygon } from './nearest.js';
 import { PackedPolygons } from './packed-polygons.js';
 
@@ -101,15 +100,6 @@ export function buildLocator(data: LocatorData, options: LocatorOptions = {}): L
     });
   });
 
-  const { rows, minY, h } = cellIndex.grid;
-  const rowKx = new Float64Array(rows);
-  const rowKy = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const { kx, ky } = metresPerDegree(minY + (r + 0.5) * h);
-    rowKx[r] = kx;
-    rowKy[r] = ky;
-  }
-
   const zoneRefs = zones.map((z) => deepFreeze({ code: z.code, name: z.name, type: z.type, attrs: structuredClone(z.attrs) }) as ZoneRef);
 
   let interior = 0;
@@ -120,8 +110,6 @@ export function buildLocator(data: LocatorData, options: LocatorOptions = {}): L
   return new Locator({
     cells: cellIndex,
     cellRefs,
-    rowKx,
-    rowKy,
     nearestCell: new NearestPolygon(cellIndex.polys),
     nearCells: nearMask(cellIndex.codes, cellIndex.grid, toleranceM, EMPTY),
     zones: zoneIndex,

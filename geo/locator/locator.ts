@@ -19,9 +19,6 @@ export interface LocatorParts {
   /** Cells in ascending code order: index order is the tie rule. */
   cells: CoverIndex;
   cellRefs: readonly CellRefs[];
-  /** Metres per degree east / north per row of the cell raster (a small, cache-resident table). */
-  rowKx: Float64Array;
-  rowKy: Float64Array;
   nearestCell: NearestPolygon;
   /** Per cell-raster bucket, 1 if some cell may lie within `toleranceM` (see `nearMask`). */
   nearCells: Uint8Array;
@@ -85,9 +82,14 @@ export class Locator {
 
   /** Like {@link locate}, but fills `out` and returns it: no allocation for WGS84 input. */
   locateInto(out: LocateResult, lon: number, lat: number, crs: Crs = 'wgs84', accuracyM = 0): LocateResult {
-    let x = lon;
-    let y = lat;
-    if (crs !== 'wgs84' && Number.isFinite(lon) && Number.isFinite(lat)) [x, y] = toWgs84(lon, lat, crs);
+    if (crs === 'wgs84' || !Number.isFinite(lon) || !Number.isFinite(lat)) return this.locateWgs84(out, lon, lat, accuracyM);
+    const [x, y] = toWgs84(lon, lat, crs);
+    return this.locateWgs84(out, x, y, accuracyM);
+  }
+
+  // x and y stay the caller's values, never reassigned: V8 then passes them on to the calls
+  // below as they came, instead of boxing fresh heap numbers for each call.
+  private locateWgs84(out: LocateResult, x: number, y: number, accuracyM: number): LocateResult {
     out.lon = x;
     out.lat = y;
     const parts = this.parts;
@@ -95,8 +97,11 @@ export class Locator {
     const p = cells.firstCovering(x, y);
     if (p >= 0) {
       const onEdge = cells.hitResult === BOUNDARY;
-      const row = Math.floor((y - cells.grid.minY) * cells.grid.invH);
-      const d = onEdge ? 0 : cells.polys.distanceToEdges(p, x, y, parts.rowKx[row]!, parts.rowKy[row]!);
+      let d = 0;
+      if (!onEdge) {
+        cells.polys.measureEdgeDistance(p, x, y);
+        d = cells.polys.edgeDistanceM;
+      }
       this.setCell(out, p);
       out.distanceToEdgeM = roundCm(d);
       out.onBoundary = onEdge || cells.hits > 1 || accuracyM > d;

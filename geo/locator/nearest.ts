@@ -7,7 +7,7 @@ import type { PackedPolygons } from './packed-polygons.js';
  * Nearest polygon to a point that no polygon covers (a gap, or just outside the city):
  * a flatbush index over the polygons' bounding boxes narrows the candidates, then the
  * distance to each candidate's edges decides. Distances are metres in the local plane at
- * the point's latitude (see `metresPerDegree`). Ties go to the lower polygon index.
+ * the point (see `PackedPolygons.measureEdgeDistance`). Ties go to the lower polygon index.
  * Not on the hot path: covered points never come here.
  */
 export class NearestPolygon {
@@ -47,7 +47,8 @@ export class NearestPolygon {
     let best = -1;
     for (const k of this.index.search(px - rx, py - ry, px + rx, py + ry)) {
       const p = this.ids[k]!;
-      const d = this.polys.distanceToEdges(p, px, py, kx, ky);
+      this.polys.measureEdgeDistance(p, px, py);
+      const d = this.polys.edgeDistanceM;
       if (d < this.distanceM || (d === this.distanceM && p < best)) {
         this.distanceM = d;
         best = p;

@@ -1,4 +1,5 @@
 import { boundingBoxes, clampedRow, type GridSpec, type MultiPolygonCoords } from './grid-spec.js';
+import { metresPerDegree } from './metric.js';
 
 /** Point-in-polygon answers, as PostGIS returns them internally. */
 export const OUTSIDE = -1;
@@ -39,6 +40,11 @@ export class PackedPolygons {
    * sit in one or two cache lines instead of scattered over the vertex array.
    */
   private readonly slabXY: Float64Array;
+  /** Metres per degree east / north at each raster row's centre latitude. */
+  private readonly rowKx: Float64Array;
+  private readonly rowKy: Float64Array;
+  /** Set by {@link measureEdgeDistance}. */
+  edgeDistanceM = 0;
 
   constructor(polygons: readonly MultiPolygonCoords[], grid: GridSpec) {
     this.grid = grid;
@@ -59,6 +65,13 @@ export class PackedPolygons {
     this.polyMeta = new Int32Array(4 * this.count);
     this.ringMeta = new Int32Array(6 * nR);
     this.boxes = boundingBoxes(polygons);
+    this.rowKx = new Float64Array(grid.rows);
+    this.rowKy = new Float64Array(grid.rows);
+    for (let row = 0; row < grid.rows; row++) {
+      const { kx, ky } = metresPerDegree(grid.minY + (row + 0.5) * grid.h);
+      this.rowKx[row] = kx;
+      this.rowKy[row] = ky;
+    }
     const meta = this.ringMeta;
     let v = 0;
     let r = 0;
@@ -217,44 +230,43 @@ export class PackedPolygons {
   }
 
   /**
-   * Distance from (px, py) to the nearest edge of multipolygon p, in the local metric plane
-   * where one degree is `kx` metres east and `ky` metres north. Returns metres.
+   * Metres from (px, py) to the nearest edge of multipolygon p, in the local plane at the
+   * point's latitude (metres per degree from the raster row's table). The answer is left in
+   * `edgeDistanceM` rather than returned: a returned double is boxed on the heap when V8 does
+   * not inline the call, and this runs on every lookup.
    */
-  distanceToEdges(p: number, px: number, py: number, kx: number, ky: number): number {
+  measureEdgeDistance(p: number, px: number, py: number): void {
+    const row = clampedRow(this.grid, py);
+    const kx = this.rowKx[row]!;
+    const ky = this.rowKy[row]!;
+    const xy = this.xy;
     const r0 = this.polyMeta[4 * p]!;
     const r1 = this.polyMeta[4 * p + 1]!;
-    // Most cells are one ring: walk its vertices straight, without the ring table.
-    if (r1 - r0 === 1) return Math.sqrt(this.minDist2(this.polyMeta[4 * p + 2]!, this.polyMeta[4 * p + 3]!, px, py, kx, ky));
+    const single = r1 - r0 === 1;
     let best = Infinity;
     for (let ring = r0; ring < r1; ring++) {
-      const d2 = this.minDist2(this.ringMeta[6 * ring]!, this.ringMeta[6 * ring + 1]!, px, py, kx, ky);
-      if (d2 < best) best = d2;
+      // A one-ring polygon's vertex range is in polyMeta: no ring-table read.
+      const v0 = single ? this.polyMeta[4 * p + 2]! : this.ringMeta[6 * ring]!;
+      const v1 = single ? this.polyMeta[4 * p + 3]! : this.ringMeta[6 * ring + 1]!;
+      let bx = (xy[2 * v0]! - px) * kx;
+      let by = (xy[2 * v0 + 1]! - py) * ky;
+      for (let i = v0 + 1; i < v1; i++) {
+        const ax = bx;
+        const ay = by;
+        bx = (xy[2 * i]! - px) * kx;
+        by = (xy[2 * i + 1]! - py) * ky;
+        const dx = bx - ax;
+        const dy = by - ay;
+        const len2 = dx * dx + dy * dy;
+        let t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0;
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        const cx = ax + t * dx;
+        const cy = ay + t * dy;
+        const d2 = cx * cx + cy * cy;
+        if (d2 < best) best = d2;
+      }
     }
-    return Math.sqrt(best);
-  }
-
-  /** Smallest squared distance (metres²) from the point to the edges of vertices [v0, v1). */
-  private minDist2(v0: number, v1: number, px: number, py: number, kx: number, ky: number): number {
-    const xy = this.xy;
-    let best = Infinity;
-    let bx = (xy[2 * v0]! - px) * kx;
-    let by = (xy[2 * v0 + 1]! - py) * ky;
-    for (let i = v0 + 1; i < v1; i++) {
-      const ax = bx;
-      const ay = by;
-      bx = (xy[2 * i]! - px) * kx;
-      by = (xy[2 * i + 1]! - py) * ky;
-      const dx = bx - ax;
-      const dy = by - ay;
-      const len2 = dx * dx + dy * dy;
-      let t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0;
-      t = t < 0 ? 0 : t > 1 ? 1 : t;
-      const cx = ax + t * dx;
-      const cy = ay + t * dy;
-      const d2 = cx * cx + cy * cy;
-      if (d2 < best) best = d2;
-    }
-    return best;
+    this.edgeDistanceM = Math.sqrt(best);
   }
 
   /** Calls `fn(x1, y1, x2, y2)` for every usable edge of multipolygon p (for building indexes). */
