@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import Flatbush from 'flatbush';
 import pg from 'pg';
 import { startEmbeddedServer } from '../db/embedded.js';
@@ -84,6 +85,22 @@ function timeInMemory(fns: ((i: number) => void)[]): Measure[] {
     });
   }
   return best;
+}
+
+/**
+ * Young-generation collections (scavenges) during `n` calls of `fn`: each one means the
+ * nursery (16 MB by default) filled up, so this shows whether a lookup allocates.
+ */
+async function scavengesDuring(n: number, fn: (i: number) => void): Promise<number> {
+  let count = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === 1) count++;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  for (let i = 0; i < n; i++) fn(i % POINTS);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  observer.disconnect();
+  return count;
 }
 
 /** The obvious approach, for scale: flatbush over cell boxes, then a full point-in-polygon test per candidate. */
@@ -224,6 +241,11 @@ export default async function locatorBench(): Promise<string> {
       if (naive(xs[i]!, ys[i]!) === null) sink++;
     },
   ]) as [Measure, Measure, Measure];
+  const million = 1_000_000;
+  const gcInto = await scavengesDuring(million, (i) => locator.locateInto(out, xs[i]!, ys[i]!));
+  const gcLocate = await scavengesDuring(million, (i) => {
+    if (locator.locate(xs[i]!, ys[i]!).onBoundary) sink++;
+  });
   let outside = 0;
   let fallback = 0;
   for (let i = 0; i < POINTS; i++) {
@@ -232,7 +254,7 @@ export default async function locatorBench(): Promise<string> {
     else if (r.fallback) fallback++;
   }
   const memRows: Row[] = [
-    { method: 'in-memory locator, `locateInto` (no allocation)', database: '–', points: into.n, seconds: into.seconds, rate: into.rate },
+    { method: 'in-memory locator, `locateInto` (reuses one result object)', database: '–', points: into.n, seconds: into.seconds, rate: into.rate },
     { method: 'in-memory locator, `locate` (one result object per call)', database: '–', points: pub.n, seconds: pub.seconds, rate: pub.rate },
     { method: 'naive: flatbush + point-in-polygon per candidate (for scale)', database: '–', points: naiveRate.n, seconds: naiveRate.seconds, rate: naiveRate.rate },
   ];
@@ -270,6 +292,10 @@ export default async function locatorBench(): Promise<string> {
     '| method | database | points | seconds | lookups/s | locator is |',
     '| --- | --- | ---: | ---: | ---: | ---: |',
     ...[...memRows, ...dbRows].map((r) => `| ${r.method} | ${r.database} | ${fmt(r.points)} | ${fmt(r.seconds, 2)} | ${fmt(r.rate)} | ${ratio(r)} |`),
+    '',
+    `Allocation: ${fmt(million)} \`locateInto\` calls ran with ${gcInto} young-generation collection(s), ${fmt(million)} \`locate\` calls with ${gcLocate} ` +
+      '(a collection per ~16 MB allocated). Inside the locator a covered WGS84 lookup allocates nothing; what remains for `locateInto` is V8 boxing the two ' +
+      'double arguments at the call (the probes come from a Float64Array) and the flatbush result arrays of the rare nearest-cell fallbacks; `locate` adds its result object.',
     '',
     'Reproduce: `npm run bench -- locator` (add `DATABASE_URL=postgres://…` for PostGIS), or this section alone with `npx tsx bench/locator.bench.ts`.',
     '',
