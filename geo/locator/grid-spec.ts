@@ -29,7 +29,7 @@ const MARGIN_DEG = 1e-9;
 
 /**
  * Chooses the raster for a set of bounding boxes (flat [minX, minY, maxX, maxY] × n):
- * buckets about a quarter of the median box side, so most buckets fall wholly inside one
+ * buckets an eighth of the median box side, so most buckets fall wholly inside one
  * polygon, capped at `maxBuckets` to bound memory (4 bytes a bucket).
  */
 export function chooseGrid(boxes: Float64Array, count: number, maxBuckets: number): GridSpec {
