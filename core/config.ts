@@ -45,6 +45,8 @@ export const envSchema = z.object({
   /** Demo device simulators over the embedded broker; on by default in demo mode. */
   SIMULATORS: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** A point in a gap or just outside the city within this distance gets the nearest grid cell. */
+  LOCATOR_TOLERANCE_M: z.coerce.number().min(0).max(50_000).default(500),
   /** How long graceful shutdown may drain before it gives up. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });

@@ -67,7 +67,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     // geo (issue 3): the demo city goes through the import pipeline before anything reads boundaries.
     if (config.demo) await seedDemoCity(db.pool, log.child({ stage: 'geo' }));
     // The in-memory locator over the active layers; geo imports reload it (onImported below).
-    const locator = new LocatorHolder();
+    const locator = new LocatorHolder({ toleranceM: config.LOCATOR_TOLERANCE_M });
     await locator.reload(db.pool);
 
     // ── detection, routing and clues (issue 5): the catalogue and units in memory (seeded for the
@@ -79,6 +79,12 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     stops.push(catalogue.watch(30_000));
     const pipeline = new CluePipeline({ pool: db.pool, locator: { locate: (...p) => locator.current().locate(...p) }, catalogue, log: log.child({ stage: 'clues' }) });
     stops.push(pipeline.startTimers(60_000));
+    // Stored events a crash or a failed batch left undetected go through before any new input
+    // (intake starts below); events that fail later are taken up by the 30 s sweep.
+    await pipeline
+      .sweep({ graceMs: 0 })
+      .catch((err) => log.error({ err }, 'start-up catch-up of unprocessed device events failed; the periodic sweep tries again'));
+    stops.push(pipeline.startRecovery(30_000));
     const clueRouters = [catalogueAdminRoutes(catalogue), clueRoutes(db.pool, () => catalogue.current().directory)];
     // ── end clues ──
 
