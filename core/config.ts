@@ -44,6 +44,8 @@ export const envSchema = z.object({
   DEMO: bool.optional(),
   /** Demo device simulators over the embedded broker; on by default in demo mode. */
   SIMULATORS: bool.optional(),
+  /** A MapLibre style for the web map's base layer; without it the map uses its offline style. */
+  MAP_STYLE_URL: url(['http', 'https']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** A point in a gap or just outside the city within this distance gets the nearest grid cell. */
   LOCATOR_TOLERANCE_M: z.coerce.number().min(0).max(50_000).default(500),

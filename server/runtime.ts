@@ -30,6 +30,7 @@ import { clueSubscribers } from './outbound/mqtt-subscribers.js';
 import { webhookRoutes } from './outbound/routes.js';
 import { startOutbound } from './outbound/start-outbound.js';
 import { catalogueReadRoutes } from './catalogue-api/routes.js';
+import { builtWebRoot, mapConfigRoutes } from './web/web-ui.js';
 
 /** A running Gridwatch: what main() and end-to-end tests hold on to. */
 export interface Gridwatch {
@@ -114,7 +115,9 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     routers.push(webhookRoutes(db.pool), catalogueReadRoutes(db.pool, catalogue));
     // ── end outbound ──
 
-    const app = createApp({ pool: db.pool, log, health, intakeRouters, routers, locator });
+    // ── web UI: the live map (web/dist) at /, and the base-map style it asks for. ──
+    routers.push(mapConfigRoutes(config.MAP_STYLE_URL));
+    const app = createApp({ pool: db.pool, log, health, intakeRouters, routers, locator, webRoot: builtWebRoot(log) });
     const server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
