@@ -32,6 +32,36 @@ function payloadOf(e: DeviceEvent): string {
   return JSON.stringify(rest);
 }
 
+/** A stored event as read back from device_events (times as epoch ms, position split). */
+export interface StoredEventRow {
+  device_id: string;
+  event_id: string;
+  kind: DeviceEvent['kind'];
+  ts_ms: number;
+  received_ms: number;
+  transport: TransportName;
+  lon: number;
+  lat: number;
+  accuracy_m: number | null;
+  flags: string[];
+  payload: Record<string, unknown>;
+}
+
+/** The event a stored row holds: the inverse of storing it (columns plus `payloadOf`). */
+export function eventFromRow(r: StoredEventRow): ReceivedEvent {
+  const event = {
+    ...r.payload,
+    eventId: r.event_id,
+    deviceId: r.device_id,
+    kind: r.kind,
+    ts: r.ts_ms,
+    receivedAt: r.received_ms,
+    position: { lon: r.lon, lat: r.lat, accuracyM: r.accuracy_m },
+    flags: r.flags,
+  } as DeviceEvent;
+  return { event, transport: r.transport };
+}
+
 /**
  * Stores one batch in one transaction: all events in one multi-row insert, all dead letters in
  * another, and each device's last-seen time and position once. Events already stored by another

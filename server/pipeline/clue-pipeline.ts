@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { loadSql } from '../../db/sql.js';
 import type { Logger } from '../../core/logger.js';
+import { GwError, type ErrorCode } from '../../core/errors.js';
 import type { DeviceEvent } from '../../ingest/device-event.js';
+import { eventFromRow, eventKey, type ReceivedEvent, type StoredEventRow } from '../../ingest/event-store.js';
 import type { Crs } from '../../ingest/schemas/envelope.schema.js';
 import type { AcceptedEventsHandler } from '../../ingest/transport.js';
 import type { LocateResult } from '../../geo/types.js';
@@ -11,15 +13,47 @@ import type { Alert } from '../rules/alert.js';
 import { DEFAULT_DETECTOR_CONFIG, type DetectorConfig } from '../rules/config.js';
 import { checkSilence, detect, stateKey, type DetectorState } from '../rules/detect.js';
 import { route } from '../routing/route-clue.js';
-import { writeBatch, type BatchDecision, type BatchResult, type StateChange } from './clue-writer.js';
+import { writeBatch, type BatchDecision, type BatchResult, type EventKeys, type StateChange } from './clue-writer.js';
 import { DeviceRegistrations } from './device-registrations.js';
-import { pipelineAlerts, pipelineBatchSeconds, pipelineClues, pipelineRetries } from './metrics.js';
+import { pipelineAlerts, pipelineBatchSeconds, pipelineClues, pipelineFailures, pipelineRecovered, pipelineRetries } from './metrics.js';
 import type { RoutedAlert } from './plan-clues.js';
 
 const sql = {
   deleteStates: loadSql(new URL('./sql/delete-detector-states.sql', import.meta.url)),
   onlineGas: loadSql(new URL('./sql/list-online-gas-states.sql', import.meta.url)),
+  findUnprocessed: loadSql(new URL('./sql/find-unprocessed-events.sql', import.meta.url)),
+  recordFailure: loadSql(new URL('./sql/record-pipeline-failure.sql', import.meta.url)),
 };
+
+/** The dead-letter code of a stored event the pipeline gave up on. */
+const GIVEN_UP: ErrorCode = 'GW_PIPELINE_FAILED';
+
+/** How the sweep takes up stored events the pipeline has not processed. */
+export interface RecoveryOptions {
+  /** Events per sweep batch (one pipeline transaction). */
+  batchSize: number;
+  /**
+   * Periodic sweeps leave events received within this long to the sink's own hand-off, which
+   * may still be retrying them (up to a minute of storage and a minute of pipeline retries).
+   */
+  graceMs: number;
+  /** Failures of one event alone before it is given up. */
+  maxAttempts: number;
+  /** Pause before an event that failed alone is tried again, doubled per attempt. */
+  backoffMs: number;
+}
+
+/** Defaults: 500-event batches, 3 min grace, 5 attempts from 30 s apart (about 15 min in all). */
+export const DEFAULT_RECOVERY_OPTIONS: RecoveryOptions = { batchSize: 500, graceMs: 180_000, maxAttempts: 5, backoffMs: 30_000 };
+
+/** What one sweep did. */
+export interface SweepResult {
+  /** Events it took through the pipeline. */
+  processed: number;
+  /** Events that failed alone: put off for a retry, or given up. */
+  failed: number;
+  givenUp: number;
+}
 
 /** Point → grid, community, town, district and zones: the geo locator, whichever is current. */
 export interface PointLocator {
@@ -42,6 +76,8 @@ export interface CluePipelineDeps {
   now?: () => number;
   /** How long a batch is retried while the database is unreachable (default 60 s). */
   retryForMs?: number;
+  /** How `sweep` takes up unprocessed stored events (defaults: DEFAULT_RECOVERY_OPTIONS). */
+  recovery?: Partial<RecoveryOptions>;
 }
 
 /**
@@ -71,12 +107,14 @@ export class CluePipeline {
   private readonly registrations: DeviceRegistrations;
   private readonly config: DetectorConfig;
   private readonly now: () => number;
+  private readonly recovery: RecoveryOptions;
   private serial: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: CluePipelineDeps) {
     this.registrations = new DeviceRegistrations(deps.pool, deps.log);
     this.config = deps.config ?? DEFAULT_DETECTOR_CONFIG;
     this.now = deps.now ?? Date.now;
+    this.recovery = { ...DEFAULT_RECOVERY_OPTIONS, ...deps.recovery };
   }
 
   /** The ingest sink's downstream handler (bound, so it can be passed as is). */
@@ -95,7 +133,7 @@ export class CluePipeline {
       const ctx = (deviceId: string) => ({ config: this.config, device: regs.get(deviceId)! });
       // A cheap first pass on unlocked states; the batch checks again on the locked ones.
       const due = online.filter((o) => checkSilence(o.state, now, ctx(o.state.deviceId)).alerts.length > 0).map((o) => o.key);
-      if (!due.length) return { opened: [], updated: [], alerts: [] };
+      if (!due.length) return { claimed: 0, opened: [], updated: [], alerts: [] };
       return this.store(due, now, (states) => {
         const changes: StateChange[] = [];
         const alerts: Located[] = [];
@@ -108,7 +146,7 @@ export class CluePipeline {
           for (const alert of out.alerts) alerts.push({ alert, location: this.deps.locator.locate(alert.position.lon, alert.position.lat) });
         }
         return { alerts, changes };
-      }).finally(end);
+      }, null).finally(end);
     });
   }
 
@@ -130,18 +168,118 @@ export class CluePipeline {
    * cancels the timer and waits for a sweep in progress, so shutdown never cuts one off.
    */
   startTimers(intervalMs: number): () => Promise<void> {
+    return this.every(intervalMs, 'clue pipeline timer sweep failed', async (stopped) => {
+      await this.checkSilence();
+      if (!stopped()) await this.pruneParkingStates();
+    });
+  }
+
+  /**
+   * Every `intervalMs`, a sweep (`sweep`) takes up stored events the sink's hand-off left
+   * unprocessed: a batch that failed, or was cut off by a crash on another replica. The
+   * returned stop cancels the timer and waits for a sweep in progress.
+   */
+  startRecovery(intervalMs: number): () => Promise<void> {
+    return this.every(intervalMs, 'clue pipeline recovery sweep failed', (stopped) => this.sweep({ stopped }).then(() => undefined));
+  }
+
+  /**
+   * Takes stored events the pipeline has not processed through it, oldest event time first, in
+   * batches of `batchSize`, until none is left (or none could be taken: another replica holds
+   * them). Each batch claims its events in its own transaction, so with replicas sweeping at
+   * once, or the sink handing the same events over meanwhile, every event is detected once.
+   * `graceMs` 0 (the start-up catch-up, before intake starts) takes fresh events too. A batch
+   * that fails for anything but an unreachable database is split until the failing event is
+   * alone; that event is put off with back-off, and after `maxAttempts` given up (see
+   * `recordFailure`), so one poison event never holds up the others.
+   */
+  async sweep(opts: { graceMs?: number; stopped?: () => boolean } = {}): Promise<SweepResult> {
+    const graceMs = opts.graceMs ?? this.recovery.graceMs;
+    const total: SweepResult = { processed: 0, failed: 0, givenUp: 0 };
+    for (;;) {
+      const batch = await this.exclusive(async () => {
+        const receivedBefore = Date.now() - graceMs;
+        const { rows } = await this.retrying('finding unprocessed device events', () =>
+          this.deps.pool.query<StoredEventRow>(sql.findUnprocessed, [receivedBefore, this.recovery.batchSize]),
+        );
+        const result: SweepResult = { processed: 0, failed: 0, givenUp: 0 };
+        if (rows.length) await this.takeUp(rows.map(eventFromRow), result);
+        return { result, full: rows.length === this.recovery.batchSize };
+      });
+      total.processed += batch.result.processed;
+      total.failed += batch.result.failed;
+      total.givenUp += batch.result.givenUp;
+      if (batch.result.processed) this.deps.log.info({ ...batch.result }, 'took up stored device events the pipeline had not processed');
+      if (!batch.full || batch.result.processed + batch.result.failed === 0 || opts.stopped?.()) return total;
+    }
+  }
+
+  /**
+   * Runs `sweep` every `intervalMs`, logging its failures; a tick while the last sweep still runs
+   * is skipped, so a slow sweep never piles up more. Stop waits for the sweep in progress.
+   */
+  private every(intervalMs: number, failure: string, sweep: (stopped: () => boolean) => Promise<void>): () => Promise<void> {
     let stopped = false;
+    let running: Promise<void> | undefined;
     const timer = setInterval(() => {
-      this.checkSilence()
-        .then(() => (stopped ? 0 : this.pruneParkingStates()))
-        .catch((err) => this.deps.log.error({ err }, 'clue pipeline timer sweep failed'));
+      running ??= sweep(() => stopped)
+        .catch((err) => this.deps.log.error({ err }, failure))
+        .finally(() => (running = undefined));
     }, intervalMs);
     timer.unref();
     return async () => {
       stopped = true;
       clearInterval(timer);
+      await running;
       await this.serial;
     };
+  }
+
+  /** One sweep batch through the pipeline, split in halves on failure down to single events. */
+  private async takeUp(received: ReceivedEvent[], result: SweepResult): Promise<void> {
+    try {
+      const { claimed } = await this.process(received.map((r) => r.event));
+      result.processed += claimed;
+      pipelineRecovered.inc(claimed);
+    } catch (err) {
+      // An unreachable database is no event's fault: the next sweep tries again.
+      if (transient(err)) throw err;
+      if (received.length > 1) {
+        const half = Math.ceil(received.length / 2);
+        await this.takeUp(received.slice(0, half), result);
+        await this.takeUp(received.slice(half), result);
+        return;
+      }
+      await this.recordFailure(received[0]!, err, result);
+    }
+  }
+
+  /**
+   * Counts a failure of one event alone and puts it off (back-off doubling per attempt); at
+   * `maxAttempts` gives it up: `pipeline_error` on the event and a GW_PIPELINE_FAILED dead
+   * letter for admins, with the reason. The event itself stays stored.
+   */
+  private async recordFailure({ event, transport }: ReceivedEvent, err: unknown, result: SweepResult): Promise<void> {
+    const reason = err instanceof GwError ? `${err.code}: ${err.message}` : (err as Error).message;
+    const { rows } = await this.retrying('recording a clue pipeline failure', () =>
+      this.deps.pool.query<{ gave_up: boolean }>(sql.recordFailure, [
+        event.deviceId,
+        event.eventId,
+        reason,
+        this.recovery.backoffMs,
+        this.recovery.maxAttempts,
+        JSON.stringify({ ...event, ts: new Date(event.ts).toISOString(), transport }),
+        GIVEN_UP,
+      ]),
+    );
+    const gaveUp = rows[0]?.gave_up === true;
+    result.failed += 1;
+    if (gaveUp) result.givenUp += 1;
+    pipelineFailures.inc({ outcome: gaveUp ? 'given_up' : 'retry' });
+    this.deps.log[gaveUp ? 'error' : 'warn'](
+      { err, deviceId: event.deviceId, eventId: event.eventId },
+      gaveUp ? 'the clue pipeline gave up a stored device event' : 'the clue pipeline failed on a stored device event; it will be tried again',
+    );
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -158,27 +296,36 @@ export class CluePipeline {
     const located = [...events]
       .sort((a, b) => a.ts - b.ts)
       .map((event) => ({ event, key: stateKey(event), location: this.deps.locator.locate(event.position.lon, event.position.lat, 'wgs84', event.position.accuracyM ?? 0) }));
-    return this.store([...new Set(located.map((l) => l.key))], now, (states) => {
+    const keys: EventKeys = { deviceIds: events.map((e) => e.deviceId), eventIds: events.map((e) => e.eventId) };
+    return this.store([...new Set(located.map((l) => l.key))], now, (states, claimed) => {
       const changed = new Map<string, StateChange>();
       const alerts: Located[] = [];
       for (const { event, key, location } of located) {
+        // Another transaction (a sweep, a replica) took this event, or already has.
+        if (!claimed.has(eventKey(event.deviceId, event.eventId))) continue;
         const out = detect(changed.get(key)?.state ?? states.get(key), event, location, { config: this.config, device: regs.get(event.deviceId)! });
         changed.set(key, { key, deviceId: event.deviceId, state: out.state });
         for (const alert of out.alerts) alerts.push({ alert, location });
       }
       return { alerts, changes: [...changed.values()] };
-    }).finally(end);
+    }, keys).finally(end);
   }
 
   /**
-   * Runs a batch transaction (retried as a whole): `detectWith` gets the locked, stored states
-   * of `keys` and says what alerts and new states follow; the alerts are routed with the
-   * catalogue as it stood when the batch began.
+   * Runs a batch transaction (retried as a whole): it claims `events` (when a batch of events),
+   * and `detectWith` gets the locked, stored states of `keys` and the claimed event keys and
+   * says what alerts and new states follow; the alerts are routed with the catalogue as it
+   * stood when the batch began.
    */
-  private async store(keys: string[], now: number, detectWith: (states: ReadonlyMap<string, DetectorState>) => { alerts: Located[]; changes: StateChange[] }): Promise<BatchResult> {
+  private async store(
+    keys: string[],
+    now: number,
+    detectWith: (states: ReadonlyMap<string, DetectorState>, claimed: ReadonlySet<string>) => { alerts: Located[]; changes: StateChange[] },
+    events: EventKeys | null,
+  ): Promise<BatchResult> {
     const { history, directory } = this.deps.catalogue.current();
-    const decide = (states: ReadonlyMap<string, DetectorState>): BatchDecision => {
-      const { alerts, changes } = detectWith(states);
+    const decide = (states: ReadonlyMap<string, DetectorState>, claimed: ReadonlySet<string>): BatchDecision => {
+      const { alerts, changes } = detectWith(states, claimed);
       const routed: RoutedAlert[] = alerts.map(({ alert, location }) => ({ alert, location, decision: route(alert, location, catalogueAt(history, alert.ts), directory) }));
       return { routed, changes };
     };
@@ -186,7 +333,7 @@ export class CluePipeline {
       const client = await this.deps.pool.connect();
       let failure: unknown;
       try {
-        return await writeBatch(client, keys, decide, now);
+        return await writeBatch(client, keys, decide, now, events);
       } catch (err) {
         failure = err;
         throw err;

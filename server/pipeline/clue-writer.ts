@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { loadSql } from '../../db/sql.js';
+import { eventKey } from '../../ingest/event-store.js';
 import { clueCode, groupKey, NO_DISTRICT_CODE } from '../clues/aggregate.js';
 import { clueFromRow, clueView, recordChanges, unitsToTell, type ClueRow, type OutboxRow, type TimelineRow } from '../clues/stored-clue.js';
 import type { Alert } from '../rules/alert.js';
@@ -15,6 +16,7 @@ const sql = {
   insertClues: loadSql(new URL('./sql/insert-clues.sql', import.meta.url)),
   updateClues: loadSql(new URL('./sql/update-joined-clues.sql', import.meta.url)),
   upsertStates: loadSql(new URL('./sql/upsert-detector-states.sql', import.meta.url)),
+  claimEvents: loadSql(new URL('./sql/claim-events.sql', import.meta.url)),
 };
 
 /** A detector state to store under its key. */
@@ -36,6 +38,8 @@ export interface BatchDecision {
 
 /** What one batch wrote. */
 export interface BatchResult {
+  /** How many of its stored events the batch claimed (the rest were taken by another). */
+  claimed: number;
   opened: string[];
   updated: string[];
   /** The alerts it stored (each joined or opened a clue). */
@@ -83,11 +87,20 @@ async function assignCodes(client: pg.PoolClient, fresh: PlannedClue[], now: num
   }
 }
 
+/** A batch's stored events, by idempotency key, for the transaction to claim. */
+export interface EventKeys {
+  deviceIds: string[];
+  eventIds: string[];
+}
+
 /**
- * Runs one batch in one transaction. It locks the batch's detector-state keys and reads their
- * stored states, so replicas sharing a device's events (an MQTT shared subscription delivers
- * them round-robin) take turns on the same state; `decide` (pure: detect and route) turns
- * them into alerts and new states. Then it locks the alerts' group keys, loads their open
+ * Runs one batch in one transaction. It first claims the batch's stored events (`events`, for
+ * a batch of events): marks them processed, skipping any that another transaction holds or has
+ * processed, so `decide` sees which ones (by `eventKey`) are its own to detect, and their mark
+ * commits with what they caused, or not at all. It locks the batch's detector-state keys and
+ * reads their stored states, so replicas sharing a device's events (an MQTT shared subscription
+ * delivers them round-robin) take turns on the same state; `decide` (pure: detect and route)
+ * turns them into alerts and new states. Then it locks the alerts' group keys, loads their open
  * clues, plans joins and openings with the pure aggregation, reserves clue codes, inserts new
  * clues and updates joined ones (one statement each), appends one timeline event per alert
  * and one outbox row per changed clue, and upserts the new states. All of it commits or none.
@@ -95,18 +108,24 @@ async function assignCodes(client: pg.PoolClient, fresh: PlannedClue[], now: num
 export async function writeBatch(
   client: pg.PoolClient,
   stateKeys: readonly string[],
-  decide: (states: ReadonlyMap<string, DetectorState>) => BatchDecision,
+  decide: (states: ReadonlyMap<string, DetectorState>, claimed: ReadonlySet<string>) => BatchDecision,
   now: number,
+  events: EventKeys | null,
 ): Promise<BatchResult> {
   await client.query('BEGIN');
   try {
+    const claimed = new Set<string>();
+    if (events?.deviceIds.length) {
+      const { rows } = await client.query<{ device_id: string; event_id: string }>(sql.claimEvents, [events.deviceIds, events.eventIds]);
+      for (const r of rows) claimed.add(eventKey(r.device_id, r.event_id));
+    }
     const stored = new Map<string, DetectorState>();
     if (stateKeys.length) {
       await client.query(sql.lockKeys, [stateKeys, STATE_KEYS]);
       const { rows } = await client.query<{ state_key: string; state: DetectorState }>(sql.findStates, [stateKeys]);
       for (const r of rows) stored.set(r.state_key, r.state);
     }
-    const { routed, changes: states } = decide(stored);
+    const { routed, changes: states } = decide(stored, claimed);
     let planned: PlannedClue[] = [];
     if (routed.length) {
       const keys = [...new Set(routed.map((r) => groupKey(r.alert, r.decision)))];
@@ -158,7 +177,7 @@ export async function writeBatch(
         JSON.stringify(states.map((s) => ({ state_key: s.key, kind: s.state.kind, device_id: s.deviceId, state: s.state }))),
       ]);
     await client.query('COMMIT');
-    return { opened: fresh.map((p) => p.clue.code), updated: joined.map((p) => p.clue.code), alerts: routed.map((r) => r.alert) };
+    return { claimed: claimed.size, opened: fresh.map((p) => p.clue.code), updated: joined.map((p) => p.clue.code), alerts: routed.map((r) => r.alert) };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;

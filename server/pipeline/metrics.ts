@@ -32,3 +32,18 @@ export const pipelineRetries = new Counter({
   help: 'Clue pipeline database attempts retried after a connection-class failure',
   registers: [registry],
 });
+
+/** Stored events a sweep took through the pipeline after the sink's hand-off left them (crash, failure). */
+export const pipelineRecovered = new Counter({
+  name: 'gridwatch_pipeline_recovered_events_total',
+  help: 'Stored device events the recovery sweep took through the clue pipeline',
+  registers: [registry],
+});
+
+/** Stored events the pipeline failed on alone: put off for another try, or given up. */
+export const pipelineFailures = new Counter({
+  name: 'gridwatch_pipeline_event_failures_total',
+  help: 'Stored device events the clue pipeline failed on alone, by outcome (retry, given_up)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});

@@ -9,7 +9,7 @@ import { CluePipeline } from '../../server/pipeline/clue-pipeline.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { api, startTestApp } from '../helpers/app.js';
 import { DEVICES, PLACES, TOWN_A, TOWN_B, miniCatalogue, miniLocator } from '../pipeline/helpers/mini-city.js';
-import { T0, truck } from '../pipeline/helpers/events.js';
+import { T0, stored, truck } from '../pipeline/helpers/events.js';
 
 const log = createLogger('silent');
 let db: TestDb;
@@ -36,7 +36,7 @@ before(async () => {
   await store.importData(miniCatalogue(), 'json', 'test');
   await new DeviceRegistry(db.pool).importDevices(DEVICES);
   const pipeline = new CluePipeline({ pool: db.pool, locator: miniLocator(), catalogue: store, log, now: () => T0 + 60_000 });
-  await pipeline.handle([truck('truck-a', 0, PLACES.dumpA), truck('truck-a', 25, PLACES.dumpA), truck('truck-b', 0, PLACES.dumpB), truck('truck-b', 25, PLACES.dumpB)]);
+  await pipeline.handle(await stored(db.pool, [truck('truck-a', 0, PLACES.dumpA), truck('truck-a', 25, PLACES.dumpA), truck('truck-b', 0, PLACES.dumpB), truck('truck-b', 25, PLACES.dumpB)]));
   const { rows } = await db.pool.query<{ code: string }>('SELECT code FROM clues ORDER BY town_code');
   [A, B] = rows.map((r) => r.code) as [string, string];
   app = await startTestApp(db.pool, { routers: [clueRoutes(db.pool, () => store.current().directory)] });

@@ -7,7 +7,7 @@ import { CluePipeline } from '../../server/pipeline/clue-pipeline.js';
 import { localDateCompact } from '../../server/rules/time-window.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { DEVICES, PLACES, TOWN_A, TOWN_B, miniCatalogue, miniLocator } from './helpers/mini-city.js';
-import { T0, bridge, gas, parking, truck } from './helpers/events.js';
+import { T0, bridge, gas, parking, stored, truck } from './helpers/events.js';
 
 const log = createLogger('silent');
 const locator = miniLocator();
@@ -45,7 +45,7 @@ const rules = (reasons: { rule: string }[]) => reasons.map((r) => r.rule);
 
 test('a dumping truck in an empowered town goes to the town team; in another town to the department, the town co-notified', async () => {
   const p = pipeline();
-  await p.handle([
+  await p.handle(await stored(db.pool, [
     truck('truck-a', 0, PLACES.dumpA),
     truck('truck-a', 25, PLACES.dumpA),
     truck('truck-b', 0, PLACES.dumpB),
@@ -53,7 +53,7 @@ test('a dumping truck in an empowered town goes to the town team; in another tow
     // Body raised inside the licensed, open site: not dumping.
     truck('truck-b', 100, PLACES.site),
     truck('truck-b', 130, PLACES.site),
-  ]);
+  ]));
   const [a, b, ...rest] = await clues();
   assert.equal(rest.length, 0);
   const day = localDateCompact(T0 + 3_600_000);
@@ -73,8 +73,8 @@ test('a dumping truck in an empowered town goes to the town team; in another tow
 
 test('a rising gas leak updates one clue (count, severity, summary) and each change is in the timeline and the outbox', async () => {
   const p = pipeline();
-  await p.handle([gas(0, 2), gas(30, 12)]);
-  await p.handle([gas(60, 18), gas(90, 30)]);
+  await p.handle(await stored(db.pool, [gas(0, 2), gas(30, 12)]));
+  await p.handle(await stored(db.pool, [gas(60, 18), gas(90, 30)]));
   const [leak, ...rest] = await clues();
   assert.equal(rest.length, 0);
   assert.equal(leak.item_code, '住建-燃气-01');
@@ -100,13 +100,13 @@ test('a rising gas leak updates one clue (count, severity, summary) and each cha
 
 test('a restart keeps the bridge sustain window: the spike before and the exceedance after make one alarm', async () => {
   const first = pipeline();
-  await first.handle([bridge(0, 120)]);
-  await first.handle([bridge(5, 90)]); // a spike: back under at once
-  await first.handle([bridge(10, 130), bridge(40, 125)]);
+  await first.handle(await stored(db.pool, [bridge(0, 120)]));
+  await first.handle(await stored(db.pool, [bridge(5, 90)])); // a spike: back under at once
+  await first.handle(await stored(db.pool, [bridge(10, 130), bridge(40, 125)]));
   assert.equal((await clues()).length, 0, 'not sustained yet');
 
   const second = pipeline(); // a new process: state comes from detector_states
-  await second.handle([bridge(75, 128)]);
+  await second.handle(await stored(db.pool, [bridge(75, 128)]));
   const [alarm, ...rest] = await clues();
   assert.equal(rest.length, 0);
   assert.equal(alarm.item_code, '交通-桥梁-01');
@@ -118,8 +118,8 @@ test('a restart keeps the bridge sustain window: the spike before and the exceed
 
 test('a low-confidence plate opens a review clue; the confident read of the same stay opens its own clue', async () => {
   const p = pipeline();
-  await p.handle([parking(0, '浙B12345', 'enter', 0.4), parking(700, '浙B12345', 'present', 0.5)]);
-  await p.handle([parking(760, '浙B12345', 'present', 0.93)]);
+  await p.handle(await stored(db.pool, [parking(0, '浙B12345', 'enter', 0.4), parking(700, '浙B12345', 'present', 0.5)]));
+  await p.handle(await stored(db.pool, [parking(760, '浙B12345', 'present', 0.93)]));
   const [review, confirmed, ...rest] = await clues();
   assert.equal(rest.length, 0);
   assert.equal(review.review, true);
@@ -136,7 +136,7 @@ test('a low-confidence plate opens a review clue; the confident read of the same
 
 test('a gas sensor silent past two reporting intervals raises one device-offline clue', async () => {
   const p = pipeline(T0 + 100_000);
-  await p.handle([gas(0, 1)]);
+  await p.handle(await stored(db.pool, [gas(0, 1)]));
   const quiet = await p.checkSilence(); // 100 s after: within 2 × 60 s
   assert.deepEqual(quiet.opened, []);
   const later = pipeline(T0 + 200_000); // restored from the database
@@ -152,18 +152,22 @@ test('a gas sensor silent past two reporting intervals raises one device-offline
 
 test('replayed events raise nothing twice and concurrent replicas never share a clue code', async () => {
   const [one, two] = [pipeline(), pipeline()];
-  const events = [truck('truck-a', 0, PLACES.dumpA), truck('truck-a', 25, PLACES.dumpA)];
+  const events = await stored(db.pool, [truck('truck-a', 0, PLACES.dumpA), truck('truck-a', 25, PLACES.dumpA)]);
   await one.handle(events);
-  await one.handle(events); // redelivery
+  // Handed over again, even with the truck's detector state gone: the events were claimed once.
+  await db.pool.query('DELETE FROM detector_states');
+  await one.handle(events);
   await Promise.all([
-    two.handle([truck('truck-b', 0, PLACES.dumpB), truck('truck-b', 25, PLACES.dumpB)]),
-    one.handle([gas(0, 12)]),
+    two.handle(await stored(db.pool, [truck('truck-b', 0, PLACES.dumpB), truck('truck-b', 25, PLACES.dumpB)])),
+    one.handle(await stored(db.pool, [gas(0, 12)])),
   ]);
   const codes = (await clues()).map((c) => c.code);
   assert.equal(codes.length, 3);
   assert.equal(new Set(codes).size, 3);
   const seq = await db.pool.query(`SELECT last_value FROM clue_sequences`);
   assert.deepEqual(seq.rows, [{ last_value: 3 }]);
+  const alerts = await db.pool.query(`SELECT count(*)::int AS n FROM clue_timeline`);
+  assert.deepEqual(alerts.rows, [{ n: 3 }], 'one alert per clue');
 });
 
 test('a connection lost mid-transaction is retried: the batch is stored once, nothing lost or doubled', async () => {
@@ -186,7 +190,7 @@ test('a connection lost mid-transaction is retried: the batch is stored once, no
     },
   } as unknown as typeof db.pool;
   const p = new CluePipeline({ pool: flaky, locator, catalogue: store, log, now: () => T0 + 3_600_000 });
-  await p.handle([gas(0, 12)]);
+  await p.handle(await stored(db.pool, [gas(0, 12)]));
   const counts = await db.pool.query(
     `SELECT (SELECT count(*) FROM clues)::int AS clues, (SELECT count(*) FROM clue_timeline)::int AS timeline,
             (SELECT count(*) FROM clue_outbox)::int AS outbox, (SELECT count(*) FROM detector_states)::int AS states,
@@ -198,7 +202,7 @@ test('a connection lost mid-transaction is retried: the batch is stored once, no
 
 test('parking states of stays long over are forgotten; a recent one is kept', async () => {
   const p = pipeline(T0 + 2 * 86_400_000);
-  await p.handle([parking(0, '浙B11111', 'enter'), parking(60, '浙B11111', 'leave'), parking(86_400 + 3_600, '浙B22222', 'present')]);
+  await p.handle(await stored(db.pool, [parking(0, '浙B11111', 'enter'), parking(60, '浙B11111', 'leave'), parking(86_400 + 3_600, '浙B22222', 'present')]));
   assert.equal(await p.pruneParkingStates(), 1);
   const { rows } = await db.pool.query(`SELECT state_key FROM detector_states WHERE kind = 'parking-camera'`);
   assert.deepEqual(rows, [{ state_key: 'parking:NP-01:浙B22222' }]);
@@ -207,9 +211,9 @@ test('parking states of stays long over are forgotten; a recent one is kept', as
 
 test('two replicas dealt alternate fixes of one truck share its state and raise one clue', async () => {
   const [one, two] = [pipeline(), pipeline()];
-  await one.handle([truck('truck-a', 0, PLACES.dumpA)]);
-  await two.handle([truck('truck-a', 25, PLACES.dumpA)]); // the second fix completes the dwell
-  await one.handle([truck('truck-a', 40, PLACES.dumpA)]); // still dumping: no second alert
+  await one.handle(await stored(db.pool, [truck('truck-a', 0, PLACES.dumpA)]));
+  await two.handle(await stored(db.pool, [truck('truck-a', 25, PLACES.dumpA)])); // the second fix completes the dwell
+  await one.handle(await stored(db.pool, [truck('truck-a', 40, PLACES.dumpA)])); // still dumping: no second alert
   const all = await clues();
   assert.equal(all.length, 1);
   assert.equal(all[0].alert_count, 1);

@@ -1,4 +1,7 @@
-import type { BridgeSensorEvent, GasSensorEvent, ParkingCameraEvent, WasteTruckEvent } from '../../../ingest/device-event.js';
+import crypto from 'node:crypto';
+import type pg from 'pg';
+import type { BridgeSensorEvent, DeviceEvent, GasSensorEvent, ParkingCameraEvent, WasteTruckEvent } from '../../../ingest/device-event.js';
+import { storeBatch } from '../../../ingest/event-store.js';
 import { PLACES } from './mini-city.js';
 
 /** 2026-03-02 10:00 Asia/Shanghai: a Monday, in working hours, under catalogue v2 of the mini city. */
@@ -33,4 +36,18 @@ export function bridge(atS: number, strainUe: number): BridgeSensorEvent {
 /** A camera-1 sighting of `plate` in the pavement zone NP-01. */
 export function parking(atS: number, plate: string, event: ParkingCameraEvent['event'], confidence = 0.95): ParkingCameraEvent {
   return { ...base('camera-1', atS, PLACES.pavement), kind: 'parking-camera', plate, zoneId: 'NP-01', event, confidence };
+}
+
+/**
+ * Stores events as the ingest sink does (one batch in device_events) and returns them: the
+ * pipeline takes only stored events, claiming each once.
+ */
+export async function stored<T extends DeviceEvent>(pool: pg.Pool, events: T[]): Promise<T[]> {
+  const client = await pool.connect();
+  try {
+    await storeBatch(client, crypto.randomUUID(), events.map((event) => ({ event, transport: 'http' as const })), []);
+  } finally {
+    client.release();
+  }
+  return events;
 }
