@@ -120,7 +120,7 @@ describe('live map: an operator logs in and follows clues in the browser', () =>
     await page.screenshot({ path: path.join(shots, 'live-map-detail-en.png') });
   });
 
-  it('opens a clue by clicking its point on the map', async () => {
+  it('opens a clue by clicking its point on the map, and follows its status', async () => {
     // The list click centred the map on that clue; close the panel and click the point itself.
     await page.click('#clue-detail button.close');
     await page.waitForSelector('#clue-detail[hidden]', { state: 'attached', timeout: 5000 });
@@ -129,8 +129,16 @@ describe('live map: an operator logs in and follows clues in the browser', () =>
     await page
       .waitForSelector('#clue-detail:not([hidden]) .reasons li', { timeout: 10_000 })
       .catch(() => assert.fail('clicking the clue point at the map centre opened no detail'));
-    assert.match(await page.locator('#clue-detail .code').innerText(), /^\d{6}-\d{8}-\d{4}$/);
+    const code = await page.locator('#clue-detail .code').innerText();
+    assert.match(code, /^\d{6}-\d{8}-\d{4}$/);
     await page.screenshot({ path: path.join(shots, 'live-map-point.png') });
+
+    // Someone dispatches it meanwhile: the open panel follows on a later refresh.
+    const dispatched = await api(`${gw.url}/api/v1/clues/${code}/actions`, { token: adminToken, body: { type: 'dispatch' } });
+    assert.equal(dispatched.status, 200, JSON.stringify(dispatched.body));
+    await page
+      .waitForSelector('#clue-detail dd:text-is("Dispatched")', { timeout: 20_000 })
+      .catch(() => assert.fail(`the panel of ${code} did not show its new status within 20 s (refresh every 4 s)`));
   });
 
   it('shows a district operator only the clues of their district', async () => {

@@ -44,6 +44,16 @@ export class ClueDetail {
     }
   }
 
+  /**
+   * Re-reads the clue on show when a fresh read of the list (`fresh`, just fetched) has it in
+   * another state (status, severity, alerts joined), so the panel keeps up with the map.
+   */
+  refreshIfChanged(fresh: readonly Clue[]): void {
+    const shown = this.clue;
+    const now = shown && fresh.find((c) => c.code === shown.code);
+    if (now && (now.status !== shown.status || now.severity !== shown.severity || now.lastSeen !== shown.lastSeen)) void this.show(shown.code);
+  }
+
   /** Hides the panel. */
   hide(): void {
     this.showing = null;

@@ -65,6 +65,7 @@ async function openLiveMap(user: SessionUser): Promise<void> {
       byCode = new Map(all.map((c) => [c.code, c]));
       layer.update(all);
       list.update(newest, all.length);
+      detail.refreshIfChanged(newest);
       updatedAt = new Date().toISOString();
       failed = false;
       showStatus();
