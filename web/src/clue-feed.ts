@@ -10,6 +10,8 @@ const MAX_PAGES = 100;
 export interface ClueSnapshot {
   /** Every clue seen this session, one per code, at its latest state. */
   all: Clue[];
+  /** The same clues by code. */
+  byCode: ReadonlyMap<string, Clue>;
   /** The newest clues, newest first (the API's order). */
   newest: Clue[];
 }
@@ -30,7 +32,7 @@ export function startClueFeed(opts: { intervalMs: number; onClues: (s: ClueSnaps
   const page = async (offset: number) => (await request<{ clues: Clue[] }>(`/api/v1/clues?limit=${PAGE}&offset=${offset}`)).clues;
   const publish = (newest: Clue[]) => {
     for (const c of newest) byCode.set(c.code, c);
-    opts.onClues({ all: [...byCode.values()], newest });
+    opts.onClues({ all: [...byCode.values()], byCode, newest });
   };
 
   // Pages past the first, oldest last, until a short one (or the cap).

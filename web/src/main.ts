@@ -40,7 +40,7 @@ async function openLiveMap(user: SessionUser): Promise<void> {
   const map = await createBaseMap($('map'), styleUrl);
   await addBoundaries(map, !styleUrl);
 
-  let byCode = new Map<string, Clue>();
+  let byCode: ReadonlyMap<string, Clue> = new Map();
   const select = (code: string | null, centre = false) => {
     layer.select(code);
     list.select(code);
@@ -61,8 +61,8 @@ async function openLiveMap(user: SessionUser): Promise<void> {
 
   startClueFeed({
     intervalMs: REFRESH_MS,
-    onClues: ({ all, newest }) => {
-      byCode = new Map(all.map((c) => [c.code, c]));
+    onClues: ({ all, newest, byCode: latest }) => {
+      byCode = latest;
       layer.update(all);
       list.update(newest, all.length);
       detail.refreshIfChanged(newest);
