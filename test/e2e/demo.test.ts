@@ -5,14 +5,9 @@
  * the clues the simulators' first episodes must produce, checking who they were routed to.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../../core/config.js';
-import { createLogger } from '../../core/logger.js';
-import { startGridwatch, type Gridwatch } from '../../server/runtime.js';
-import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
+import type { Gridwatch } from '../../server/runtime.js';
+import { startTestGridwatch, type TestGridwatch } from '../helpers/gridwatch.js';
 import { api } from '../helpers/app.js';
 
 interface ClueView {
@@ -26,21 +21,15 @@ interface ClueView {
 }
 
 describe('demo mode: simulators raise clues within a minute or two', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-demo-'));
-  let shared: TestDb | null = null;
+  let service: TestGridwatch | undefined;
   let gw: Gridwatch;
   let token: string;
   let started: number;
 
   before(async () => {
-    // On real PostGIS use the suite's database (emptied: the demo seeds only an empty city);
-    // on the embedded backend the service starts its own PGlite under DATA_DIR, as `npm start` does.
-    if (process.env.GW_TEST_DB_BACKEND === 'postgres') {
-      shared = await getTestDb();
-      await resetDb(shared.pool);
-    }
-    const env = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, DEMO: '1', LOG_LEVEL: 'silent' };
-    gw = await startGridwatch(loadConfig(shared ? { ...env, DATABASE_URL: shared.connectionString } : env), createLogger('silent'));
+    // The demo seeds only an empty city: the helper empties the suite's database on real PostGIS.
+    service = await startTestGridwatch({ DEMO: '1' });
+    gw = service.gw;
     started = Date.now();
     const admin = gw.demoCredentials.find((c) => c.role === 'admin')!;
     const login = await api(`${gw.url}/api/v1/auth/login`, { body: { username: admin.username, password: admin.password } });
@@ -48,9 +37,7 @@ describe('demo mode: simulators raise clues within a minute or two', () => {
     token = login.body.token;
   });
   after(async () => {
-    await gw?.close();
-    await shared?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await service?.close();
   });
 
   async function waitForClues(want: (clues: ClueView[]) => boolean, limitMs: number): Promise<ClueView[]> {

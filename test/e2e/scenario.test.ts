@@ -13,17 +13,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import mqtt from 'mqtt';
-import { loadConfig } from '../../core/config.js';
-import { createLogger } from '../../core/logger.js';
 import { createUser } from '../../server/auth/users.js';
-import { startGridwatch, type Gridwatch } from '../../server/runtime.js';
+import type { Gridwatch } from '../../server/runtime.js';
 import type { DeviceKind } from '../../ingest/device-event.js';
 import { api } from '../helpers/app.js';
-import { getTestDb, resetDb } from '../helpers/db.js';
+import { startTestGridwatch, type TestGridwatch } from '../helpers/gridwatch.js';
 import { requireBinary, run, waitFor } from '../ingest/mqtt-kafka-support.js';
 import { DEVICES, DISTRICT, PLACES, TOWN_A, TOWN_B, miniCatalogue, miniLayers } from '../pipeline/helpers/mini-city.js';
 
@@ -35,23 +30,15 @@ const T = Math.floor((Date.now() - 3 * 3_600_000) / 1000) * 1000;
 const at = (s: number) => new Date(T + s * 1000).toISOString();
 
 let gw: Gridwatch;
-let dataDir: string;
+let service: TestGridwatch | undefined;
 let admin: string;
 let operator: string;
 let mqttPort: number;
 const tokens = new Map<string, string>();
 
 before(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-e2e-'));
-  // On real PostGIS (npm test with DATABASE_URL) use the suite's database; on the embedded
-  // backend the service starts its own, as `npm start` does.
-  const shared = process.env.GW_TEST_DB_BACKEND === 'postgres' ? await getTestDb() : null;
-  if (shared) {
-    await resetDb(shared.pool);
-    await shared.close();
-  }
-  const env = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, DEMO: '0', LOG_LEVEL: 'silent' };
-  gw = await startGridwatch(loadConfig(shared ? { ...env, DATABASE_URL: shared.connectionString } : env), createLogger('silent'));
+  service = await startTestGridwatch();
+  gw = service.gw;
   await createUser(gw.db.pool, { username: 'e2e-admin', password: 'e2e-admin-secret', displayName: 'admin', role: 'admin', scopes: [], unitId: null });
   await createUser(gw.db.pool, { username: 'e2e-operator', password: 'e2e-operator-secret', displayName: 'op', role: 'operator', scopes: [DISTRICT.code], unitId: null });
   admin = (await api(`${gw.url}/api/v1/auth/login`, { body: { username: 'e2e-admin', password: 'e2e-admin-secret' } })).body.token;
@@ -74,8 +61,7 @@ before(async () => {
   mqttPort = (await api(`${gw.url}/healthz`)).body.components.mqtt.detail.port;
 });
 after(async () => {
-  await gw?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await service?.close();
 });
 
 type Wire = Record<string, unknown>;

@@ -6,17 +6,12 @@
  * with kcat). Shutdown stops the dispatcher cleanly.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
-import { loadConfig } from '../../core/config.js';
-import { createLogger } from '../../core/logger.js';
 import { createUser } from '../../server/auth/users.js';
-import { startGridwatch, type Gridwatch } from '../../server/runtime.js';
+import type { Gridwatch } from '../../server/runtime.js';
 import { api } from '../helpers/app.js';
-import { getTestDb, resetDb } from '../helpers/db.js';
+import { startTestGridwatch, type TestGridwatch } from '../helpers/gridwatch.js';
 import { requireBinary, run, waitFor } from '../ingest/mqtt-kafka-support.js';
 import { DEVICES, PLACES, TOWN_A, miniCatalogue, miniLayers } from '../pipeline/helpers/mini-city.js';
 import { signatureValid, startReceiver } from './fixtures.js';
@@ -26,7 +21,7 @@ const SECRET = 'runtime-outbound-secret-0123456789';
 const TEAM_A = `team-${TOWN_A.code}`;
 
 let gw: Gridwatch;
-let dataDir: string;
+let service: TestGridwatch | undefined;
 let admin: string;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let subscriber: MqttClient;
@@ -34,15 +29,8 @@ const onMqtt: { topic: string; body: { eventId: number; clueCode: string; change
 let deviceToken: string;
 
 before(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-outbound-'));
-  // On real PostGIS use the suite's database; on the embedded backend the service starts its own.
-  const shared = process.env.GW_TEST_DB_BACKEND === 'postgres' ? await getTestDb() : null;
-  if (shared) {
-    await resetDb(shared.pool);
-    await shared.close();
-  }
-  const env = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', KAFKA_MOCK: '1', DATA_DIR: dataDir, DEMO: '0', LOG_LEVEL: 'silent' };
-  gw = await startGridwatch(loadConfig(shared ? { ...env, DATABASE_URL: shared.connectionString } : env), createLogger('silent'));
+  service = await startTestGridwatch({ KAFKA_MOCK: '1' });
+  gw = service.gw;
   await createUser(gw.db.pool, { username: 'out-admin', password: 'out-admin-secret', displayName: 'admin', role: 'admin', scopes: [], unitId: null });
   admin = (await api(`${gw.url}/api/v1/auth/login`, { body: { username: 'out-admin', password: 'out-admin-secret' } })).body.token;
   for (const { layer, fc } of miniLayers()) assert.equal((await api(`${gw.url}/api/v1/geo/imports?layer=${layer}`, { token: admin, body: fc })).status, 201);
@@ -63,8 +51,7 @@ before(async () => {
 after(async () => {
   await subscriber?.endAsync(true);
   await receiver?.close();
-  await gw?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await service?.close();
 });
 
 test('a clue opened, updated and dispatched through the service reaches the webhook, MQTT and Kafka, in order', async () => {

@@ -7,15 +7,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../core/config.js';
-import { createLogger } from '../../core/logger.js';
-import { startGridwatch, type Gridwatch } from '../../server/runtime.js';
+import type { Gridwatch } from '../../server/runtime.js';
 import { api } from '../helpers/app.js';
-import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
+import { startTestGridwatch, type TestGridwatch } from '../helpers/gridwatch.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-results');
@@ -40,9 +37,8 @@ function ensureWebBuilt(): void {
 }
 
 describe('live map: an operator logs in and follows clues in the browser', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-web-'));
   const consoleErrors: string[] = [];
-  let shared: TestDb | null = null;
+  let service: TestGridwatch | undefined;
   let gw: Gridwatch;
   let browser: Browser;
   let page: Page;
@@ -51,14 +47,8 @@ describe('live map: an operator logs in and follows clues in the browser', () =>
   before(async () => {
     ensureWebBuilt();
     fs.mkdirSync(shots, { recursive: true });
-    // As in test/e2e/demo.test.ts: on real PostGIS the suite's database, emptied; embedded, the
-    // service starts its own PGlite under DATA_DIR as `npm start` does.
-    if (process.env.GW_TEST_DB_BACKEND === 'postgres') {
-      shared = await getTestDb();
-      await resetDb(shared.pool);
-    }
-    const env = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, DEMO: '1', LOG_LEVEL: 'silent' };
-    gw = await startGridwatch(loadConfig(shared ? { ...env, DATABASE_URL: shared.connectionString } : env), createLogger('silent'));
+    service = await startTestGridwatch({ DEMO: '1' });
+    gw = service.gw;
     const admin = gw.demoCredentials.find((c) => c.role === 'admin')!;
     adminToken = (await api(`${gw.url}/api/v1/auth/login`, { body: { username: admin.username, password: admin.password } })).body.token;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -68,9 +58,7 @@ describe('live map: an operator logs in and follows clues in the browser', () =>
   });
   after(async () => {
     await browser?.close();
-    await gw?.close();
-    await shared?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await service?.close();
   });
 
   it('logs in through the form and shows the map of Ningbo with the simulators’ clues', async () => {

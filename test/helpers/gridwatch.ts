@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../core/config.js';
+import { createLogger } from '../../core/logger.js';
+import { startGridwatch, type Gridwatch } from '../../server/runtime.js';
+import { getTestDb, resetDb } from './db.js';
+
+/** A whole running service for an end-to-end test, and how to stop and clean it up. */
+export interface TestGridwatch {
+  gw: Gridwatch;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real service (`startGridwatch`) on ephemeral ports and a temporary DATA_DIR.
+ * Under `npm test` with DATABASE_URL it uses the suite's real PostGIS, emptied first; on the
+ * embedded backend the service starts its own PGlite under DATA_DIR, exactly as `npm start`
+ * does. `env` adds or overrides variables (e.g. `DEMO: '1'`, `KAFKA_MOCK: '1'`).
+ */
+export async function startTestGridwatch(env: Record<string, string> = {}): Promise<TestGridwatch> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-service-'));
+  let databaseUrl: string | undefined;
+  if (process.env.GW_TEST_DB_BACKEND === 'postgres') {
+    const shared = await getTestDb();
+    await resetDb(shared.pool);
+    databaseUrl = shared.connectionString;
+    await shared.close();
+  }
+  const base = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, DEMO: '0', LOG_LEVEL: 'silent' };
+  const config = loadConfig({ ...base, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
+  try {
+    const gw = await startGridwatch(config, createLogger('silent'));
+    return {
+      gw,
+      dataDir,
+      async close() {
+        await gw.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
