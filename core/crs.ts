@@ -1,9 +1,13 @@
 import gcoordModule from 'gcoord';
-import type { Crs } from '../ingest/schemas/envelope.schema.js';
+import { z } from 'zod';
 
 // gcoord ships CommonJS whose `module.exports` is the API object, while its typings declare it
 // as the default export of an ES module: under NodeNext the default import is that object.
 const gcoord = gcoordModule as unknown as typeof gcoordModule.default;
+
+/** Coordinate systems devices and files report in: WGS84, GCJ-02 (国测局) and BD-09 (百度). */
+export const crsSchema = z.enum(['wgs84', 'gcj02', 'bd09']);
+export type Crs = z.infer<typeof crsSchema>;
 
 /**
  * Converts a position reported in `crs` to WGS84 (what Gridwatch stores and indexes).

@@ -7,7 +7,7 @@ import { GwError } from '../core/errors.js';
 import { loadSql } from './sql.js';
 
 /** Where numbered migrations live: `NNN_name.sql`, applied in order, each in one transaction. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
 
 /** Arbitrary constant key for the advisory lock that serialises migrations across replicas. */
 const MIGRATION_LOCK = 7_340_112;

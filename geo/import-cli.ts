@@ -14,7 +14,7 @@ import { GwError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
-import { crsSchema } from '../ingest/schemas/envelope.schema.js';
+import { crsSchema } from '../core/crs.js';
 import { importLayer, type ImportPhase } from './import/import.js';
 import { formatReport } from './import/report.js';
 import { GEO_LAYERS } from './types.js';

@@ -3,7 +3,7 @@ import { wasteTruckSchema } from './schemas/waste-truck.schema.js';
 import { gasSensorSchema } from './schemas/gas-sensor.schema.js';
 import { bridgeSensorSchema } from './schemas/bridge-sensor.schema.js';
 import { parkingCameraSchema } from './schemas/parking-camera.schema.js';
-import type { Crs } from './schemas/envelope.schema.js';
+import type { Crs } from '../core/crs.js';
 
 /** The device kinds Gridwatch understands (DESIGN.md section 4). */
 export const DEVICE_KINDS = ['waste-truck', 'gas-sensor', 'bridge-sensor', 'parking-camera'] as const;

@@ -17,7 +17,7 @@ import { GwError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
-import { parseInput } from '../server/http/validate.js';
+import { parseInput } from '../core/validate.js';
 import { DEVICE_KINDS } from './device-event.js';
 import { DeviceRegistry, deviceIdSchema, parseDeviceImport } from './device-registry.js';
 

@@ -1,7 +1,6 @@
 import { along, centroid, destination, length, lineString } from '@turf/turf';
 import type { Feature, FeatureCollection, Geometry, LineString, Polygon } from 'geojson';
 import type { DeviceKind } from '../ingest/device-event.js';
-import type { DeviceRegistration } from '../server/rules/config.js';
 import { createRng } from '../geo/demo/prng.js';
 
 /** A zone as the demo city ships it (`geo/demo/data/zones.geojson`). */
@@ -11,8 +10,12 @@ export type ZoneFeature = Feature<Geometry, { code: string; name: string; type: 
 export interface DevicePlan {
   deviceId: string;
   kind: DeviceKind;
-  /** Registration metadata, as the detectors read it from the device registry. */
-  metadata: Omit<DeviceRegistration, 'deviceId'>;
+  /**
+   * Registration metadata, as the device registry stores it (JSON) and the detectors read it
+   * (`deviceRegistrationSchema` in server/detection/config.ts; a test checks every plan parses).
+   * Simulators stand where devices stand, outside the server, so they speak only that contract.
+   */
+  metadata: Record<string, unknown>;
   /** Home position [lon, lat] (WGS84). */
   home: [number, number];
   /** waste-truck: the permitted route to drive along, and a spot off it to dump at. */

@@ -1,5 +1,5 @@
 import { toWgs84 } from '../../core/crs.js';
-import type { Crs } from '../../ingest/schemas/envelope.schema.js';
+import type { Crs } from '../../core/crs.js';
 import type { ParsedFeature } from './parse.js';
 import { round, type ProblemLog } from './report.js';
 import type { ImportGeometry } from './schemas.js';

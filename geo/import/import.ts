@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { loadSql } from '../../db/sql.js';
-import type { Crs } from '../../ingest/schemas/envelope.schema.js';
+import type { Crs } from '../../core/crs.js';
 import type { GeoLayer } from '../types.js';
 import { lockLayer, swapActive } from './activate.js';
 import { checkWgs84, convertToWgs84, extentOf } from './coordinates.js';

@@ -1,4 +1,4 @@
-import type { Crs } from '../../ingest/schemas/envelope.schema.js';
+import type { Crs } from '../../core/crs.js';
 import type { GeoLayer } from '../types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { toWgs84 } from '../../core/crs.js';
-import type { Crs } from '../../ingest/schemas/envelope.schema.js';
+import type { Crs } from '../../core/crs.js';
 import type { AreaRef, LocateResult, ZoneRef } from '../types.js';
 import { EMPTY, type CoverIndex } from './cover-index.js';
 import type { NearestPolygon } from './nearest.js';

@@ -1,8 +1,5 @@
 import { z } from 'zod';
-
-/** Coordinate reference systems devices may report in. Chinese web maps use GCJ-02 or BD-09. */
-export const crsSchema = z.enum(['wgs84', 'gcj02', 'bd09']);
-export type Crs = z.infer<typeof crsSchema>;
+import { crsSchema } from '../../core/crs.js';
 
 /** A reported position, before normalisation (any supported CRS). */
 export const positionSchema = z.object({

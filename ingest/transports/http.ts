@@ -1,7 +1,7 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { GwError } from '../../core/errors.js';
-import { registerPath } from '../../server/openapi.js';
+import type { PathDoc } from '../../core/api-doc.js';
 import { deviceEventWireSchema } from '../device-event.js';
 import { deviceIdSchema } from '../device-registry.js';
 import type { DeviceAuthenticator, DeviceIdentity, IngestOutcome, IngestSink, RawInput, Transport, TransportHealth } from '../transport.js';
@@ -16,7 +16,8 @@ const credentialsSchema = z.object({
   authorization: z.string().regex(/^Bearer\s+\S{1,256}$/i, 'expected "Bearer <device token>"'),
 });
 
-registerPath({
+/** The device intake's entry in the OpenAPI document (the app adds it beside its routes). */
+export const HTTP_INGEST_DOC: PathDoc = {
   method: 'post',
   path: '/api/v1/device-events',
   tag: 'ingest',
@@ -28,9 +29,9 @@ registerPath({
     'A body that is not JSON at all becomes one rejected result. 401: missing or wrong credentials. 413: body or batch too large. 503: storage unavailable, nothing acknowledged; retry.',
   ].join(' '),
   body: z.union([deviceEventWireSchema, z.array(deviceEventWireSchema).max(HTTP_MAX_EVENTS)]),
-  public: true,
+  auth: 'device',
   responses: { '401': 'Missing or wrong device credentials', '413': 'Body or batch too large', '503': 'Storage unavailable; retry later' },
-});
+};
 
 const JSON_WHITESPACE = [0x20, 0x0a, 0x0d, 0x09];
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -1,5 +1,5 @@
-import type { AlertType } from '../rules/alert.js';
-import { localMidnight } from '../rules/time-window.js';
+import type { AlertType } from '../detection/alert.js';
+import { localMidnight } from '../detection/time-window.js';
 import type { CatalogueItem, CatalogueVersion } from './model.js';
 
 /** A town's hold on an item: since which date, granted by which version. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALERT_TYPES } from '../rules/alert.js';
+import { ALERT_TYPES } from '../detection/alert.js';
 
 /** District departments that hold enforcement items (职能部门). */
 export const DEPARTMENT_KINDS = [

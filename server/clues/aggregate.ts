@@ -1,6 +1,6 @@
-import { maxSeverity, severityRank, type Alert } from '../rules/alert.js';
+import { maxSeverity, severityRank, type Alert } from '../detection/alert.js';
 import type { RouteDecision } from '../routing/route-clue.js';
-import { localDateCompact } from '../rules/time-window.js';
+import { localDateCompact } from '../detection/time-window.js';
 import { FINAL_STATUSES, type Clue } from './clue.js';
 
 /** What to do with an alert: update an open clue, or open a new one. */

@@ -1,4 +1,4 @@
-import type { AlertType, Severity } from '../rules/alert.js';
+import type { AlertType, Severity } from '../detection/alert.js';
 import type { Reason } from '../routing/route-clue.js';
 
 /**

@@ -3,7 +3,7 @@ import os from 'node:os';
 import type pg from 'pg';
 import type { Logger } from '../../core/logger.js';
 import { loadSql } from '../../db/sql.js';
-import type { ComponentHealth } from '../health.js';
+import type { ComponentHealth } from '../../core/health.js';
 import type { DeliveryTarget } from './delivery-target.js';
 import { outboundDelivered, outboundFailed, outboundGivenUp, outboundLagEvents, outboundLagSeconds } from './metrics.js';
 import { toOutboxEvent, type OutboxRow } from './outbox-event.js';

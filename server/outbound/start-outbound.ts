@@ -4,7 +4,7 @@ import type { Transport } from '../../ingest/transport.js';
 import { KafkaTransport } from '../../ingest/transports/kafka.js';
 import { EmbeddedMqttTransport } from '../../ingest/transports/mqtt-broker.js';
 import { ExternalMqttTransport } from '../../ingest/transports/mqtt-client.js';
-import type { HealthRegistry } from '../health.js';
+import type { HealthRegistry } from '../../core/health.js';
 import type { DeliveryTarget } from './delivery-target.js';
 import { OutboundDispatcher } from './dispatcher.js';
 import { KafkaTarget } from './kafka-target.js';

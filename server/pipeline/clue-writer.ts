@@ -3,9 +3,9 @@ import { loadSql } from '../../db/sql.js';
 import { eventKey } from '../../ingest/event-store.js';
 import { clueCode, groupKey, NO_DISTRICT_CODE } from '../clues/aggregate.js';
 import { clueFromRow, clueView, recordChanges, unitsToTell, type ClueRow, type OutboxRow, type TimelineRow } from '../clues/stored-clue.js';
-import type { Alert } from '../rules/alert.js';
-import { localDateCompact } from '../rules/time-window.js';
-import type { DetectorState } from '../rules/detect.js';
+import type { Alert } from '../detection/alert.js';
+import { localDateCompact } from '../detection/time-window.js';
+import type { DetectorState } from '../detection/detect.js';
 import { planClues, type PlannedClue, type RoutedAlert } from './plan-clues.js';
 
 const sql = {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { describeIssues } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { loadSql } from '../../db/sql.js';
-import { deviceRegistrationSchema, type DeviceRegistration } from '../rules/config.js';
+import { deviceRegistrationSchema, type DeviceRegistration } from '../detection/config.js';
 
 const FIND = loadSql(new URL('./sql/find-device-registrations.sql', import.meta.url));
 

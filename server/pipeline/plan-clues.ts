@@ -1,7 +1,7 @@
 import type { LocateResult } from '../../geo/types.js';
 import { aggregate, groupKey } from '../clues/aggregate.js';
 import type { StoredClue } from '../clues/stored-clue.js';
-import type { Alert } from '../rules/alert.js';
+import type { Alert } from '../detection/alert.js';
 import type { RouteDecision } from '../routing/route-clue.js';
 
 /** An alert with where it is and where routing sent it. */

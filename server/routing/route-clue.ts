@@ -1,8 +1,8 @@
 import type { AreaRef, LocateResult } from '../../geo/types.js';
 import type { CatalogueSnapshot } from '../catalogue/catalogue-at.js';
 import type { CatalogueItem, Unit } from '../catalogue/model.js';
-import type { Alert } from '../rules/alert.js';
-import { formatLocal } from '../rules/time-window.js';
+import type { Alert } from '../detection/alert.js';
+import { formatLocal } from '../detection/time-window.js';
 import { departmentKey, type UnitDirectory } from './units.js';
 
 /** Which rule a reason records; stable, for filtering and tests. */

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { catalogueAt } from '../../server/catalogue/catalogue-at.js';
 import { aggregate, clueCode } from '../../server/clues/aggregate.js';
 import type { Clue } from '../../server/clues/clue.js';
-import { detect, stateKey, type DetectorState } from '../../server/rules/detect.js';
-import type { Alert } from '../../server/rules/alert.js';
+import { detect, stateKey, type DetectorState } from '../../server/detection/detect.js';
+import type { Alert } from '../../server/detection/alert.js';
 import { route } from '../../server/routing/route-clue.js';
 import { GULIN, SHIQI, T, alert, at, history, units } from '../routing/fixtures.js';
-import { context, gas, located } from '../rules/fixtures.js';
+import { context, gas, located } from '../detection/fixtures.js';
 
 const MIN = 60_000;
 const decide = (a: Alert, town = SHIQI) => route(a, at(town), catalogueAt(history, a.ts), units);

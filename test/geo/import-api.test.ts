@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../core/logger.js';
-import { geoRoutes } from '../../server/geo/routes.js';
+import { geoRoutes } from '../../server/spatial/spatial.routes.js';
 import { CONTEXT } from '../fixtures/geo/cases.js';
 import { api, loginAs, startTestApp } from '../helpers/app.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';

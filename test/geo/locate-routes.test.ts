@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { LocatorHolder } from '../../geo/locator/locator-holder.js';
 import { loadSql } from '../../db/sql.js';
-import { locateRoutes } from '../../server/geo/locate-routes.js';
+import { locateRoutes } from '../../server/spatial/locate.routes.js';
 import { api, loginAs, startTestApp } from '../helpers/app.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { coveringCells, insertLayers } from './helpers/layers.js';

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
 import type pg from 'pg';
 import { createLogger } from '../../core/logger.js';
-import { createApp } from '../../server/app.js';
-import { HealthRegistry } from '../../server/health.js';
+import { createApp } from '../../server/http/app.js';
+import { HealthRegistry } from '../../core/health.js';
 import { createUser, type Role } from '../../server/auth/users.js';
 
 /** An HTTP server around createApp on an ephemeral loopback port, for tests. */

@@ -13,11 +13,11 @@ import { DeviceRegistry } from '../../ingest/device-registry.js';
 import { BatchingIngestSink, type IngestSinkOptions } from '../../ingest/ingest-sink.js';
 import type { AcceptedEventsHandler, RawInput } from '../../ingest/transport.js';
 import { HttpTransport } from '../../ingest/transports/http.js';
-import { createApp } from '../../server/app.js';
+import { createApp } from '../../server/http/app.js';
 import { createUser, login, type Role } from '../../server/auth/users.js';
-import { deadLetterRoutes } from '../../server/dead-letters/routes.js';
-import { deviceRoutes } from '../../server/devices/routes.js';
-import { HealthRegistry } from '../../server/health.js';
+import { deadLetterRoutes } from '../../server/devices/dead-letter.routes.js';
+import { deviceRoutes } from '../../server/devices/device.routes.js';
+import { HealthRegistry } from '../../core/health.js';
 
 export interface IngestStack {
   devices: DeviceRegistry;

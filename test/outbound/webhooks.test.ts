@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../../core/logger.js';
 import { registry } from '../../core/metrics.js';
 import { OutboundDispatcher } from '../../server/outbound/dispatcher.js';
-import { webhookRoutes } from '../../server/outbound/routes.js';
+import { webhookRoutes } from '../../server/outbound/webhook.routes.js';
 import { api, loginAs, startTestApp } from '../helpers/app.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { freePort, waitFor } from '../ingest/mqtt-kafka-support.js';

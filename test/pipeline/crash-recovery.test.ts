@@ -10,7 +10,7 @@ import pg from 'pg';
 import { createLogger } from '../../core/logger.js';
 import { DeviceRegistry } from '../../ingest/device-registry.js';
 import { BatchingIngestSink } from '../../ingest/ingest-sink.js';
-import { CatalogueStore } from '../../server/catalogue-store/catalogue-store.js';
+import { CatalogueStore } from '../../server/catalogue/catalogue-store.js';
 import { CluePipeline, type PointLocator } from '../../server/pipeline/clue-pipeline.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { STREAM_SENSORS, gasReading, gasStream } from './helpers/gas-stream.js';

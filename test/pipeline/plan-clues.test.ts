@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { catalogueAt, compileCatalogue } from '../../server/catalogue/catalogue-at.js';
-import type { Alert } from '../../server/rules/alert.js';
+import type { Alert } from '../../server/detection/alert.js';
 import { route } from '../../server/routing/route-clue.js';
 import { indexUnits } from '../../server/routing/units.js';
 import { planClues, type RoutedAlert } from '../../server/pipeline/plan-clues.js';

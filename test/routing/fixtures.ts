@@ -1,5 +1,5 @@
 import type { LocateResult } from '../../geo/types.js';
-import type { Alert } from '../../server/rules/alert.js';
+import type { Alert } from '../../server/detection/alert.js';
 import { compileCatalogue } from '../../server/catalogue/catalogue-at.js';
 import { demoItems } from '../../server/catalogue/demo/index.js';
 import { catalogueVersionsSchema, unitsSchema } from '../../server/catalogue/model.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LocateResult } from '../../geo/types.js';
-import type { Alert } from '../../server/rules/alert.js';
+import type { Alert } from '../../server/detection/alert.js';
 import { catalogueAt } from '../../server/catalogue/catalogue-at.js';
 import { route, type ReasonRule } from '../../server/routing/route-clue.js';
 import { GULIN, HAISHU, JISHIGANG, MARCH_1, SHIQI, T, alert, at, history, units } from './fixtures.js';

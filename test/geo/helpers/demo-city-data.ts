@@ -9,7 +9,7 @@ import type { LocatorData } from '../../../geo/locator/build-locator.js';
 import type { MultiPolygonCoords } from '../../../geo/locator/grid-spec.js';
 import type { JurisdictionLevel, ZoneType } from '../../../geo/types.js';
 
-const DEMO = new URL('../../../geo/demo/data/', import.meta.url);
+const DEMO = new URL('../../../geo/demo/data', import.meta.url);
 
 /** Whether the demo city's grid layer is there. */
 export function demoCityExists(): boolean {

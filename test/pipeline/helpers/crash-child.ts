@@ -14,7 +14,7 @@ import pg from 'pg';
 import { createLogger } from '../../../core/logger.js';
 import { DeviceRegistry } from '../../../ingest/device-registry.js';
 import { BatchingIngestSink } from '../../../ingest/ingest-sink.js';
-import { CatalogueStore } from '../../../server/catalogue-store/catalogue-store.js';
+import { CatalogueStore } from '../../../server/catalogue/catalogue-store.js';
 import { CluePipeline } from '../../../server/pipeline/clue-pipeline.js';
 import { gasStream } from './gas-stream.js';
 import { miniLocator } from './mini-city.js';

@@ -1,0 +1,127 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { ERROR_CATALOGUE, GwError, describeIssues, type ErrorCode } from '../../core/errors.js';
+import { can, PERMISSIONS, type Permission } from '../auth/policy.js';
+import type { User } from '../auth/users.js';
+import { parseInput } from '../../core/validate.js';
+
+/** Who may call a route: the people allowed an action of the policy module, or anyone. */
+export type RouteAccess = Permission | 'public';
+
+/** What a route answers with: a JSON body (its schema), nothing (204), or a body the handler writes. */
+export type RouteResponse = z.ZodType | null | { raw: string };
+
+/** One endpoint, declared once: path, who may call it, what it takes, what it answers. */
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends RouteResponse, A extends RouteAccess> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express-style path, e.g. `/api/v1/clues/:code`. */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  allow: A;
+  params?: P;
+  /** Query parameters; unknown ones are refused (400 GW_VALIDATION naming them). */
+  query?: Q;
+  body?: B;
+  response: R;
+  /** Success status (default 200, or 204 when `response` is null). */
+  status?: 200 | 201 | 202 | 204;
+  /** Error codes this route answers besides validation and authentication, for the document. */
+  errors?: readonly ErrorCode[];
+}
+
+type Input<S> = S extends z.ZodType ? z.infer<S> : undefined;
+type Output<R> = R extends z.ZodType ? z.input<R> : R extends null ? void : void;
+
+/** What a handler receives: validated input and, unless the route is public, the caller. */
+export interface RouteContext<P, Q, B, A extends RouteAccess> {
+  params: Input<P>;
+  query: Input<Q>;
+  body: Input<B>;
+  user: A extends 'public' ? User | undefined : User;
+  req: Request;
+  res: Response;
+}
+
+/** A declared route with its handler, ready to mount and to document. */
+export interface Route {
+  spec: RouteSpec<z.ZodType, z.ZodType, z.ZodType, RouteResponse, RouteAccess>;
+  handle(req: Request, res: Response, opts: MountOptions): Promise<void>;
+}
+
+export interface MountOptions {
+  /** Check every JSON response against its declared schema (tests, development). */
+  checkResponses?: boolean;
+}
+
+/** Refuses query parameters the schema does not name (a typo must not silently widen a list). */
+function strictQuery(schema: z.ZodType): z.ZodType {
+  return schema instanceof z.ZodObject ? schema.strict() : schema;
+}
+
+/**
+ * Declares a route: validation (params, query, body through zod), authorisation (the policy
+ * module's role × action; scope is the handler's, through the same module) and documentation
+ * (OpenAPI, with the response schema) come from this one declaration.
+ */
+export function defineRoute<
+  P extends z.ZodType = z.ZodUndefined,
+  Q extends z.ZodType = z.ZodUndefined,
+  B extends z.ZodType = z.ZodUndefined,
+  R extends RouteResponse = null,
+  A extends RouteAccess = RouteAccess,
+>(spec: RouteSpec<P, Q, B, R, A>, handler: (ctx: RouteContext<P, Q, B, A>) => Promise<Output<R>> | Output<R>): Route {
+  const what = `${spec.method.toUpperCase()} ${spec.path}`;
+  const query = spec.query ? strictQuery(spec.query) : undefined;
+  return {
+    spec: spec as unknown as Route['spec'],
+    async handle(req, res, opts) {
+      const user = req.user;
+      const allow: RouteAccess = spec.allow;
+      if (allow !== 'public') {
+        if (!user) throw new GwError('GW_AUTH_REQUIRED', `${what} needs a logged-in user (Authorization: Bearer <token>)`);
+        if (!can(user.role, allow))
+          throw new GwError('GW_FORBIDDEN', `${what} needs role ${PERMISSIONS[allow].join(' or ')}; ${user.username} is ${user.role}`);
+      }
+      const ctx = {
+        params: spec.params ? parseInput(spec.params, req.params, `the path of ${what}`) : undefined,
+        query: query ? parseInput(query, req.query, `the query of ${what}`) : undefined,
+        body: spec.body ? parseInput(spec.body, req.body, `the body of ${what}`) : undefined,
+        user,
+        req,
+        res,
+      } as RouteContext<P, Q, B, A>;
+      const out = await handler(ctx);
+      const response = spec.response as RouteResponse;
+      if (response === null) {
+        res.status(spec.status ?? 204).end();
+      } else if (response instanceof z.ZodType) {
+        if (opts.checkResponses) {
+          const r = response.safeParse(out);
+          if (!r.success) throw new GwError('GW_INTERNAL', `${what} answered outside its declared response schema: ${describeIssues(r.error.issues).join('; ')}`);
+        }
+        res.status(spec.status ?? 200).json(out);
+      }
+      // { raw }: the handler wrote the response itself.
+    },
+  };
+}
+
+/** An Express router serving `routes`, each behind its own checks. */
+export function routesRouter(routes: readonly Route[], opts: MountOptions = {}): Router {
+  const r = Router();
+  for (const route of routes) {
+    r[route.spec.method](route.spec.path, (req: Request, res: Response, next: NextFunction) => {
+      route.handle(req, res, opts).catch(next);
+    });
+  }
+  return r;
+}
+
+/** The statuses a route can answer with, for its document: declared errors plus the common ones. */
+export function routeErrorCodes(spec: Route['spec']): ErrorCode[] {
+  const codes = new Set<ErrorCode>(['GW_VALIDATION', ...(spec.errors ?? [])]);
+  if (spec.allow !== 'public') codes.add('GW_AUTH_REQUIRED').add('GW_FORBIDDEN');
+  return [...codes].sort((a, b) => ERROR_CATALOGUE[a].status - ERROR_CATALOGUE[b].status);
+}
