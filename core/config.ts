@@ -49,6 +49,11 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** A point in a gap or just outside the city within this distance gets the nearest grid cell. */
   LOCATOR_TOLERANCE_M: z.coerce.number().min(0).max(50_000).default(500),
+  /**
+   * Check every JSON answer against the response schema its route declares (and the OpenAPI
+   * document publishes); a mismatch is a 500. On in tests, off by default: it costs a parse.
+   */
+  CHECK_RESPONSES: bool.default(false),
   /** How long graceful shutdown may drain before it gives up. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });

@@ -33,17 +33,18 @@ export const newDeviceSchema = z.object({
 export type NewDevice = z.input<typeof newDeviceSchema>;
 
 /** A registered device as administrators see it (never its token or hash). */
-export interface DeviceInfo {
-  id: string;
-  kind: DeviceKind;
-  homeUnitId: string | null;
-  metadata: Record<string, unknown>;
-  disabled: boolean;
-  createdAt: string;
-  tokenRotatedAt: string;
-  lastSeenAt: string | null;
-  lastPosition: { lon: number; lat: number } | null;
-}
+export const deviceInfoSchema = z.object({
+  id: z.string(),
+  kind: z.enum(DEVICE_KINDS),
+  homeUnitId: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  disabled: z.boolean(),
+  createdAt: z.iso.datetime(),
+  tokenRotatedAt: z.iso.datetime(),
+  lastSeenAt: z.iso.datetime().nullable(),
+  lastPosition: z.object({ lon: z.number(), lat: z.number() }).nullable(),
+});
+export type DeviceInfo = z.infer<typeof deviceInfoSchema>;
 
 /** Filters for `list`; absent means any. */
 export interface DeviceFilter {
@@ -55,7 +56,11 @@ export interface DeviceFilter {
 }
 
 /** Result of registering one device of an import. The token is shown once and never stored. */
-export type ImportResult = { id: string; status: 'created'; token: string } | { id: string; status: 'exists' };
+export const importResultSchema = z.discriminatedUnion('status', [
+  z.object({ id: z.string(), status: z.literal('created'), token: z.string() }),
+  z.object({ id: z.string(), status: z.literal('exists') }),
+]);
+export type ImportResult = z.infer<typeof importResultSchema>;
 
 /**
  * Parses a device import file (pure). JSON: an array of devices or `{ "devices": [...] }`.

@@ -11,7 +11,8 @@ import { startDemoFleet } from './demo/demo-fleet.js';
 import { EmbeddedMqttTransport } from '../ingest/transports/mqtt-broker.js';
 import { DeviceRegistry } from '../ingest/device-registry.js';
 import { BatchingIngestSink } from '../ingest/ingest-sink.js';
-import { HttpTransport } from '../ingest/transports/http.js';
+import { HTTP_INGEST_DOC, HttpTransport } from '../ingest/transports/http.js';
+import type { Route } from './http/define-route.js';
 import { seedDemoDevices, type DemoDevice } from '../ingest/demo-devices.js';
 import { deviceRoutes } from './devices/device.routes.js';
 import { deadLetterRoutes } from './devices/dead-letter.routes.js';
@@ -101,7 +102,8 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     health.register('http-ingest', () => httpTransport.health());
     const demoDevices = config.demo ? await seedDemoDevices(devices, config.DATA_DIR) : [];
     const intakeRouters = [httpTransport.router];
-    const routers = [deviceRoutes(devices), deadLetterRoutes(db.pool, sink)];
+    const routes: Route[] = [...deviceRoutes(devices)];
+    const routers = [deadLetterRoutes(db.pool, sink)];
     routers.push(geoRoutes({ pool: db.pool, log, onImported: async () => void (await locator.reload(db.pool)) }), ...clueRouters);
     // ── end ingest ──
 
@@ -117,7 +119,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
 
     // ── web UI: the live map (web/dist) at /, and the base-map style it asks for. ──
     routers.push(mapConfigRoutes(config.MAP_STYLE_URL));
-    const app = createApp({ pool: db.pool, log, health, intakeRouters, routers, locator, webRoot: builtWebRoot(log) });
+    const app = createApp({ pool: db.pool, log, health, intakeRouters, routers, routes, docs: [HTTP_INGEST_DOC], checkResponses: config.CHECK_RESPONSES, locator, webRoot: builtWebRoot(log) });
     const server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

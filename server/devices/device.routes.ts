@@ -1,10 +1,15 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { DEVICE_KINDS } from '../../ingest/device-event.js';
-import { deviceIdSchema, newDeviceSchema, validateDeviceRows, parseDeviceImport, type DeviceRegistry } from '../../ingest/device-registry.js';
-import { requireRole } from '../auth/middleware.js';
-import { parseInput } from '../../core/validate.js';
-import { registerPath } from '../openapi.js';
+import {
+  deviceIdSchema,
+  deviceInfoSchema,
+  importResultSchema,
+  newDeviceSchema,
+  parseDeviceImport,
+  validateDeviceRows,
+  type DeviceRegistry,
+} from '../../ingest/device-registry.js';
+import { defineRoute, type Route } from '../http/define-route.js';
 
 const listQuery = z.object({
   kind: z.enum(DEVICE_KINDS).optional(),
@@ -20,52 +25,79 @@ const importBody = z.union([
 ]);
 
 const idParam = z.object({ id: deviceIdSchema });
-
-registerPath({ method: 'get', path: '/api/v1/devices', tag: 'devices', summary: 'List devices with last-seen time and position (admin)', query: listQuery });
-registerPath({ method: 'post', path: '/api/v1/devices', tag: 'devices', summary: 'Register a device; the answer holds its token, shown once (admin)', body: newDeviceSchema, responses: { '201': 'Registered', '409': 'The id is taken' } });
-registerPath({
-  method: 'post',
-  path: '/api/v1/devices/import',
-  tag: 'devices',
-  summary: 'Register many devices from JSON rows or CSV text; existing ids are left alone (admin)',
-  description: 'CSV: a header row with id, kind and optionally homeUnitId; other columns become metadata. All or nothing: any bad row fails the import.',
-  body: importBody,
-});
-registerPath({ method: 'get', path: '/api/v1/devices/:id', tag: 'devices', summary: 'One device (admin)', responses: { '404': 'No such device' } });
-registerPath({ method: 'post', path: '/api/v1/devices/:id/rotate-token', tag: 'devices', summary: 'Issue a new token, shown once; the old one stops working (admin)', responses: { '404': 'No such device' } });
-registerPath({ method: 'post', path: '/api/v1/devices/:id/disable', tag: 'devices', summary: 'Disable a device: its token is refused, its events become dead letters (admin)', responses: { '404': 'No such device' } });
-registerPath({ method: 'post', path: '/api/v1/devices/:id/enable', tag: 'devices', summary: 'Re-enable a disabled device (admin)', responses: { '404': 'No such device' } });
+const tag = 'devices';
 
 /** Device administration under /api/v1/devices (admin only). */
-export function deviceRoutes(registry: DeviceRegistry): Router {
-  const r = Router();
-  const admin = requireRole('admin');
-  r.get('/api/v1/devices', admin, async (req, res) => {
-    const q = parseInput(listQuery, req.query, 'the device list query');
-    res.json({ devices: await registry.list(q), limit: q.limit, offset: q.offset });
-  });
-  r.post('/api/v1/devices', admin, async (req, res) => {
-    const input = parseInput(newDeviceSchema, req.body, 'the new device');
-    res.status(201).json(await registry.register(input));
-  });
-  r.post('/api/v1/devices/import', admin, async (req, res) => {
-    const body = parseInput(importBody, req.body, 'the device import');
-    const devices = 'csv' in body ? parseDeviceImport(body.csv, 'csv') : validateDeviceRows(body.devices, 'JSON');
-    res.json({ results: await registry.importDevices(devices) });
-  });
-  r.get('/api/v1/devices/:id', admin, async (req, res) => {
-    const { id } = parseInput(idParam, req.params, 'the device id');
-    res.json(await registry.get(id));
-  });
-  r.post('/api/v1/devices/:id/rotate-token', admin, async (req, res) => {
-    const { id } = parseInput(idParam, req.params, 'the device id');
-    res.json({ id, token: await registry.rotateToken(id) });
-  });
-  for (const [action, disabled] of [['disable', true], ['enable', false]] as const) {
-    r.post(`/api/v1/devices/:id/${action}`, admin, async (req, res) => {
-      const { id } = parseInput(idParam, req.params, 'the device id');
-      res.json(await registry.setDisabled(id, disabled));
-    });
-  }
-  return r;
+export function deviceRoutes(registry: DeviceRegistry): Route[] {
+  return [
+    defineRoute(
+      {
+        method: 'get',
+        path: '/api/v1/devices',
+        tag,
+        summary: 'List devices with last-seen time and position (admin)',
+        allow: 'devices.manage',
+        query: listQuery,
+        response: z.object({ devices: z.array(deviceInfoSchema), limit: z.number(), offset: z.number() }),
+      },
+      async ({ query }) => ({ devices: await registry.list(query), limit: query.limit, offset: query.offset }),
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/api/v1/devices',
+        tag,
+        summary: 'Register a device; the answer holds its token, shown once (admin)',
+        allow: 'devices.manage',
+        body: newDeviceSchema,
+        status: 201,
+        response: z.object({ device: deviceInfoSchema, token: z.string() }),
+        errors: ['GW_CONFLICT'],
+      },
+      ({ body }) => registry.register(body),
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/api/v1/devices/import',
+        tag,
+        summary: 'Register many devices from JSON rows or CSV text; existing ids are left alone (admin)',
+        description: 'CSV: a header row with id, kind and optionally homeUnitId; other columns become metadata. All or nothing: any bad row fails the import.',
+        allow: 'devices.manage',
+        body: importBody,
+        response: z.object({ results: z.array(importResultSchema) }),
+        errors: ['GW_DEVICE_IMPORT_INVALID'],
+      },
+      async ({ body }) => {
+        const devices = 'csv' in body ? parseDeviceImport(body.csv, 'csv') : validateDeviceRows(body.devices, 'JSON');
+        return { results: await registry.importDevices(devices) };
+      },
+    ),
+    defineRoute(
+      { method: 'get', path: '/api/v1/devices/:id', tag, summary: 'One device (admin)', allow: 'devices.manage', params: idParam, response: deviceInfoSchema, errors: ['GW_NOT_FOUND'] },
+      ({ params }) => registry.get(params.id),
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/api/v1/devices/:id/rotate-token',
+        tag,
+        summary: 'Issue a new token, shown once; the old one stops working (admin)',
+        allow: 'devices.manage',
+        params: idParam,
+        response: z.object({ id: z.string(), token: z.string() }),
+        errors: ['GW_NOT_FOUND'],
+      },
+      async ({ params }) => ({ id: params.id, token: await registry.rotateToken(params.id) }),
+    ),
+    ...([
+      ['disable', true, 'Disable a device: its token is refused, its events become dead letters (admin)'],
+      ['enable', false, 'Re-enable a disabled device (admin)'],
+    ] as const).map(([action, disabled, summary]) =>
+      defineRoute(
+        { method: 'post', path: `/api/v1/devices/:id/${action}`, tag, summary, allow: 'devices.manage', params: idParam, response: deviceInfoSchema, errors: ['GW_NOT_FOUND'] },
+        ({ params }) => registry.setDisabled(params.id, disabled),
+      ),
+    ),
+  ];
 }

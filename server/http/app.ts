@@ -8,7 +8,10 @@ import { authRoutes } from '../auth/auth.routes.js';
 import type { HealthRegistry } from '../../core/health.js';
 import type { LocatorHolder } from '../../geo/locator/locator-holder.js';
 import { locateRoutes } from '../spatial/locate.routes.js';
-import { openApiDocument, registerPath } from '../openapi.js';
+import type { PathDoc } from '../../core/api-doc.js';
+import { openApiDocument as legacyDocument } from '../openapi.js';
+import { routesRouter, type Route } from './define-route.js';
+import { openApiDocument } from './openapi.js';
 
 export interface AppDeps {
   pool: pg.Pool;
@@ -18,6 +21,12 @@ export interface AppDeps {
   locator?: LocatorHolder;
   /** Stage routers (geo, ingest, clues…), mounted after auth, in order. */
   routers?: Router[];
+  /** Routes declared with `defineRoute`, mounted after auth and documented in the OpenAPI document. */
+  routes?: readonly Route[];
+  /** Other endpoints the document describes (the device intake). */
+  docs?: readonly PathDoc[];
+  /** Check JSON responses against their declared schemas (tests and development). */
+  checkResponses?: boolean;
   /**
    * Device intake routers, mounted before the JSON body parser and user authentication: they
    * read the raw bytes themselves (a payload that is not JSON must still be kept verbatim as a
@@ -30,9 +39,12 @@ export interface AppDeps {
   bodyLimit?: string;
 }
 
-registerPath({ method: 'get', path: '/healthz', tag: 'ops', summary: 'Liveness and the state of each dependency', public: true, responses: { '503': 'A dependency is down or starting' } });
-registerPath({ method: 'get', path: '/metrics', tag: 'ops', summary: 'Prometheus metrics', public: true });
-registerPath({ method: 'get', path: '/api/v1/openapi.json', tag: 'ops', summary: 'This document', public: true });
+/** The operational endpoints, served before authentication. */
+const OPS_DOCS: PathDoc[] = [
+  { method: 'get', path: '/healthz', tag: 'ops', summary: 'Liveness and the state of each dependency', auth: 'public', responses: { '503': 'A dependency is down or starting' } },
+  { method: 'get', path: '/metrics', tag: 'ops', summary: 'Prometheus metrics', auth: 'public' },
+  { method: 'get', path: '/api/v1/openapi.json', tag: 'ops', summary: 'This document', auth: 'public' },
+];
 
 /** Builds the Express 5 app: JSON API under /api/v1, /healthz, /metrics, one error format. */
 export function createApp(deps: AppDeps): express.Express {
@@ -57,8 +69,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
+  const routes = deps.routes ?? [];
+  const doc = openApiDocument(routes, [...OPS_DOCS, ...(deps.docs ?? [])]);
+  const legacy = legacyDocument();
+  Object.assign(doc.paths as object, legacy.paths as object);
   app.get('/api/v1/openapi.json', (_req, res) => {
-    res.json(openApiDocument());
+    res.json(doc);
   });
 
   for (const r of deps.intakeRouters ?? []) app.use(r);
@@ -66,6 +82,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(authenticate(deps.pool));
   app.use(authRoutes(deps.pool));
   if (deps.locator) app.use(locateRoutes(deps.locator));
+  app.use(routesRouter(routes, { checkResponses: deps.checkResponses }));
   for (const r of deps.routers ?? []) app.use(r);
   if (deps.webRoot) app.use(express.static(deps.webRoot, { index: 'index.html' }));
 

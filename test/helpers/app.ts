@@ -4,16 +4,17 @@ import type { Router } from 'express';
 import type pg from 'pg';
 import { createLogger } from '../../core/logger.js';
 import { createApp } from '../../server/http/app.js';
+import type { Route } from '../../server/http/define-route.js';
 import { HealthRegistry } from '../../core/health.js';
 import { createUser, type Role } from '../../server/auth/users.js';
 
 /** An HTTP server around createApp on an ephemeral loopback port, for tests. */
 export async function startTestApp(
   pool: pg.Pool,
-  opts: { routers?: Router[]; health?: HealthRegistry; bodyLimit?: string } = {},
+  opts: { routers?: Router[]; routes?: Route[]; health?: HealthRegistry; bodyLimit?: string } = {},
 ): Promise<{ url: string; health: HealthRegistry; close(): Promise<void> }> {
   const health = opts.health ?? new HealthRegistry();
-  const app = createApp({ pool, log: createLogger('silent'), health, routers: opts.routers, bodyLimit: opts.bodyLimit });
+  const app = createApp({ pool, log: createLogger('silent'), health, routers: opts.routers, routes: opts.routes, checkResponses: true, bodyLimit: opts.bodyLimit });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

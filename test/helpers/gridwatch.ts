@@ -28,7 +28,7 @@ export async function startTestGridwatch(env: Record<string, string> = {}): Prom
     databaseUrl = shared.connectionString;
     await shared.close();
   }
-  const base = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, DEMO: '0', LOG_LEVEL: 'silent' };
+  const base = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, DEMO: '0', LOG_LEVEL: 'silent', CHECK_RESPONSES: '1' };
   const config = loadConfig({ ...base, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
   try {
     const gw = await startGridwatch(config, createLogger('silent'));

@@ -12,7 +12,7 @@ import { createLogger } from '../../core/logger.js';
 import { DeviceRegistry } from '../../ingest/device-registry.js';
 import { BatchingIngestSink, type IngestSinkOptions } from '../../ingest/ingest-sink.js';
 import type { AcceptedEventsHandler, RawInput } from '../../ingest/transport.js';
-import { HttpTransport } from '../../ingest/transports/http.js';
+import { HTTP_INGEST_DOC, HttpTransport } from '../../ingest/transports/http.js';
 import { createApp } from '../../server/http/app.js';
 import { createUser, login, type Role } from '../../server/auth/users.js';
 import { deadLetterRoutes } from '../../server/devices/dead-letter.routes.js';
@@ -43,7 +43,10 @@ export async function startIngestStack(
     log,
     health: new HealthRegistry(),
     intakeRouters: [transport.router],
-    routers: [deviceRoutes(devices), deadLetterRoutes(pool, sink)],
+    routes: deviceRoutes(devices),
+    routers: [deadLetterRoutes(pool, sink)],
+    docs: [HTTP_INGEST_DOC],
+    checkResponses: true,
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
