@@ -11,7 +11,7 @@ import {
   type CatalogueVersion,
   type Unit,
 } from './model.js';
-import { indexUnits, type UnitDirectory } from '../routing/units.js';
+import { indexUnits, type UnitDirectory } from './units.js';
 import { unitFromRow, unitToRow, type UnitRow } from './unit-rows.js';
 
 const sql = {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { GwError } from '../../core/errors.js';
 import { loadSql } from '../../db/sql.js';
 import type { User } from '../auth/users.js';
-import type { UnitDirectory } from '../routing/units.js';
+import type { UnitDirectory } from '../catalogue/units.js';
 import { FINAL_STATUSES } from './clue.js';
 import { findVisibleClue } from './clue-queries.js';
 import { transition, type ClueAction, type TimelineEvent } from './lifecycle.js';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { currentUser, requireRole } from '../auth/middleware.js';
 import { parseInput } from '../../core/validate.js';
 import { registerPath } from '../openapi.js';
-import type { UnitDirectory } from '../routing/units.js';
+import type { UnitDirectory } from '../catalogue/units.js';
 import { CLUE_STATUSES } from './clue.js';
 import { applyClueAction, clueActionSchema } from './clue-actions.js';
 import { clueTimeline, findVisibleClue, listClues } from './clue-queries.js';

@@ -3,7 +3,7 @@ import type { CatalogueSnapshot } from '../catalogue/catalogue-at.js';
 import type { CatalogueItem, Unit } from '../catalogue/model.js';
 import type { Alert } from '../detection/alert.js';
 import { formatLocal } from '../detection/time-window.js';
-import { departmentKey, type UnitDirectory } from './units.js';
+import { departmentKey, type UnitDirectory } from '../catalogue/units.js';
 
 /** Which rule a reason records; stable, for filtering and tests. */
 export type ReasonRule =

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { catalogueAt, compileCatalogue } from '../../server/catalogue/catalogue-at.js';
 import type { Alert } from '../../server/detection/alert.js';
 import { route } from '../../server/routing/route-clue.js';
-import { indexUnits } from '../../server/routing/units.js';
+import { indexUnits } from '../../server/catalogue/units.js';
 import { planClues, type RoutedAlert } from '../../server/pipeline/plan-clues.js';
 import { miniCatalogue, miniLocator, PLACES } from './helpers/mini-city.js';
 import { T0 } from './helpers/events.js';

@@ -3,7 +3,7 @@ import type { Alert } from '../../server/detection/alert.js';
 import { compileCatalogue } from '../../server/catalogue/catalogue-at.js';
 import { demoItems } from '../../server/catalogue/demo/index.js';
 import { catalogueVersionsSchema, unitsSchema } from '../../server/catalogue/model.js';
-import { indexUnits } from '../../server/routing/units.js';
+import { indexUnits } from '../../server/catalogue/units.js';
 
 /** A small district for routing: three towns, one empowered and hub of another, and its units. */
 export const SHIQI = { code: '330203001', name: '石碶街道' }; // empowered; hub of 集士港镇

@@ -1,4 +1,4 @@
-import type { DepartmentKind, Unit } from '../catalogue/model.js';
+import type { DepartmentKind, Unit } from './model.js';
 
 type Of<K extends Unit['kind']> = Extract<Unit, { kind: K }>;
 
