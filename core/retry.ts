@@ -42,7 +42,10 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryO
   }
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts; the timer never holds the process open. */
+/**
+ * Resolves after `ms`, or at once when `signal` aborts. The timer holds the process open like
+ * any pending work (a CLI retrying its database must not exit mid-retry); shutdown aborts it.
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
@@ -52,7 +55,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     };
     const timer = setTimeout(done, ms);
-    timer.unref();
     signal?.addEventListener('abort', done, { once: true });
   });
 }
