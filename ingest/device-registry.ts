@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { readCsv } from '../core/csv.js';
 import { GwError, describeIssues } from '../core/errors.js';
 import { hashSecret, randomSecret, sha256, verifySecret } from '../core/passwords.js';
 import { loadSql } from '../db/sql.js';
@@ -102,26 +103,14 @@ export function validateDeviceRows(rows: unknown, format: string): z.output<type
   return out;
 }
 
-/** CSV (RFC 4180: quoted fields, doubled quotes, CRLF or LF) into one object per data row. */
+/** CSV (read by `readCsv`) into one object per data row. */
 function csvRecords(text: string): Record<string, unknown>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field), rows.push(row), (row = []), (field = '');
-    } else field += c;
+  let rows: string[][];
+  try {
+    rows = readCsv(text);
+  } catch (err) {
+    throw new GwError('GW_DEVICE_IMPORT_INVALID', `Reading the device import (CSV): ${(err as Error).message}`);
   }
-  if (field !== '' || row.length) row.push(field), rows.push(row);
   const [header, ...data] = rows.filter((r) => r.some((f) => f.trim() !== ''));
   if (!header) throw new GwError('GW_DEVICE_IMPORT_INVALID', 'Reading the device import (CSV): the file is empty');
   const names = header.map((h) => h.trim());

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseCsv, formatCsv } from './csv.js';
+import { readCsv, writeCsv } from '../../core/csv.js';
 import { catalogueDataSchema, catalogueItemSchema, type CatalogueData, type CatalogueItem, type TownItems } from './model.js';
 
 /** The outcome of an import: the value, or every problem found, each naming where it is. */
@@ -47,7 +47,7 @@ function csvRecords<C extends string>(
 ): ImportResult<{ line: number; record: Record<C, string> }[]> {
   let rows: string[][];
   try {
-    rows = parseCsv(text);
+    rows = readCsv(text);
   } catch (e) {
     return { ok: false, problems: [(e as Error).message] };
   }
@@ -102,7 +102,7 @@ export function parseItemsCsv(text: string): ImportResult<CatalogueItem[]> {
 
 /** Writes items as CSV that `parseItemsCsv` reads back unchanged (export for editing). */
 export function formatItemsCsv(items: readonly CatalogueItem[]): string {
-  return formatCsv([
+  return writeCsv([
     ITEM_CSV_COLUMNS,
     ...items.map((i) => [
       i.code,

@@ -1,25 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatCsv, parseCsv } from '../../server/catalogue/csv.js';
+import { readCsv, writeCsv } from '../../core/csv.js';
 import { formatItemsCsv, parseCatalogueJson, parseEmpowermentCsv, parseItemsCsv } from '../../server/catalogue/import.js';
 import { demoItems } from '../../server/catalogue/demo/index.js';
 
-test('parseCsv: quotes, escaped quotes, commas and newlines in fields, CRLF, BOM, blank lines', () => {
+test('readCsv (csv-parse): quotes, escaped quotes, commas and newlines in fields, CRLF, BOM, blank lines', () => {
   const text = '\uFEFFa,b,c\r\n"x, y","say ""hi""","two\nlines"\r\n\r\n1,,3\n"",last,\n';
-  assert.deepEqual(parseCsv(text), [
+  assert.deepEqual(readCsv(text), [
     ['a', 'b', 'c'],
     ['x, y', 'say "hi"', 'two\nlines'],
     ['1', '', '3'],
     ['', 'last', ''],
   ]);
-  assert.deepEqual(parseCsv('no,final,newline'), [['no', 'final', 'newline']]);
-  assert.throws(() => parseCsv('a,"open\n'), /unclosed quoted field/);
+  assert.deepEqual(readCsv('no,final,newline'), [['no', 'final', 'newline']]);
+  assert.throws(() => readCsv('a,"open\n'), /Quote Not Closed/i);
 });
 
-test('formatCsv: parseCsv reads back exactly what it wrote', () => {
+test('writeCsv: readCsv reads back exactly what it wrote', () => {
   const rows = [['plain', 'with,comma', 'with "quote"'], ['multi\r\nline', ' padded ', '']];
-  assert.equal(formatCsv(rows), 'plain,"with,comma","with ""quote"""\r\n"multi\r\nline"," padded ",\r\n');
-  assert.deepEqual(parseCsv(formatCsv(rows)), rows);
+  assert.equal(writeCsv(rows), 'plain,"with,comma","with ""quote"""\r\n"multi\r\nline"," padded ",\r\n');
+  assert.deepEqual(readCsv(writeCsv(rows)), rows);
 });
 
 test('items CSV: the demo items round-trip through export and import', () => {
