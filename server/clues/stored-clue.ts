@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { DeviceKind } from '../../ingest/device-event.js';
 import { loadSql } from '../../db/sql.js';
 import type { Clue } from './clue.js';
+import type { QueuedClueEvent } from './clue-event.js';
 
 const sql = {
   insertTimeline: loadSql(new URL('./sql/insert-timeline.sql', import.meta.url)),
@@ -156,17 +157,8 @@ export interface TimelineRow {
   detail: Record<string, unknown>;
 }
 
-/** One outbox row (clue_outbox; see migration 033 for the contract with the dispatcher). */
-export interface OutboxRow {
-  clue_id: number;
-  clue_code: string;
-  change: 'created' | 'updated' | 'transitioned';
-  unit_ids: string[];
-  payload: Record<string, unknown>;
-}
-
 /** Appends timeline rows and queues outbox rows, each in one statement, on the caller's transaction. */
-export async function recordChanges(client: pg.PoolClient, timeline: readonly TimelineRow[], outbox: readonly OutboxRow[]): Promise<void> {
+export async function recordChanges(client: pg.PoolClient, timeline: readonly TimelineRow[], outbox: readonly QueuedClueEvent[]): Promise<void> {
   if (timeline.length) await client.query(sql.insertTimeline, [JSON.stringify(timeline)]);
   if (outbox.length) await client.query(sql.insertOutbox, [JSON.stringify(outbox)]);
 }

@@ -1,4 +1,4 @@
-import type { OutboxEvent } from './outbox-event.js';
+import type { ClueEvent } from '../clues/clue-event.js';
 
 /**
  * How far a target got with a batch. Events are delivered in order: `done` counts the leading
@@ -18,7 +18,7 @@ export interface DeliveryTarget {
    * try). A target that sends one event at a time starts no new one once `enough` is aborted
    * (shutdown, or the lease's time budget is spent) and reports what it finished.
    */
-  deliver(events: readonly OutboxEvent[], attempt: number, enough: AbortSignal): Promise<DeliveryResult>;
+  deliver(events: readonly ClueEvent[], attempt: number, enough: AbortSignal): Promise<DeliveryResult>;
 }
 
 /**

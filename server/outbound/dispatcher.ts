@@ -6,7 +6,7 @@ import { loadSql } from '../../db/sql.js';
 import type { ComponentHealth } from '../../core/health.js';
 import type { DeliveryTarget } from './delivery-target.js';
 import { outboundDelivered, outboundFailed, outboundGivenUp, outboundLagEvents, outboundLagSeconds } from './metrics.js';
-import { toOutboxEvent, type OutboxRow } from './outbox-event.js';
+import { clueEventFromRow, type ClueEventRow } from '../clues/clue-event.js';
 import { OutboxWatermark } from './watermark.js';
 import { WebhookTarget } from './webhook-target.js';
 
@@ -198,9 +198,9 @@ export class OutboundDispatcher {
     let attempts = row.attempts;
     const webhook = row.webhook_id !== null;
     while (!enough.aborted && lastId < mark) {
-      const { rows } = await pool.query<OutboxRow>(sql.readOutbox, [lastId, mark, this.batchSize]);
+      const { rows } = await pool.query<ClueEventRow>(sql.readOutbox, [lastId, mark, this.batchSize]);
       // Rows below the mark never vanish unless pruned; then there is nothing to deliver.
-      const events = rows.map(toOutboxEvent);
+      const events = rows.map(clueEventFromRow);
       const result = events.length ? await target.deliver(events, attempts + 1, enough) : { done: 0, delivered: 0 };
       const doneUpTo = result.done > 0 ? events[result.done - 1]!.id : events.length ? lastId : mark;
       if (result.delivered) outboundDelivered.inc({ target: row.target }, result.delivered);

@@ -4,7 +4,7 @@ import { GwError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { DeliveryResult, DeliveryTarget } from './delivery-target.js';
 import { settleInOrder } from './delivery-target.js';
-import { eventMessage, type OutboxEvent } from './outbox-event.js';
+import { clueEventMessage, type ClueEvent } from '../clues/clue-event.js';
 
 /** Outbound clue events topic (DESIGN.md section 8); the key is the clue code. */
 export const CLUE_EVENTS_TOPIC = 'clue-events';
@@ -51,7 +51,7 @@ export class KafkaTarget implements DeliveryTarget {
   }
 
   /** Produces the batch and waits for every delivery report; done up to the first failure. */
-  async deliver(events: readonly OutboxEvent[]): Promise<DeliveryResult> {
+  async deliver(events: readonly ClueEvent[]): Promise<DeliveryResult> {
     return settleInOrder(events.map((e) => this.produce(e)));
   }
 
@@ -62,12 +62,12 @@ export class KafkaTarget implements DeliveryTarget {
     await new Promise<void>((resolve) => this.producer.disconnect(() => resolve()));
   }
 
-  private produce(e: OutboxEvent): Promise<void> {
+  private produce(e: ClueEvent): Promise<void> {
     const opaque = this.nextOpaque++;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(opaque, { resolve, reject });
       try {
-        this.producer.produce(CLUE_EVENTS_TOPIC, null, Buffer.from(JSON.stringify(eventMessage(e))), e.clueCode, Date.now(), opaque);
+        this.producer.produce(CLUE_EVENTS_TOPIC, null, Buffer.from(JSON.stringify(clueEventMessage(e))), e.clueCode, Date.now(), opaque);
       } catch (err) {
         this.waiting.delete(opaque);
         reject(new GwError('GW_OUTBOUND_KAFKA', `Producing event ${e.id} of clue ${e.clueCode} to ${CLUE_EVENTS_TOPIC}: ${(err as Error).message}`));

@@ -1,6 +1,6 @@
 import type { DeliveryResult, DeliveryTarget } from './delivery-target.js';
 import { settleInOrder } from './delivery-target.js';
-import { eventMessage, type OutboxEvent } from './outbox-event.js';
+import { clueEventMessage, type ClueEvent } from '../clues/clue-event.js';
 
 /** Publishes one QoS 1 message; resolves once the broker has it (embedded: dispatched; external: PUBACK). */
 export type MqttPublish = (topic: string, payload: string) => Promise<void>;
@@ -15,9 +15,9 @@ export class MqttTarget implements DeliveryTarget {
   constructor(private readonly publish: MqttPublish) {}
 
   /** Publishes the whole batch at once (the broker keeps the order) and reports the leading successes. */
-  async deliver(events: readonly OutboxEvent[]): Promise<DeliveryResult> {
+  async deliver(events: readonly ClueEvent[]): Promise<DeliveryResult> {
     const sends = events.map((e) => {
-      const payload = JSON.stringify(eventMessage(e));
+      const payload = JSON.stringify(clueEventMessage(e));
       return Promise.all(e.unitIds.map((unitId) => this.publish(clueTopic(unitId), payload)));
     });
     return settleInOrder(sends);

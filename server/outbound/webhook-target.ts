@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { DeliveryResult, DeliveryTarget } from './delivery-target.js';
-import { eventMessage, type OutboxEvent } from './outbox-event.js';
+import { clueEventMessage, type ClueEvent } from '../clues/clue-event.js';
 
 /** A registered webhook, as the dispatcher delivers to it. */
 export interface WebhookEndpoint {
@@ -29,7 +29,7 @@ export class WebhookTarget implements DeliveryTarget {
   ) {}
 
   /** Delivers the batch one event at a time; events outside the unit filter count as done. */
-  async deliver(events: readonly OutboxEvent[], attempt: number, enough: AbortSignal): Promise<DeliveryResult> {
+  async deliver(events: readonly ClueEvent[], attempt: number, enough: AbortSignal): Promise<DeliveryResult> {
     const { unitIds } = this.endpoint;
     let done = 0;
     let delivered = 0;
@@ -48,9 +48,9 @@ export class WebhookTarget implements DeliveryTarget {
     return { done, delivered };
   }
 
-  private async post(e: OutboxEvent, attempt: number): Promise<string | undefined> {
+  private async post(e: ClueEvent, attempt: number): Promise<string | undefined> {
     const timestamp = Math.floor(Date.now() / 1000);
-    const body = JSON.stringify(eventMessage(e, { timestamp }));
+    const body = JSON.stringify(clueEventMessage(e, { timestamp }));
     // A timer cleared when the request ends (AbortSignal.timeout's would outlive it).
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new DOMException(`no answer within ${this.timeoutMs} ms`, 'TimeoutError')), this.timeoutMs);

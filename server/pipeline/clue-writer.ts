@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { loadSql } from '../../db/sql.js';
 import { eventKey } from '../../ingest/event-store.js';
 import { clueCode, groupKey, NO_DISTRICT_CODE } from '../clues/aggregate.js';
-import { clueFromRow, clueView, recordChanges, unitsToTell, type ClueRow, type OutboxRow, type TimelineRow } from '../clues/stored-clue.js';
+import { clueFromRow, clueView, recordChanges, unitsToTell, type ClueRow, type TimelineRow } from '../clues/stored-clue.js';
+import type { QueuedClueEvent } from '../clues/clue-event.js';
 import type { Alert } from '../detection/alert.js';
 import { localDateCompact } from '../detection/time-window.js';
 import type { DetectorState } from '../detection/detect.js';
@@ -160,7 +161,7 @@ export async function writeBatch(
       ]);
 
     const timeline = planned.flatMap((p) => alertTimeline(p, ids.get(p)!, now));
-    const outbox: OutboxRow[] = planned.map((p) => ({
+    const outbox: QueuedClueEvent[] = planned.map((p) => ({
       clue_id: ids.get(p)!,
       clue_code: p.clue.code,
       change: p.id === undefined ? 'created' : 'updated',

@@ -1,0 +1,58 @@
+/**
+ * The clue event: the one shape in which a clue's creation or change leaves the transaction
+ * that made it. The change's transaction queues it in `clue_outbox` (migration 033); the outbox
+ * id is its sequence number, so every reader (MQTT, Kafka and webhook delivery, the live
+ * WebSocket) sees the same events in the same order, at least once, and drops ids it has seen.
+ */
+
+/** What happened to the clue. */
+export type ClueEventChange = 'created' | 'updated' | 'transitioned';
+
+/** A clue event as its transaction queues it (column names of `clue_outbox`). */
+export interface QueuedClueEvent {
+  clue_id: number;
+  clue_code: string;
+  change: ClueEventChange;
+  unit_ids: string[];
+  payload: Record<string, unknown>;
+}
+
+/** A queued clue event read back, with its sequence number and time. */
+export interface ClueEvent {
+  id: number;
+  clueCode: string;
+  change: ClueEventChange;
+  unitIds: string[];
+  payload: unknown;
+  createdAt: string;
+}
+
+/** A `clue_outbox` row as `read-outbox.sql` returns it (bigint as text or number, by pg's type parsers). */
+export interface ClueEventRow {
+  id: number | string;
+  clue_code: string;
+  change: ClueEventChange;
+  unit_ids: string[];
+  payload: unknown;
+  created_at: Date;
+}
+
+/** Maps an outbox row onto the event readers deliver. */
+export function clueEventFromRow(row: ClueEventRow): ClueEvent {
+  return {
+    id: Number(row.id),
+    clueCode: row.clue_code,
+    change: row.change,
+    unitIds: row.unit_ids,
+    payload: row.payload,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/**
+ * The JSON every reader receives for one event (MQTT message, Kafka value, webhook body).
+ * `eventId` is the outbox id: delivery is at least once, so receivers drop ids they have seen.
+ */
+export function clueEventMessage(e: ClueEvent, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { eventId: e.id, clueCode: e.clueCode, change: e.change, unitIds: e.unitIds, createdAt: e.createdAt, ...extra, payload: e.payload };
+}
