@@ -366,7 +366,7 @@ export class KafkaTransport implements Transport {
           });
           const failed = copies.filter((c) => c.state !== 'delivered');
           if (failed.length) {
-            throw new GwError('GW_KAFKA_DLQ', `Copying ${failed.length} of ${copies.length} poison messages to ${KAFKA_DLQ_TOPIC}, first ${failed[0]!.source}: ${failed[0]!.lastError!.message}`);
+            throw new GwError('GW_KAFKA_DLQ', `${failed.length} of ${copies.length} not acknowledged; ${failed[0]!.lastError!.message}`);
           }
         },
         {

@@ -17,6 +17,7 @@ import { createLogger } from '../../core/logger.js';
 import { registry } from '../../core/metrics.js';
 import { DeviceRegistry } from '../../ingest/device-registry.js';
 import { BatchingIngestSink } from '../../ingest/ingest-sink.js';
+import { replayDeadLetters } from '../../server/dead-letters/replay.js';
 import { KAFKA_DLQ_TOPIC, KAFKA_TOPIC, KafkaTransport, type KafkaTransportOptions } from '../../ingest/transports/kafka.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { proxiedPool } from './db-proxy.js';
@@ -120,7 +121,8 @@ describe('Kafka poison messages of any size', () => {
     poison.set('1:big15', { partition: 1, value: big15 });
     poison.set('2:big5', { partition: 2, value: big5 });
 
-    const t = await startTransport(newSink(), { brokers: c.bootstrap });
+    const sink = newSink();
+    const t = await startTransport(sink, { brokers: c.bootstrap });
     await waitFor('10 kafka dead letters', async () => (await count(`SELECT count(*)::int AS n FROM dead_letters WHERE transport = 'kafka'`)) === 10, 60_000);
     // Sent after the poison, on the partitions holding the big messages: intake must go on.
     await kcatProduce(c.bootstrap, 1, [`kp-gas-1:${event('kp-gas-1', 'after-1')}`]);
@@ -134,8 +136,8 @@ describe('Kafka poison messages of any size', () => {
     assert.equal(await count(`SELECT count(*)::int AS n FROM device_events WHERE event_id LIKE 'e-spoof-%'`), 0);
 
     // Dead letters: one per poison message, each with its reason; every row is bounded.
-    const { rows } = await db.pool.query<{ code: string; reason: string; raw_bytes: string; raw_sha256: string; raw_truncated: boolean; stored: number }>(
-      `SELECT code, reason, raw_bytes::text, raw_sha256, raw_truncated, octet_length(raw) AS stored FROM dead_letters WHERE transport = 'kafka'`,
+    const { rows } = await db.pool.query<{ id: string; code: string; reason: string; raw_bytes: string; raw_sha256: string; raw_truncated: boolean; stored: number }>(
+      `SELECT id::text, code, reason, raw_bytes::text, raw_sha256, raw_truncated, octet_length(raw) AS stored FROM dead_letters WHERE transport = 'kafka'`,
     );
     assert.equal(rows.length, 10);
     for (const r of rows) assert.ok(r.reason.length > 0 && r.stored <= 3_000_000, JSON.stringify({ ...r, reason: r.reason.slice(0, 200) }));
@@ -153,6 +155,10 @@ describe('Kafka poison messages of any size', () => {
     assert.equal(r15.raw_truncated, false);
     assert.equal(r15.stored, Buffer.byteLength(big15));
     assert.deepEqual(rows.filter((r) => r.code === 'GW_INGEST_DEVICE_MISMATCH').length, 4);
+    // Its first 64 KiB are not the message: replaying it says so instead of making a misleading new letter.
+    const [replayed] = await replayDeadLetters(db.pool, sink, { ids: [Number(r5.id)], includeReplayed: true, limit: 1 });
+    assert.deepEqual(replayed?.outcome, { status: 'rejected', code: 'GW_INGEST_TOO_LARGE', reason: `only the first bytes of this ${Buffer.byteLength(big5)}-byte payload (sha256 ${sha256(big5)}) are kept; it cannot be replayed` });
+    assert.equal(await count(`SELECT count(*)::int AS n FROM dead_letters`), 10);
 
     // The DLQ topic: each poison message exactly once; the two over 1 MB truncated, with size and hash.
     const dlq = await readDlq(c.bootstrap);
