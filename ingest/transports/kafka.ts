@@ -18,7 +18,7 @@ export const KAFKA_GROUP = 'gridwatch';
  * The largest DLQ copy (key, value and headers) by default: librdkafka's own message.max.bytes
  * default, under Kafka's default topic limit (1 MiB). Larger poison messages are copied truncated.
  */
-export const DLQ_MAX_MESSAGE_BYTES = 1_000_000;
+const DLQ_MAX_MESSAGE_BYTES = 1_000_000;
 /** The most of a poison message's value a truncated DLQ copy keeps. */
 export const DLQ_TRUNCATED_VALUE_BYTES = 65_536;
 /** How long one DLQ delivery may take (message.timeout.ms) before it counts as failed and is tried again. */
@@ -403,7 +403,7 @@ export class KafkaTransport implements Transport {
     const message = `${what}: ${(err as Error).message}`;
     this.lastError = message;
     this.stall = { stage, what, since: this.stall?.since ?? Date.now(), lastError: message };
-    this.opts.log.warn({ err }, `kafka: ${what} failed; not committing, retrying in ${pauseMs} ms`);
+    this.opts.log.warn({ err }, `kafka: ${what} failed; retrying in ${pauseMs} ms (nothing is committed meanwhile)`);
   }
 
   private commitFailed(message: string): void {

@@ -17,8 +17,9 @@ import { createLogger } from '../../core/logger.js';
 import { registry } from '../../core/metrics.js';
 import { DeviceRegistry } from '../../ingest/device-registry.js';
 import { BatchingIngestSink } from '../../ingest/ingest-sink.js';
+import { DEAD_LETTER_KEPT_BYTES } from '../../ingest/decode.js';
+import { DLQ_TRUNCATED_VALUE_BYTES, KAFKA_DLQ_TOPIC, KAFKA_TOPIC, KafkaTransport, type KafkaTransportOptions } from '../../ingest/transports/kafka.js';
 import { replayDeadLetters } from '../../server/dead-letters/replay.js';
-import { KAFKA_DLQ_TOPIC, KAFKA_TOPIC, KafkaTransport, type KafkaTransportOptions } from '../../ingest/transports/kafka.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { proxiedPool } from './db-proxy.js';
 import { mockCluster, requireBinary, run, waitFor, wireEvent } from './mqtt-kafka-support.js';
@@ -147,7 +148,7 @@ describe('Kafka poison messages of any size', () => {
     assert.equal(r5.code, 'GW_INGEST_TOO_LARGE');
     assert.equal(Number(r5.raw_bytes), Buffer.byteLength(big5));
     assert.equal(r5.raw_truncated, true);
-    assert.ok(r5.stored <= 65_536, `the 5 MB dead letter keeps ${r5.stored} bytes`);
+    assert.ok(r5.stored <= DEAD_LETTER_KEPT_BYTES, `the 5 MB dead letter keeps ${r5.stored} bytes`);
     assert.match(r5.reason, new RegExp(`${Buffer.byteLength(big5)} bytes.*sha256 ${sha256(big5)}`));
     // 1.5 MB is within the decode limit: kept whole, so it can be replayed after a fix.
     const r15 = byHash.get(sha256(big15))!;
@@ -177,7 +178,7 @@ describe('Kafka poison messages of any size', () => {
       const d = truncated.find((x) => x.headers.get('gridwatch-original-sha256') === sha256(big));
       assert.ok(d, `a truncated copy carries the SHA-256 of the ${Buffer.byteLength(big)}-byte message`);
       assert.equal(d.headers.get('gridwatch-original-bytes'), String(Buffer.byteLength(big)));
-      assert.ok(d.bytes > 0 && d.bytes <= 65_536, `truncated copy of ${d.bytes} bytes`);
+      assert.ok(d.bytes > 0 && d.bytes <= DLQ_TRUNCATED_VALUE_BYTES, `truncated copy of ${d.bytes} bytes`);
       assert.match(d.key, /^kp-gas-[12]$/);
     }
     for (const d of dlq.filter((x) => !x.headers.has('gridwatch-truncated'))) assert.ok(d.bytes < 1000);
