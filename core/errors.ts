@@ -31,6 +31,7 @@ export const ERROR_CATALOGUE = {
   GW_KAFKA_CONNECT: { status: 503, title: 'Cannot connect to Kafka' },
   GW_KAFKA_MOCK: { status: 500, title: 'Cannot start the librdkafka mock cluster (KAFKA_MOCK=1)' },
   GW_KAFKA_DLQ: { status: 503, title: 'Cannot produce a poison message to the dead-letter topic' },
+  GW_KAFKA_DLQ_TOO_LARGE: { status: 413, title: 'A poison message does not fit the dead-letter topic even truncated' },
   GW_KAFKA_COMMIT: { status: 503, title: 'Cannot commit Kafka consumer offsets' },
   // ingest core: decoding, normalisation, storage, devices (dead-letter codes are stable: filters and dashboards use them)
   GW_INGEST_TOO_LARGE: { status: 413, title: 'Device event payload too large' },

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { describeIssues, type ErrorCode } from '../core/errors.js';
 import { DEVICE_KINDS, deviceEventWireSchema, type DeadLetter, type DeviceEvent, type DeviceEventWire } from './device-event.js';
 import type { CheckedImage } from './images.js';
@@ -6,6 +7,13 @@ import type { DeviceIdentity, RawInput } from './transport.js';
 
 /** Largest raw payload of one event: an inline image (≤ 2.8 MB of base64) plus the envelope. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 3_000_000;
+
+/**
+ * How much of a payload over the decode limit its dead letter keeps (with its size and SHA-256):
+ * enough to see what it was, while one hostile message never makes a multi-megabyte row. Such a
+ * payload can never be stored as an event, so nothing replayable is lost.
+ */
+export const DEAD_LETTER_KEPT_BYTES = 65_536;
 
 /** Longest dead-letter reason kept (a zod report on a hostile payload can be long). */
 const MAX_REASON_CHARS = 2000;
@@ -24,14 +32,16 @@ export type Admitted = { ok: true; event: DeviceEvent; image?: CheckedImage } | 
 
 /**
  * The raw payload as storable text. PostgreSQL text can hold neither invalid UTF-8 nor NUL
- * characters, so such payloads are kept byte-exact as base64 instead.
+ * characters, so such payloads are kept byte-exact as base64 instead. A `cut` payload (the
+ * first bytes of a longer one) may end inside a UTF-8 character; that incomplete tail is dropped.
  */
-function rawOf(payload: Buffer | string): { text: string | null; raw: string; rawEncoding: 'utf8' | 'base64' } {
+function rawOf(payload: Buffer | string, cut = false): { text: string | null; raw: string; rawEncoding: 'utf8' | 'base64' } {
   let text: string | null;
   if (typeof payload === 'string') text = LONE_SURROGATE.test(payload) ? null : payload;
   else {
     try {
-      text = utf8.decode(payload);
+      // In streaming mode the decoder holds an incomplete last character back instead of failing.
+      text = cut ? new TextDecoder('utf-8', { fatal: true }).decode(payload, { stream: true }) : utf8.decode(payload);
     } catch {
       text = null;
     }
@@ -46,15 +56,28 @@ function storable(s: string): string {
   return s.replace(LONE_SURROGATES, '\uFFFD').replaceAll('\0', '\uFFFD');
 }
 
-/** Builds a dead letter for `input` (pure). `claimed` is the deviceId the payload names, if readable. */
-export function deadLetter(input: RawInput, code: ErrorCode, reason: string, claimed?: unknown): DeadLetter {
-  const { raw, rawEncoding } = rawOf(input.payload);
+/**
+ * Builds a dead letter for `input` (pure). `claimed` is the deviceId the payload names, if
+ * readable. With `keepBytes`, a longer payload is kept as its first `keepBytes` bytes, and the
+ * reason says so with the payload's size and SHA-256.
+ */
+export function deadLetter(input: RawInput, code: ErrorCode, reason: string, claimed?: unknown, keepBytes?: number): DeadLetter {
+  const { payload } = input;
+  const rawBytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+  const rawSha256 = crypto.createHash('sha256').update(payload).digest('hex');
+  const rawTruncated = keepBytes !== undefined && rawBytes > keepBytes;
+  const head = rawTruncated ? (typeof payload === 'string' ? Buffer.from(payload) : payload).subarray(0, keepBytes) : payload;
+  const { raw, rawEncoding } = rawOf(head, rawTruncated);
   const deviceId = typeof claimed === 'string' && DEVICE_ID.test(claimed) ? claimed : (input.authenticatedDeviceId ?? null);
-  const short = reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason;
+  let short = reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason;
+  if (rawTruncated) short += ` (payload of ${rawBytes} bytes, sha256 ${rawSha256}, kept as its first ${keepBytes} bytes)`;
   return {
     transport: input.transport,
     raw,
     rawEncoding,
+    rawBytes,
+    rawSha256,
+    rawTruncated,
     code,
     reason: storable(short),
     deviceId: deviceId === null ? null : storable(deviceId),
@@ -83,7 +106,10 @@ function unstorableField(value: unknown, path: string): string | null {
 export function parseInput(input: RawInput, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES): Parsed {
   const size = typeof input.payload === 'string' ? Buffer.byteLength(input.payload) : input.payload.length;
   const fail = (code: ErrorCode, reason: string, claimed?: unknown): Parsed => ({ ok: false, dead: deadLetter(input, code, reason, claimed) });
-  if (size > maxPayloadBytes) return fail('GW_INGEST_TOO_LARGE', `payload is ${size} bytes, more than the ${maxPayloadBytes} allowed for one event`);
+  if (size > maxPayloadBytes) {
+    const reason = `payload is ${size} bytes, more than the ${maxPayloadBytes} allowed for one event`;
+    return { ok: false, dead: deadLetter(input, 'GW_INGEST_TOO_LARGE', reason, undefined, DEAD_LETTER_KEPT_BYTES) };
+  }
   const { text } = rawOf(input.payload);
   if (text === null) return fail('GW_INGEST_BAD_ENCODING', 'payload is not valid UTF-8 (kept as base64)');
   let json: unknown;

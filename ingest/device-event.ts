@@ -77,10 +77,16 @@ export type DeviceEvent = WasteTruckEvent | GasSensorEvent | BridgeSensorEvent |
 /** Input that could not become a DeviceEvent, kept with its reason (nothing is dropped). */
 export interface DeadLetter {
   transport: 'mqtt' | 'kafka' | 'http';
-  /** The raw payload exactly as received (bytes are kept as base64 when not storable UTF-8 text). */
+  /** The raw payload as received (bytes are kept as base64 when not storable UTF-8 text); see `rawTruncated`. */
   raw: string;
   /** How `raw` is encoded: 'base64' for payloads that are not valid UTF-8 or hold NUL characters. */
   rawEncoding: 'utf8' | 'base64';
+  /** Size in bytes of the payload as received. */
+  rawBytes: number;
+  /** Hex SHA-256 of the payload as received. */
+  rawSha256: string;
+  /** `raw` holds only the payload's first bytes: it was over the decode limit (GW_INGEST_TOO_LARGE). */
+  rawTruncated: boolean;
   /** Stable error code from the catalogue, e.g. GW_INGEST_SCHEMA. */
   code: string;
   /** Human-readable reason naming the field(s) at fault. */

@@ -117,6 +117,9 @@ export async function storeBatch(
           d.map((l) => l.receivedAt),
           deadLetters.map((s) => s.seq),
           batchId,
+          d.map((l) => l.rawBytes),
+          d.map((l) => l.rawSha256),
+          d.map((l) => l.rawTruncated),
         ],
       });
     }

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import os from 'node:os';
 import Kafka from 'node-rdkafka';
 import type { KafkaConsumer, LibrdKafkaError, Message, MessageHeader, Producer } from 'node-rdkafka';
@@ -5,12 +6,28 @@ import { Counter, Gauge } from 'prom-client';
 import { GwError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { registry } from '../../core/metrics.js';
+import { retry, type RetryPolicy } from '../../core/retry.js';
 import type { IngestOutcome, IngestSink, RawInput, Transport, TransportHealth } from '../transport.js';
 
 /** Topic names and consumer group fixed by the contract (DESIGN.md section 8). */
 export const KAFKA_TOPIC = 'device-events';
 export const KAFKA_DLQ_TOPIC = 'device-events.dlq';
 export const KAFKA_GROUP = 'gridwatch';
+
+/**
+ * The largest DLQ copy (key, value and headers) by default: librdkafka's own message.max.bytes
+ * default, under Kafka's default topic limit (1 MiB). Larger poison messages are copied truncated.
+ */
+const DLQ_MAX_MESSAGE_BYTES = 1_000_000;
+/** The most of a poison message's value a truncated DLQ copy keeps. */
+export const DLQ_TRUNCATED_VALUE_BYTES = 65_536;
+/** How long one DLQ delivery may take (message.timeout.ms) before it counts as failed and is tried again. */
+const DLQ_DELIVERY_TIMEOUT_MS = 30_000;
+/** What a record and each header add to the bytes of a message, rounded up (librdkafka counts them too). */
+const RECORD_OVERHEAD_BYTES = 128;
+const HEADER_OVERHEAD_BYTES = 12;
+/** librdkafka's code for a message over message.max.bytes, from produce() or from the broker. */
+const ERR_MSG_SIZE_TOO_LARGE = 10;
 
 const kafkaLag = new Gauge({
   name: 'gridwatch_kafka_consumer_lag',
@@ -23,12 +40,38 @@ const kafkaDlq = new Counter({
   help: 'Poison messages copied to device-events.dlq',
   registers: [registry],
 });
+const kafkaDlqFailed = new Counter({
+  name: 'gridwatch_kafka_dlq_failed_total',
+  help: 'Poison messages whose copy to device-events.dlq was given up; each is still a stored dead letter',
+  registers: [registry],
+});
 const kafkaRetries = new Counter({
   name: 'gridwatch_kafka_retries_total',
-  help: 'Kafka batches retried because storing them, or copying their poison messages to the DLQ, failed',
+  help: 'Kafka attempts retried because consuming, storing a batch, or copying its poison messages to the DLQ failed',
   labelNames: ['stage'] as const,
   registers: [registry],
 });
+
+type Rejected = Extract<IngestOutcome, { status: 'rejected' }>;
+
+/** One poison message on its way to the DLQ topic; retries produce only the copies not yet acknowledged. */
+interface DlqCopy {
+  m: Message;
+  outcome: Rejected;
+  source: string;
+  /** Copy only the start of the value, with its size and hash: the whole one was too large. */
+  truncate: boolean;
+  state: 'pending' | 'delivered' | 'impossible';
+  lastError?: Error;
+}
+
+/** What the consumer is working on when it has not made progress, for /healthz. */
+interface Stall {
+  stage: 'consume' | 'store' | 'dlq';
+  what: string;
+  since: number;
+  lastError?: string;
+}
 
 export interface KafkaTransportOptions {
   /** KAFKA_BROKERS (host:port,…); ignored when `mock` is set. */
@@ -45,6 +88,15 @@ export interface KafkaTransportOptions {
    * died stay unassigned. The mock cluster also ignores a clean leave until it expires.
    */
   sessionTimeoutMs?: number;
+  /**
+   * The largest DLQ copy in bytes (the producer's message.max.bytes); set it to the DLQ topic's
+   * max.message.bytes when that is lower. Larger poison messages are copied truncated.
+   */
+  dlqMaxMessageBytes?: number;
+  /** How DLQ copies are retried; once `giveUpAfterMs` passes, the failure is recorded and intake goes on. */
+  dlqRetry?: Partial<RetryPolicy>;
+  /** How long the consumer may go without progress before /healthz reports it down (default 30 s). */
+  stuckAfterMs?: number;
 }
 
 const promisify0 = (fn: (cb: (err: LibrdKafkaError | null | undefined) => void) => void) =>
@@ -52,11 +104,13 @@ const promisify0 = (fn: (cb: (err: LibrdKafkaError | null | undefined) => void) 
 
 /**
  * Consumes `device-events` (key = device id) in consumer group `gridwatch`. Offsets are
- * committed by hand, per partition, only after the sink stored the batch and every poison
- * message in it was copied to `device-events.dlq`; a crash before that redelivers the batch,
- * and the idempotency key keeps the store exactly-once. With KAFKA_MOCK=1 the transport owns
- * a librdkafka mock cluster (real Kafka protocol, in-process) and publishes its bootstrap
- * address in the log and in /healthz so external clients such as kcat can feed it.
+ * committed by hand, per partition, only after the sink stored the batch (events and dead
+ * letters) and its poison messages were copied to `device-events.dlq`; a crash before that
+ * redelivers the batch, and the idempotency key keeps the store exactly-once. A DLQ copy that
+ * cannot be made within `dlqRetry` is recorded and given up, so no message blocks intake.
+ * With KAFKA_MOCK=1 the transport owns a librdkafka mock cluster (real Kafka protocol,
+ * in-process) and publishes its bootstrap address in the log and in /healthz so external
+ * clients such as kcat can feed it.
  */
 export class KafkaTransport implements Transport {
   readonly name = 'kafka' as const;
@@ -65,8 +119,11 @@ export class KafkaTransport implements Transport {
   private bootstrap?: string;
   private loop?: Promise<void>;
   private stopping = false;
+  private readonly abort = new AbortController();
   private lastError?: string;
-  private readonly deliveries = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private stall?: Stall;
+  private dlqFailed?: { count: number; last: { source: string; code: string; error: string; at: string } };
+  private readonly deliveries = new Map<number, { resolve: () => void; reject: (e: LibrdKafkaError) => void }>();
   private nextOpaque = 0;
   private readonly lag = new Map<number, number>();
 
@@ -82,7 +139,15 @@ export class KafkaTransport implements Transport {
     const { log } = this.opts;
     const clientId = `gridwatch-${os.hostname()}-${process.pid}`;
     // librdkafka's typings predate test.mock.num.brokers, hence the widened record.
-    const producerConf: Kafka.ProducerGlobalConfig & Record<string, unknown> = { 'client.id': clientId, dr_cb: true };
+    const producerConf: Kafka.ProducerGlobalConfig & Record<string, unknown> = {
+      'client.id': clientId,
+      dr_cb: true,
+      // The broker keeps each acknowledged copy once, even when librdkafka resends it.
+      'enable.idempotence': true,
+      'message.max.bytes': this.opts.dlqMaxMessageBytes ?? DLQ_MAX_MESSAGE_BYTES,
+      // One delivery attempt ends within this, so a retry never overlaps a copy still in flight.
+      'message.timeout.ms': DLQ_DELIVERY_TIMEOUT_MS,
+    };
     if (this.opts.mock) producerConf['test.mock.num.brokers'] = 1;
     else if (this.opts.brokers) producerConf['metadata.broker.list'] = this.opts.brokers;
     else throw new GwError('GW_KAFKA_CONNECT', 'Starting the Kafka transport: neither KAFKA_BROKERS nor KAFKA_MOCK=1 is set');
@@ -92,7 +157,7 @@ export class KafkaTransport implements Transport {
       const waiter = this.deliveries.get(report.opaque as number);
       if (!waiter) return;
       this.deliveries.delete(report.opaque as number);
-      if (err) waiter.reject(new GwError('GW_KAFKA_DLQ', `Delivering a poison message to ${KAFKA_DLQ_TOPIC}: ${err.message}`));
+      if (err) waiter.reject(err);
       else waiter.resolve();
     });
     const where = this.opts.mock ? 'the librdkafka mock cluster (KAFKA_MOCK=1)' : `KAFKA_BROKERS=${this.opts.brokers}`;
@@ -165,6 +230,7 @@ export class KafkaTransport implements Transport {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.abort.abort();
     if (this.loop) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.loop, new Promise((r) => (timer = setTimeout(r, this.opts.drainTimeoutMs ?? 10_000)))]);
@@ -179,80 +245,165 @@ export class KafkaTransport implements Transport {
     }
   }
 
-  /** For /healthz: bootstrap address (the mock cluster's under KAFKA_MOCK), group, topic and lag. */
+  /**
+   * For /healthz: bootstrap address (the mock cluster's under KAFKA_MOCK), group, topic and lag.
+   * Down, with `stuck` saying at which stage, on what and since when, once the consumer has
+   * made no progress for `stuckAfterMs`; `dlqFailed` counts DLQ copies given up.
+   */
   health(): TransportHealth {
-    const detail = {
+    const detail: Record<string, unknown> = {
       mode: this.opts.mock ? 'mock' : 'brokers',
       bootstrap: this.bootstrap,
       topic: KAFKA_TOPIC,
       group: KAFKA_GROUP,
       lag: [...this.lag.values()].reduce((a, b) => a + b, 0),
       ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...(this.dlqFailed ? { dlqFailed: this.dlqFailed } : {}),
     };
     if (this.stopping) return { status: 'off', detail };
     if (!this.consumer) return { status: 'starting', detail };
-    return { status: this.consumer.isConnected() ? 'ok' : 'down', detail };
+    if (!this.consumer.isConnected()) return { status: 'down', detail };
+    const stall = this.stall;
+    const forMs = stall ? Date.now() - stall.since : 0;
+    if (stall && forMs >= (this.opts.stuckAfterMs ?? 30_000)) {
+      return { status: 'down', detail: { ...detail, stuck: { ...stall, since: new Date(stall.since).toISOString(), forMs } } };
+    }
+    return { status: 'ok', detail };
   }
 
   private async run(sink: IngestSink): Promise<void> {
     const consumer = this.consumer!;
     const batchSize = this.opts.batchSize ?? 1000;
+    const what = `consuming from ${KAFKA_TOPIC}`;
     while (!this.stopping) {
       let messages: Message[];
       try {
-        messages = await new Promise<Message[]>((resolve, reject) => consumer.consume(batchSize, (err, m) => (err ? reject(err) : resolve(m))));
-      } catch (err) {
-        // Broker unreachable or rebalancing: librdkafka reconnects by itself.
-        this.lastError = (err as Error).message;
-        this.opts.log.warn({ err: this.lastError }, 'kafka consume failed; retrying');
-        await new Promise((r) => setTimeout(r, 500));
-        continue;
+        // Broker unreachable or rebalancing: librdkafka reconnects by itself; keep asking.
+        messages = await retry(() => new Promise<Message[]>((resolve, reject) => consumer.consume(batchSize, (err, m) => (err ? reject(err) : resolve(m)))), {
+          policy: { maxMs: 1_000, giveUpAfterMs: Infinity },
+          retryable: () => true,
+          signal: this.abort.signal,
+          onRetry: (err, _attempt, pauseMs) => this.failed('consume', what, err, pauseMs),
+        });
+      } catch {
+        return; // stopped
       }
+      if (this.stall?.stage === 'consume') this.stall = undefined;
       if (!messages.length) continue;
+      this.refreshLag(messages, 'received');
       const handled = await this.handleBatch(sink, messages);
       if (!handled) return;
       this.commit(messages);
+      this.stall = undefined;
     }
   }
 
-  /** Stores a batch and copies its poison messages to the DLQ, retrying until done; false if stopped first. */
+  /**
+   * Stores a batch, then copies its poison messages to the DLQ; false if stopped first (the
+   * batch is then left uncommitted and redelivered). From the moment the batch arrives it is
+   * the consumer's stall until it is committed, so /healthz sees a batch that does not move.
+   */
   private async handleBatch(sink: IngestSink, messages: Message[]): Promise<boolean> {
     const inputs: RawInput[] = messages.map((m) => ({
       transport: 'kafka',
       payload: m.value ?? Buffer.alloc(0),
-      topic: `${m.topic}/${m.partition}@${m.offset}`,
+      topic: sourceOf(m),
       authenticatedDeviceId: m.key === undefined || m.key === null ? undefined : String(m.key),
       receivedAt: Date.now(),
     }));
-    const outcomes = await this.retry('store', `storing ${messages.length} messages from ${KAFKA_TOPIC}`, () => sink.submit(inputs));
-    if (!outcomes) return false;
-    const poison = messages.flatMap((m, i) => {
+    const what = `storing ${messages.length} messages from ${KAFKA_TOPIC}`;
+    this.stall = { stage: 'store', what, since: Date.now() };
+    let outcomes: IngestOutcome[];
+    try {
+      outcomes = await retry(() => sink.submit(inputs), {
+        // Offsets are positions: a batch that is not stored cannot be skipped without losing it,
+        // so storing is retried until it works or the transport stops, and health says so.
+        policy: { giveUpAfterMs: Infinity },
+        retryable: () => true,
+        signal: this.abort.signal,
+        onRetry: (err, _attempt, pauseMs) => this.failed('store', what, err, pauseMs),
+      });
+    } catch {
+      return false; // stopped
+    }
+    const copies: DlqCopy[] = messages.flatMap((m, i) => {
       const o = outcomes[i];
-      return o?.status === 'rejected' ? [{ m, o }] : [];
+      return o?.status === 'rejected' ? [{ m, outcome: o, source: sourceOf(m), truncate: false, state: 'pending' as const }] : [];
     });
-    if (!poison.length) return true;
-    const copied = await this.retry('dlq', `copying ${poison.length} poison messages to ${KAFKA_DLQ_TOPIC}`, () =>
-      Promise.all(poison.map(({ m, o }) => this.produceDlq(m, o as Extract<IngestOutcome, { status: 'rejected' }>))),
-    );
-    if (copied) kafkaDlq.inc(poison.length);
-    return copied !== undefined;
+    if (!copies.length) return true;
+    return this.copyToDlq(copies);
   }
 
-  /** Calls `fn` until it succeeds, backing off up to 5 s; undefined when the transport stops first. */
-  private async retry<T>(stage: 'store' | 'dlq', what: string, fn: () => Promise<T>): Promise<T | undefined> {
-    let delay = 100;
-    for (;;) {
-      try {
-        return await fn();
-      } catch (err) {
-        kafkaRetries.inc({ stage });
-        this.lastError = `${what}: ${(err as Error).message}`;
-        this.opts.log.warn({ err }, `kafka: ${what} failed; not committing, retrying in ${delay} ms`);
-        if (this.stopping) return undefined;
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 5000);
-      }
+  /**
+   * Copies poison messages (already stored as dead letters) to the DLQ topic. Each attempt
+   * produces only the copies the broker has not acknowledged yet, so a retry never duplicates
+   * one. A copy the producer or broker refuses as too large is sent truncated next time; one
+   * that does not fit even then, and any still failing after `dlqRetry`, is given up: logged,
+   * counted in gridwatch_kafka_dlq_failed_total and shown in /healthz, and the batch is
+   * committed all the same. False only if stopped first.
+   */
+  private async copyToDlq(copies: DlqCopy[]): Promise<boolean> {
+    const what = `copying ${copies.length} poison messages to ${KAFKA_DLQ_TOPIC}`;
+    if (this.stall) Object.assign(this.stall, { stage: 'dlq', what });
+    const pending = () => copies.filter((c) => c.state === 'pending');
+    try {
+      await retry(
+        async () => {
+          const todo = pending();
+          const results = await Promise.allSettled(todo.map((c) => this.produceDlq(c)));
+          results.forEach((r, i) => {
+            const c = todo[i]!;
+            if (r.status === 'fulfilled') {
+              c.state = 'delivered';
+              kafkaDlq.inc();
+              return;
+            }
+            c.lastError = r.reason as Error;
+            if (isTooLarge(r.reason)) {
+              if (c.truncate) c.state = 'impossible';
+              else c.truncate = true;
+            }
+          });
+          const failed = copies.filter((c) => c.state !== 'delivered');
+          if (failed.length) {
+            throw new GwError('GW_KAFKA_DLQ', `${failed.length} of ${copies.length} not acknowledged; ${failed[0]!.lastError!.message}`);
+          }
+        },
+        {
+          policy: this.opts.dlqRetry,
+          retryable: () => pending().length > 0,
+          signal: this.abort.signal,
+          onRetry: (err, _attempt, pauseMs) => this.failed('dlq', what, err, pauseMs),
+        },
+      );
+    } catch (err) {
+      if (this.abort.signal.aborted) return false;
+      this.giveUpDlq(copies.filter((c) => c.state !== 'delivered'), err as Error);
     }
+    return true;
+  }
+
+  /** Records DLQ copies given up: each message is still a stored dead letter, so intake goes on. */
+  private giveUpDlq(failed: DlqCopy[], err: Error): void {
+    kafkaDlqFailed.inc(failed.length);
+    const at = new Date().toISOString();
+    for (const c of failed) {
+      const error = (c.lastError ?? err).message;
+      this.opts.log.error(
+        { source: c.source, code: c.outcome.code, err: error },
+        `kafka: gave up copying ${c.source} to ${KAFKA_DLQ_TOPIC}; it is kept only as a dead letter`,
+      );
+      this.dlqFailed = { count: (this.dlqFailed?.count ?? 0) + 1, last: { source: c.source, code: c.outcome.code, error, at } };
+    }
+  }
+
+  /** Counts and logs a failed attempt and keeps it as the consumer's stall, for /healthz. */
+  private failed(stage: Stall['stage'], what: string, err: unknown, pauseMs: number): void {
+    kafkaRetries.inc({ stage });
+    const message = `${what}: ${(err as Error).message}`;
+    this.lastError = message;
+    this.stall = { stage, what, since: this.stall?.since ?? Date.now(), lastError: message };
+    this.opts.log.warn({ err }, `kafka: ${what} failed; retrying in ${pauseMs} ms (nothing is committed meanwhile)`);
   }
 
   private commitFailed(message: string): void {
@@ -261,21 +412,45 @@ export class KafkaTransport implements Transport {
     this.opts.log.warn({ err: e }, 'kafka commit failed; those messages will be redelivered');
   }
 
-  private produceDlq(m: Message, outcome: Extract<IngestOutcome, { status: 'rejected' }>): Promise<void> {
+  /**
+   * Produces one DLQ copy and resolves once the broker acknowledged it. The copy keeps the
+   * key, value and headers and adds the reason; a truncated copy keeps the key and the first
+   * bytes of the value that fit (at most DLQ_TRUNCATED_VALUE_BYTES), drops the original
+   * headers and says the value's size and SHA-256.
+   */
+  private produceDlq(c: DlqCopy): Promise<void> {
+    const { m, outcome, source } = c;
+    const value = m.value ?? Buffer.alloc(0);
+    const key = m.key ?? null;
+    const ours: MessageHeader[] = [{ 'gridwatch-error-code': outcome.code }, { 'gridwatch-error-reason': outcome.reason }, { 'gridwatch-source': source }];
+    let headers = [...ours, ...(m.headers ?? [])];
+    let payload = value;
+    if (c.truncate) {
+      headers = [
+        ...ours,
+        { 'gridwatch-truncated': 'true' },
+        { 'gridwatch-original-bytes': String(value.length) },
+        { 'gridwatch-original-sha256': crypto.createHash('sha256').update(value).digest('hex') },
+      ];
+      const maxBytes = this.opts.dlqMaxMessageBytes ?? DLQ_MAX_MESSAGE_BYTES;
+      const fixed = RECORD_OVERHEAD_BYTES + (key === null ? 0 : Buffer.byteLength(key)) + headersBytes(headers);
+      if (fixed > maxBytes) {
+        return Promise.reject(
+          new GwError('GW_KAFKA_DLQ_TOO_LARGE', `Copying ${source} to ${KAFKA_DLQ_TOPIC} truncated: its key and headers alone take ${fixed} bytes, more than the ${maxBytes} allowed`),
+        );
+      }
+      payload = value.subarray(0, Math.min(DLQ_TRUNCATED_VALUE_BYTES, maxBytes - fixed));
+    }
     const opaque = this.nextOpaque++;
-    const headers: MessageHeader[] = [
-      { 'gridwatch-error-code': outcome.code },
-      { 'gridwatch-error-reason': outcome.reason },
-      { 'gridwatch-source': `${m.topic}/${m.partition}@${m.offset}` },
-      ...(m.headers ?? []),
-    ];
+    const failure = (err: LibrdKafkaError) =>
+      new GwError('GW_KAFKA_DLQ', `Producing ${source} to ${KAFKA_DLQ_TOPIC}${c.truncate ? ' truncated' : ''}: ${err.message}`, { kafkaCode: err.code });
     return new Promise<void>((resolve, reject) => {
-      this.deliveries.set(opaque, { resolve, reject });
+      this.deliveries.set(opaque, { resolve, reject: (err) => reject(failure(err)) });
       try {
-        this.producer!.produce(KAFKA_DLQ_TOPIC, null, m.value ?? Buffer.alloc(0), m.key ?? null, Date.now(), opaque, headers);
+        this.producer!.produce(KAFKA_DLQ_TOPIC, null, payload, key, Date.now(), opaque, headers);
       } catch (err) {
         this.deliveries.delete(opaque);
-        reject(new GwError('GW_KAFKA_DLQ', `Producing ${m.topic}/${m.partition}@${m.offset} to ${KAFKA_DLQ_TOPIC}: ${(err as Error).message}`));
+        reject(failure(err as LibrdKafkaError));
       }
     });
   }
@@ -295,9 +470,23 @@ export class KafkaTransport implements Transport {
     } catch (err) {
       this.commitFailed(`Committing offsets ${JSON.stringify([...next])} of ${KAFKA_TOPIC}: ${(err as Error).message}`);
     }
-    for (const [partition, offset] of next) {
+    this.refreshLag(messages, 'committed');
+  }
+
+  /**
+   * Sets the lag gauge per partition: messages after the last committed one. A batch just
+   * received (not yet committed) counts in full, so a consumer stuck on it shows its lag.
+   */
+  private refreshLag(messages: Message[], stage: 'received' | 'committed'): void {
+    const position = new Map<number, number>();
+    for (const m of messages) {
+      const p = stage === 'received' ? m.offset : m.offset + 1;
+      const cur = position.get(m.partition);
+      position.set(m.partition, cur === undefined ? p : stage === 'received' ? Math.min(cur, p) : Math.max(cur, p));
+    }
+    for (const [partition, offset] of position) {
       try {
-        const { highOffset } = consumer.getWatermarkOffsets(KAFKA_TOPIC, partition);
+        const { highOffset } = this.consumer!.getWatermarkOffsets(KAFKA_TOPIC, partition);
         const lag = Math.max(0, highOffset - offset);
         this.lag.set(partition, lag);
         kafkaLag.set({ partition: String(partition) }, lag);
@@ -306,4 +495,22 @@ export class KafkaTransport implements Transport {
       }
     }
   }
+}
+
+/** Where a message came from, as `topic/partition@offset`. */
+function sourceOf(m: Message): string {
+  return `${m.topic}/${m.partition}@${m.offset}`;
+}
+
+/** Whether a produce failure says the message is over a size limit (the producer's, the broker's, or a truncated copy's). */
+function isTooLarge(err: unknown): boolean {
+  if (!(err instanceof GwError)) return false;
+  return err.code === 'GW_KAFKA_DLQ_TOO_LARGE' || (err.details as { kafkaCode?: number } | undefined)?.kafkaCode === ERR_MSG_SIZE_TOO_LARGE;
+}
+
+/** Bytes the headers take in a record, with their length prefixes rounded up. */
+function headersBytes(headers: MessageHeader[]): number {
+  let n = 0;
+  for (const h of headers) for (const [k, v] of Object.entries(h)) n += HEADER_OVERHEAD_BYTES + Buffer.byteLength(k) + Buffer.byteLength(v as string | Buffer);
+  return n;
 }

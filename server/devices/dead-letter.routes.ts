@@ -70,6 +70,9 @@ type Row = {
   raw?: string;
   raw_encoding: string;
   raw_length?: number;
+  raw_bytes: number | null;
+  raw_sha256: string | null;
+  raw_truncated: boolean;
   device_id: string | null;
   authenticated_device_id: string | null;
   topic: string | null;
@@ -90,6 +93,9 @@ const toJson = (r: Row) => ({
   replayedAt: r.replayed_at?.toISOString() ?? null,
   replayResult: r.replay_result,
   rawEncoding: r.raw_encoding,
+  rawBytes: r.raw_bytes,
+  rawSha256: r.raw_sha256,
+  rawTruncated: r.raw_truncated,
   ...(r.raw !== undefined ? { raw: r.raw } : { rawLength: r.raw_length }),
 });
 

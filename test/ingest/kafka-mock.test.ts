@@ -19,21 +19,10 @@ import { BatchingIngestSink } from '../../ingest/ingest-sink.js';
 import type { IngestOutcome, IngestSink, RawInput } from '../../ingest/transport.js';
 import { KAFKA_DLQ_TOPIC, KAFKA_TOPIC, KafkaTransport } from '../../ingest/transports/kafka.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
-import { requireBinary, run, waitFor, wireEvent } from './mqtt-kafka-support.js';
+import { mockCluster, requireBinary, run, waitFor, wireEvent } from './mqtt-kafka-support.js';
 
 const KCAT = requireBinary('/usr/bin/kcat', 'kcat');
 const log = createLogger('silent');
-
-/** Starts a mock cluster owned by a producer; resolves to the producer and the bootstrap address. */
-async function mockCluster(): Promise<{ producer: Kafka.Producer; bootstrap: string }> {
-  const producer = new Kafka.Producer({ 'test.mock.num.brokers': 1, dr_cb: true } as Kafka.ProducerGlobalConfig);
-  await new Promise<void>((resolve, reject) => producer.connect({}, (err) => (err ? reject(err) : resolve())));
-  const md = await new Promise<Kafka.Metadata>((resolve, reject) =>
-    producer.getMetadata({ topic: KAFKA_TOPIC, timeout: 10_000 }, (err, m) => (err ? reject(err) : resolve(m))),
-  );
-  producer.setPollInterval(20);
-  return { producer, bootstrap: md.brokers.map((b) => `${b.host}:${b.port}`).join(',') };
-}
 
 /** Produces (key, value) pairs with node-rdkafka and waits until all are delivered. */
 async function produce(producer: Kafka.Producer, messages: [string | null, string][]): Promise<void> {

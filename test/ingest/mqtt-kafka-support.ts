@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import Kafka from 'node-rdkafka';
 import type { DeviceKind } from '../../ingest/device-event.js';
 import type { DeviceAuthenticator, DeviceIdentity, IngestOutcome, IngestSink, RawInput } from '../../ingest/transport.js';
 
@@ -78,6 +79,21 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * Starts a librdkafka mock cluster owned by a producer, so it outlives the consumers a test
+ * starts and stops; resolves to that producer and the bootstrap address. Asking for
+ * `device-events` creates it with the mock's default 4 partitions.
+ */
+export async function mockCluster(): Promise<{ producer: Kafka.Producer; bootstrap: string }> {
+  const producer = new Kafka.Producer({ 'test.mock.num.brokers': 1, dr_cb: true } as Kafka.ProducerGlobalConfig);
+  await new Promise<void>((resolve, reject) => producer.connect({}, (err) => (err ? reject(err) : resolve())));
+  const md = await new Promise<Kafka.Metadata>((resolve, reject) =>
+    producer.getMetadata({ topic: 'device-events', timeout: 10_000 }, (err, m) => (err ? reject(err) : resolve(m))),
+  );
+  producer.setPollInterval(20);
+  return { producer, bootstrap: md.brokers.map((b) => `${b.host}:${b.port}`).join(',') };
 }
 
 /** A valid wire event of each kind, for device `deviceId`, numbered `n` (the eventId). */

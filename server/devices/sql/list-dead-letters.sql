@@ -1,6 +1,6 @@
 -- Dead letters, newest first, keyset-paged by id ($7 = "before this id"). Filters are optional (NULL = any).
 SELECT id, transport, code, reason, device_id, authenticated_device_id, topic, received_at,
-       replayed_at, replay_result, raw_encoding, length(raw) AS raw_length
+       replayed_at, replay_result, raw_encoding, length(raw) AS raw_length, raw_bytes, raw_sha256, raw_truncated
 FROM dead_letters
 WHERE ($1::text IS NULL OR transport = $1)
   AND ($2::text IS NULL OR code = $2)

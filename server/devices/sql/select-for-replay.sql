@@ -1,5 +1,5 @@
 -- The dead letters a filtered replay takes, oldest first so devices' events replay in order.
-SELECT id, transport, raw, raw_encoding, authenticated_device_id, topic
+SELECT id, transport, raw, raw_encoding, raw_truncated, raw_bytes, raw_sha256, authenticated_device_id, topic
 FROM dead_letters
 WHERE ($1::text IS NULL OR transport = $1)
   AND ($2::text IS NULL OR code = $2)
