@@ -19,7 +19,7 @@ import { DeviceRegistry } from '../../ingest/device-registry.js';
 import { BatchingIngestSink } from '../../ingest/ingest-sink.js';
 import { DEAD_LETTER_KEPT_BYTES } from '../../ingest/decode.js';
 import { DLQ_TRUNCATED_VALUE_BYTES, KAFKA_DLQ_TOPIC, KAFKA_TOPIC, KafkaTransport, type KafkaTransportOptions } from '../../ingest/transports/kafka.js';
-import { replayDeadLetters } from '../../server/dead-letters/replay.js';
+import { replayDeadLetters } from '../../server/devices/dead-letter-replay.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { proxiedPool } from './db-proxy.js';
 import { mockCluster, requireBinary, run, waitFor, wireEvent } from './mqtt-kafka-support.js';
