@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { GwError } from '../../core/errors.js';
 import { currentUser, requireRole } from '../auth/middleware.js';
-import { inScope } from '../auth/users.js';
+import { inScope, scopeOf } from '../auth/policy.js';
 import { catalogueAt } from './catalogue-at.js';
 import { evaluateCatalogue, evaluationOptionsSchema } from './evaluate.js';
 import type { Unit } from './model.js';
@@ -99,7 +99,8 @@ export function catalogueReadRoutes(pool: pg.Pool, store: CatalogueStore): Route
   r.get('/api/v1/catalogue/evaluation', requireRole('planner', 'admin'), async (req, res) => {
     const q = parseInput(evaluationQuery, req.query, 'the evaluation query');
     const user = currentUser(req);
-    if (q.district && !inScope(user, [q.district]))
+    const scope = scopeOf(user);
+    if (q.district && !inScope(scope, [q.district]))
       throw new GwError('GW_OUT_OF_SCOPE', `Evaluating district ${q.district}: outside ${user.username}'s jurisdiction (${user.scopes.join(', ') || 'none'})`);
     const period = { from: start(q.from), to: end(q.to) };
     const now = Date.now();
@@ -109,7 +110,7 @@ export function catalogueReadRoutes(pool: pg.Pool, store: CatalogueStore): Route
     const districts = townDistricts(units);
     // A town is shown when it lies in the asked district and in the caller's jurisdiction.
     const shown = (town: string, district: string | null | undefined) =>
-      (!q.district || district === q.district) && inScope(user, [town, district]);
+      (!q.district || district === q.district) && inScope(scope, [town, district]);
     const outcomes = (await readClueOutcomes(pool, period, q.district ?? null)).filter((o) => o.townCode !== null && shown(o.townCode, o.districtCode));
     const options = evaluationOptionsSchema.parse({ frequentMin: q.frequentMin, rareMax: q.rareMax, minOnTimeRate: q.minOnTimeRate, minDue: q.minDue });
     const rows = evaluateCatalogue(outcomes, snapshot, period, now, options).filter((row) => shown(row.townCode, districts.get(row.townCode)));

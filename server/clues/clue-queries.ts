@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { GwError } from '../../core/errors.js';
 import { loadSql } from '../../db/sql.js';
-import { inScope, type User } from '../auth/users.js';
+import { canSeePlace, scopeOf, scopeSqlParams } from '../auth/policy.js';
+import type { User } from '../auth/users.js';
 import type { ClueStatus } from './clue.js';
 import { clueFromRow, type ClueRow, type StoredClue } from './stored-clue.js';
 
@@ -13,16 +14,14 @@ const sql = {
 };
 
 /**
- * Whether a user may see (and so act on) a clue: its place is in the user's jurisdiction
- * (`inScope` over district, town, community and grid), or the user's unit is the one it is
- * assigned to, told about or shown to. The second clause is what lets a city-level unit such
- * as a bridge custodian, whose officers have no district scope, see its own clues.
+ * Whether a user may see (and so act on) a clue: the policy module's `canSeePlace` over its
+ * district, town, community and grid, and the units it is assigned to, told about or shown to.
  */
 export function canSee(user: User, clue: StoredClue): boolean {
-  return (
-    inScope(user, [clue.districtCode, clue.townCode, clue.communityCode, clue.gridCode]) ||
-    (user.unitId !== null && [clue.primaryUnitId, ...clue.coNotifiedUnitIds, ...clue.boardUnitIds].includes(user.unitId))
-  );
+  return canSeePlace(scopeOf(user), {
+    codes: [clue.districtCode, clue.townCode, clue.communityCode, clue.gridCode],
+    unitIds: [clue.primaryUnitId, ...clue.coNotifiedUnitIds, ...clue.boardUnitIds],
+  });
 }
 
 /** List filters (all optional). */
@@ -41,10 +40,7 @@ export interface ClueFilter {
 /** The clues `user` may see that match the filter, newest first (the same rule as `canSee`, in SQL). */
 export async function listClues(pool: pg.Pool, user: User, f: ClueFilter): Promise<StoredClue[]> {
   const { rows } = await pool.query<ClueRow>(sql.list, [
-    // inScope with no codes is true exactly for users without a jurisdiction limit.
-    inScope(user, []),
-    user.scopes,
-    user.unitId,
+    ...scopeSqlParams(scopeOf(user)),
     f.status ?? null,
     f.item ?? null,
     f.town ?? null,

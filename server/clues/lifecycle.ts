@@ -1,3 +1,4 @@
+import { isCommand } from '../auth/policy.js';
 import type { Clue, ClueStatus } from './clue.js';
 
 /** What a person can do to a clue. */
@@ -79,7 +80,7 @@ const STATUS_AFTER: Record<Exclude<ClueActionType, 'reject'>, ClueStatus> = {
 };
 
 function allowed(by: By, actor: Actor, clue: Clue): boolean {
-  const command = actor.role === 'operator' || actor.role === 'admin';
+  const command = isCommand(actor.role);
   const assignee = actor.unitId !== null && actor.unitId === clue.primaryUnitId;
   return by === 'command' ? command : by === 'assignee' ? assignee : command || assignee;
 }
