@@ -87,7 +87,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       .sweep({ graceMs: 0 })
       .catch((err) => log.error({ err }, 'start-up catch-up of unprocessed device events failed; the periodic sweep tries again'));
     stops.push(pipeline.startRecovery(30_000));
-    const clueRouters = [catalogueAdminRoutes(catalogue), clueRoutes(db.pool, () => catalogue.current().directory)];
+    const clueRouters = [catalogueAdminRoutes(catalogue)];
     // ── end clues ──
 
     // ── ingest (issue 4): registry, sink, HTTP transport. Stops run in reverse, so every
@@ -102,7 +102,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     health.register('http-ingest', () => httpTransport.health());
     const demoDevices = config.demo ? await seedDemoDevices(devices, config.DATA_DIR) : [];
     const intakeRouters = [httpTransport.router];
-    const routes: Route[] = [...deviceRoutes(devices)];
+    const routes: Route[] = [...deviceRoutes(devices), ...clueRoutes(db.pool, () => catalogue.current().directory)];
     const routers = [deadLetterRoutes(db.pool, sink)];
     routers.push(geoRoutes({ pool: db.pool, log, onImported: async () => void (await locator.reload(db.pool)) }), ...clueRouters);
     // ── end ingest ──
