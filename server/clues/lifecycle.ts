@@ -27,7 +27,7 @@ export type ClueAction =
   | { type: 'merge'; intoCode: string };
 export type ClueActionType = ClueAction['type'];
 
-/** Who acts. Roles are the auth core's (`ROLES`), listed here so that this core does not load it. */
+/** Who acts. The roles are the auth core's `ROLES`, listed here so this pure core does not load users.ts (SQL, hashing). */
 const actorSchema = z.strictObject({
   userId: z.string(),
   role: z.enum(['admin', 'operator', 'worker', 'officer', 'planner'] satisfies Role[]),
