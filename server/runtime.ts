@@ -87,7 +87,6 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       .sweep({ graceMs: 0 })
       .catch((err) => log.error({ err }, 'start-up catch-up of unprocessed device events failed; the periodic sweep tries again'));
     stops.push(pipeline.startRecovery(30_000));
-    const clueRouters = [catalogueAdminRoutes(catalogue), clueRoutes(db.pool, () => catalogue.current().directory)];
     // ── end clues ──
 
     // ── ingest (issue 4): registry, sink, HTTP transport. Stops run in reverse, so every
@@ -102,9 +101,9 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     health.register('http-ingest', () => httpTransport.health());
     const demoDevices = config.demo ? await seedDemoDevices(devices, config.DATA_DIR) : [];
     const intakeRouters = [httpTransport.router];
-    const routes: Route[] = [...deviceRoutes(devices)];
+    const routes: Route[] = [...deviceRoutes(devices), ...catalogueAdminRoutes(catalogue), ...clueRoutes(db.pool, () => catalogue.current().directory)];
     const routers = [deadLetterRoutes(db.pool, sink)];
-    routers.push(geoRoutes({ pool: db.pool, log, onImported: async () => void (await locator.reload(db.pool)) }), ...clueRouters);
+    routers.push(geoRoutes({ pool: db.pool, log, onImported: async () => void (await locator.reload(db.pool)) }));
     // ── end ingest ──
 
     // ── MQTT and Kafka transports (issue 4): started after the sink, so they stop before it drains. ──
@@ -114,7 +113,8 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     // ── outbound clue events (issue 5): the clue outbox delivered to MQTT clues/{unitId}/events,
     // Kafka clue-events and webhooks on its own loop; stops before the transports it publishes to. ──
     await startOutbound({ pool: db.pool, log: log.child({ stage: 'outbound' }), transports, health, stops });
-    routers.push(webhookRoutes(db.pool), catalogueReadRoutes(db.pool, catalogue));
+    routers.push(webhookRoutes(db.pool));
+    routes.push(...catalogueReadRoutes(db.pool, catalogue));
     // ── end outbound ──
 
     // ── web UI: the live map (web/dist) at /, and the base-map style it asks for. ──

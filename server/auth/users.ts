@@ -106,13 +106,3 @@ export async function revokeToken(pool: pg.Pool, token: string): Promise<void> {
 }
 
 const DUMMY_HASH = await hashSecret(randomSecret());
-
-/**
- * True when the user may see or act on something located in these jurisdictions
- * (any of district, town, community or grid code). Admins and planners with no scope
- * see the whole city; everyone else needs a matching scope.
- */
-export function inScope(user: User, codes: ReadonlyArray<string | null | undefined>): boolean {
-  if (user.scopes.length === 0) return user.role === 'admin' || user.role === 'planner';
-  return codes.some((c) => c != null && user.scopes.includes(c));
-}

@@ -1,11 +1,9 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import { GwError } from '../../core/errors.js';
-import { currentUser, requireRole } from '../auth/middleware.js';
+import { describeIssues, GwError } from '../../core/errors.js';
+import { defineRoute, type Route } from '../http/define-route.js';
 import { parseEmpowermentCsv, parseItemsCsv } from './import.js';
 import { catalogueDataSchema, catalogueVersionSchema, unitSchema, type CatalogueVersion } from './model.js';
 import { parseInput } from '../../core/validate.js';
-import { registerPath } from '../openapi.js';
 import type { CatalogueStore } from './catalogue-store.js';
 
 const csvImportBody = z.object({
@@ -20,37 +18,18 @@ const csvImportBody = z.object({
   withdrawn: z.array(z.string().min(1)).default([]),
 });
 const importQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
+/**
+ * The body of an import: the JSON file or one version from CSV. When it is neither, the
+ * problems named are those of the kind it looks like (with `versions` or `units`, JSON).
+ */
+const importBody = z.union([catalogueDataSchema, csvImportBody], {
+  error: (iss) => {
+    if (iss.code !== 'invalid_union') return undefined;
+    const json = typeof iss.input === 'object' && iss.input !== null && ('versions' in iss.input || 'units' in iss.input);
+    return `${json ? 'a JSON import {versions, units}' : 'a CSV import {version, effectiveFrom, note, itemsCsv?, empowermentCsv?, withdrawn?}'}: ${describeIssues(iss.errors[json ? 0 : 1] ?? []).join('; ')}`;
+  },
+});
 const unitsBody = z.object({ units: z.array(unitSchema).min(1).max(20_000), replace: z.boolean().default(false) });
-
-registerPath({
-  method: 'post',
-  path: '/api/v1/catalogue/versions',
-  tag: 'catalogue',
-  summary: 'Add one catalogue version (admin)',
-  description:
-    'A change on the latest version: items added or changed, items withdrawn, empowerment granted and taken back, effective from local midnight of effectiveFrom. The whole history is validated again; re-posting a stored version unchanged is harmless.',
-  body: catalogueVersionSchema,
-  responses: { '201': 'Stored', '409': 'The version exists with other content or does not follow the latest', '422': 'The history with it is invalid' },
-});
-registerPath({
-  method: 'post',
-  path: '/api/v1/catalogue/import',
-  tag: 'catalogue',
-  summary: 'Import a catalogue: JSON {versions, units} or one version from CSV (admin)',
-  description:
-    'format=json (default): the body is {versions, units}, as exported; stored versions must be unchanged, new ones are appended, units are inserted or replaced by id. format=csv: the body is {version, effectiveFrom, note, itemsCsv?, empowermentCsv?, withdrawn?}, read by the same parsers as the demo items.csv.',
-  query: importQuery,
-  body: z.union([catalogueDataSchema, csvImportBody]),
-  responses: { '201': 'Stored', '409': 'A version exists with other content', '422': 'The history or the units are invalid' },
-});
-registerPath({
-  method: 'post',
-  path: '/api/v1/units',
-  tag: 'catalogue',
-  summary: 'Import units: inserted or replaced by id; with replace, the others are retired (admin)',
-  body: unitsBody,
-  responses: { '422': 'The units as they would stand are invalid' },
-});
 
 /** The version described by a CSV import, parsed by the catalogue's CSV readers. */
 function versionFromCsv(body: z.infer<typeof csvImportBody>): CatalogueVersion {
@@ -72,30 +51,88 @@ function versionFromCsv(body: z.infer<typeof csvImportBody>): CatalogueVersion {
   }, 'the catalogue version read from CSV');
 }
 
-const summary = (versions: CatalogueVersion[]) =>
+/** What an import added: each new version with the size of its change. */
+const addedSchema = z.array(
+  z.strictObject({
+    version: z.number().int().positive(),
+    effectiveFrom: z.iso.date(),
+    items: z.number().int().nonnegative(),
+    grants: z.number().int().nonnegative(),
+    revocations: z.number().int().nonnegative(),
+  }),
+);
+const latestVersion = z.number().int().positive().nullable();
+
+const summary = (versions: CatalogueVersion[]): z.infer<typeof addedSchema> =>
   versions.map((v) => ({ version: v.version, effectiveFrom: v.effectiveFrom, items: v.items.length, grants: v.grants.length, revocations: v.revocations.length }));
 
+const tag = 'catalogue';
+
 /** Catalogue and unit administration (admin): imports. The read endpoints live elsewhere. */
-export function catalogueAdminRoutes(store: CatalogueStore): Router {
-  const r = Router();
-  const admin = requireRole('admin');
-  r.post('/api/v1/catalogue/versions', admin, async (req, res) => {
-    const version = parseInput(catalogueVersionSchema, req.body, 'the catalogue version');
-    const added = await store.appendVersions([version], 'json', currentUser(req).username);
-    res.status(added.length ? 201 : 200).json({ added: summary(added), latestVersion: store.current().versions.at(-1)?.version ?? null });
-  });
-  r.post('/api/v1/catalogue/import', admin, async (req, res) => {
-    const { format } = parseInput(importQuery, req.query, 'the catalogue import query');
-    const by = currentUser(req).username;
-    const { added, units } =
-      format === 'csv'
-        ? { added: await store.appendVersions([versionFromCsv(parseInput(csvImportBody, req.body, 'the CSV catalogue import'))], 'csv', by), units: 0 }
-        : await store.importData(parseInput(catalogueDataSchema, req.body, 'the JSON catalogue import'), 'json', by);
-    res.status(added.length ? 201 : 200).json({ added: summary(added), units, latestVersion: store.current().versions.at(-1)?.version ?? null });
-  });
-  r.post('/api/v1/units', admin, async (req, res) => {
-    const body = parseInput(unitsBody, req.body, 'the unit import');
-    res.json(await store.importUnits(body.units, { replace: body.replace }));
-  });
-  return r;
+export function catalogueAdminRoutes(store: CatalogueStore): Route[] {
+  const latest = () => store.current().versions.at(-1)?.version ?? null;
+  return [
+    defineRoute(
+      {
+        method: 'post',
+        path: '/api/v1/catalogue/versions',
+        tag,
+        summary: 'Add one catalogue version (admin)',
+        description:
+          'A change on the latest version: items added or changed, items withdrawn, empowerment granted and taken back, effective from local midnight of effectiveFrom. The whole history is validated again; re-posting a stored version unchanged is harmless (200, nothing added).',
+        allow: 'catalogue.manage',
+        body: catalogueVersionSchema,
+        status: 201,
+        otherStatuses: [200],
+        response: z.strictObject({ added: addedSchema, latestVersion }),
+        errors: ['GW_CATALOGUE_VERSION_CONFLICT', 'GW_CATALOGUE_INVALID'],
+      },
+      async ({ user, body, setStatus }) => {
+        const added = await store.appendVersions([body], 'json', user.username);
+        if (!added.length) setStatus(200);
+        return { added: summary(added), latestVersion: latest() };
+      },
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/api/v1/catalogue/import',
+        tag,
+        summary: 'Import a catalogue: JSON {versions, units} or one version from CSV (admin)',
+        description:
+          'format=json (default): the body is {versions, units}, as exported; stored versions must be unchanged, new ones are appended, units are inserted or replaced by id. format=csv: the body is {version, effectiveFrom, note, itemsCsv?, empowermentCsv?, withdrawn?}, read by the same parsers as the demo items.csv. 201 when something was added, 200 when every version was already stored.',
+        allow: 'catalogue.manage',
+        query: importQuery,
+        body: importBody,
+        status: 201,
+        otherStatuses: [200],
+        response: z.strictObject({ added: addedSchema, units: z.number().int().nonnegative(), latestVersion }),
+        errors: ['GW_CATALOGUE_VERSION_CONFLICT', 'GW_CATALOGUE_INVALID'],
+      },
+      async ({ user, query, body, setStatus }) => {
+        const json = 'versions' in body;
+        if (json !== (query.format === 'json'))
+          throw new GwError(
+            'GW_VALIDATION',
+            `Importing a catalogue with format=${query.format}: the body is ${json ? 'a JSON import {versions, units}; send it with format=json' : 'one version for CSV import; send it with format=csv'}`,
+          );
+        const { added, units } = json ? await store.importData(body, 'json', user.username) : { added: await store.appendVersions([versionFromCsv(body)], 'csv', user.username), units: 0 };
+        if (!added.length) setStatus(200);
+        return { added: summary(added), units, latestVersion: latest() };
+      },
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/api/v1/units',
+        tag,
+        summary: 'Import units: inserted or replaced by id; with replace, the others are retired (admin)',
+        allow: 'catalogue.manage',
+        body: unitsBody,
+        response: z.strictObject({ imported: z.number().int().nonnegative(), retired: z.number().int().nonnegative() }),
+        errors: ['GW_CATALOGUE_INVALID'],
+      },
+      ({ body }) => store.importUnits(body.units, { replace: body.replace }),
+    ),
+  ];
 }

@@ -1,14 +1,27 @@
-import type { CatalogueHistory, CatalogueSnapshot, Grant } from './catalogue-at.js';
-import type { CatalogueItem, CatalogueVersion } from './model.js';
+import { z } from 'zod';
+import type { CatalogueHistory, CatalogueSnapshot } from './catalogue-at.js';
+import { catalogueItemSchema, catalogueVersionSchema, townItemsSchema, type CatalogueVersion } from './model.js';
+
+const { version, effectiveFrom, note } = catalogueVersionSchema.shape;
 
 /** GET /api/v1/catalogue: one version's items, each with the towns empowered for it, and each town's items. */
-export function catalogueView(snapshot: CatalogueSnapshot): {
-  version: number;
-  effectiveFrom: string;
-  note: { zh: string; en: string };
-  items: (CatalogueItem & { empoweredTowns: string[] })[];
-  towns: { townCode: string; items: ({ itemCode: string } & Grant)[] }[];
-} {
+export const catalogueViewSchema = z.strictObject({
+  version,
+  effectiveFrom,
+  note,
+  items: z.array(z.strictObject({ ...catalogueItemSchema.shape, empoweredTowns: z.array(z.string()) })),
+  towns: z.array(
+    z.strictObject({
+      townCode: z.string(),
+      /** The items the town holds, since which date and by which version's grant. */
+      items: z.array(z.strictObject({ itemCode: z.string(), since: z.iso.date(), version })),
+    }),
+  ),
+});
+export type CatalogueView = z.infer<typeof catalogueViewSchema>;
+
+/** The view of one catalogue version (`catalogueViewSchema`). */
+export function catalogueView(snapshot: CatalogueSnapshot): CatalogueView {
   const towns = Object.entries(snapshot.empowerment)
     .filter(([, held]) => Object.keys(held).length > 0)
     .sort(([a], [b]) => a.localeCompare(b))
@@ -27,11 +40,28 @@ export function catalogueView(snapshot: CatalogueSnapshot): {
 }
 
 /**
- * GET /api/v1/catalogue/versions: the history, oldest first, each version with what it changed
- * (items added or changed, withdrawn, grants, revocations), the size of the catalogue it made,
- * and whether it is the one in force at `now`.
+ * One version in GET /api/v1/catalogue/versions: what it changed (items added or changed,
+ * withdrawn, grants, revocations), the size of the catalogue it made, and whether it is the
+ * one in force now.
  */
-export function versionsView(versions: readonly CatalogueVersion[], history: CatalogueHistory, inForce: number | null) {
+export const versionViewSchema = z.strictObject({
+  version,
+  effectiveFrom,
+  /** Local midnight of `effectiveFrom`; null when the version is not in the compiled history. */
+  inForceFrom: z.iso.datetime().nullable(),
+  inForce: z.boolean(),
+  note,
+  itemsAddedOrChanged: z.array(z.string()),
+  withdrawn: z.array(z.string()),
+  grants: z.array(townItemsSchema),
+  revocations: z.array(townItemsSchema),
+  itemCount: z.number().int().nonnegative(),
+  empoweredTownCount: z.number().int().nonnegative(),
+});
+export type VersionView = z.infer<typeof versionViewSchema>;
+
+/** The history, oldest first (`versionViewSchema`); `inForce` is the version in force now. */
+export function versionsView(versions: readonly CatalogueVersion[], history: CatalogueHistory, inForce: number | null): VersionView[] {
   return versions.map((v) => {
     const snapshot = history.find((s) => s.version === v.version);
     return {

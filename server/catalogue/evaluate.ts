@@ -27,20 +27,21 @@ export const evaluationOptionsSchema = z.object({
 export type EvaluationOptions = z.infer<typeof evaluationOptionsSchema>;
 
 /** One town and item over the period. */
-export interface EvaluationRow {
-  townCode: string;
-  itemCode: string;
-  empowered: boolean;
-  clues: number;
-  onTime: number;
-  late: number;
+export const evaluationRowSchema = z.strictObject({
+  townCode: z.string(),
+  itemCode: z.string(),
+  empowered: z.boolean(),
+  clues: z.number().int().nonnegative(),
+  onTime: z.number().int().nonnegative(),
+  late: z.number().int().nonnegative(),
   /** on time ÷ (on time + late); null while nothing has come due. */
-  onTimeRate: number | null;
+  onTimeRate: z.number().min(0).max(1).nullable(),
   /** Share of clues that changed hands; a high rate suggests the list assigns the item badly. */
-  transferRate: number;
+  transferRate: z.number().min(0).max(1),
   /** 'delegate': frequent where not empowered (建议赋权); 'take-back': rarely used or often missed (建议收回). */
-  flag: 'delegate' | 'take-back' | null;
-}
+  flag: z.enum(['delegate', 'take-back']).nullable(),
+});
+export type EvaluationRow = z.infer<typeof evaluationRowSchema>;
 
 /**
  * Catalogue evaluation (赋权事项运行评估) for planners: per town and item, the clues opened in

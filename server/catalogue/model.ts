@@ -81,7 +81,7 @@ export const catalogueItemSchema = z.object({
 export type CatalogueItem = z.infer<typeof catalogueItemSchema>;
 
 /** Town → item codes, the shape of grants and revocations. */
-const townItemsSchema = z.object({ townCode: z.string().min(1), itemCodes: z.array(itemCode).min(1) });
+export const townItemsSchema = z.object({ townCode: z.string().min(1), itemCodes: z.array(itemCode).min(1) });
 export type TownItems = z.infer<typeof townItemsSchema>;
 
 /**

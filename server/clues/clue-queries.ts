@@ -1,9 +1,13 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import { GwError } from '../../core/errors.js';
 import { loadSql } from '../../db/sql.js';
-import { inScope, type User } from '../auth/users.js';
-import type { ClueStatus } from './clue.js';
-import { clueFromRow, type ClueRow, type StoredClue } from './stored-clue.js';
+import { canSeePlace, scopeOf, scopeSqlParams } from '../auth/policy.js';
+import type { User } from '../auth/users.js';
+import { ALERT_TYPES, SEVERITIES } from '../detection/alert.js';
+import { CLUE_STATUSES, type ClueStatus } from './clue.js';
+import { actionRecordSchema, CLUE_ACTION_TYPES } from './lifecycle.js';
+import { bilingualSchema, clueFromRow, type ClueRow, type StoredClue } from './stored-clue.js';
 
 const sql = {
   list: loadSql(new URL('./sql/list-clues.sql', import.meta.url)),
@@ -13,16 +17,14 @@ const sql = {
 };
 
 /**
- * Whether a user may see (and so act on) a clue: its place is in the user's jurisdiction
- * (`inScope` over district, town, community and grid), or the user's unit is the one it is
- * assigned to, told about or shown to. The second clause is what lets a city-level unit such
- * as a bridge custodian, whose officers have no district scope, see its own clues.
+ * Whether a user may see (and so act on) a clue: the policy module's `canSeePlace` over its
+ * district, town, community and grid, and the units it is assigned to, told about or shown to.
  */
 export function canSee(user: User, clue: StoredClue): boolean {
-  return (
-    inScope(user, [clue.districtCode, clue.townCode, clue.communityCode, clue.gridCode]) ||
-    (user.unitId !== null && [clue.primaryUnitId, ...clue.coNotifiedUnitIds, ...clue.boardUnitIds].includes(user.unitId))
-  );
+  return canSeePlace(scopeOf(user), {
+    codes: [clue.districtCode, clue.townCode, clue.communityCode, clue.gridCode],
+    unitIds: [clue.primaryUnitId, ...clue.coNotifiedUnitIds, ...clue.boardUnitIds],
+  });
 }
 
 /** List filters (all optional). */
@@ -41,10 +43,7 @@ export interface ClueFilter {
 /** The clues `user` may see that match the filter, newest first (the same rule as `canSee`, in SQL). */
 export async function listClues(pool: pg.Pool, user: User, f: ClueFilter): Promise<StoredClue[]> {
   const { rows } = await pool.query<ClueRow>(sql.list, [
-    // inScope with no codes is true exactly for users without a jurisdiction limit.
-    inScope(user, []),
-    user.scopes,
-    user.unitId,
+    ...scopeSqlParams(scopeOf(user)),
     f.status ?? null,
     f.item ?? null,
     f.town ?? null,
@@ -70,11 +69,47 @@ export async function findVisibleClue(db: pg.Pool | pg.PoolClient, user: User, c
   return clue;
 }
 
+/** What the timeline records of an alert (clue-writer): the alert as detected. */
+const alertRecordSchema = z.strictObject({
+  alert: z.strictObject({
+    type: z.enum(ALERT_TYPES),
+    severity: z.enum(SEVERITIES),
+    ts: z.iso.datetime(),
+    disposition: z.enum(['clue', 'review']),
+    summary: bilingualSchema,
+    details: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+    evidence: z.strictObject({
+      eventIds: z.array(z.string()),
+      image: z.union([z.strictObject({ url: z.string() }), z.strictObject({ stored: z.string(), sha256: z.string(), mime: z.string() })]).optional(),
+    }),
+  }),
+});
+
+/** One entry of a clue's timeline (全过程记录) as the API shows it. */
+export const timelineEntrySchema = z.strictObject({
+  at: z.iso.datetime(),
+  /** A username, or 'pipeline' for alerts. */
+  actor: z.string(),
+  /** 'opened' for the alert that opened the clue, 'alert' for one that joined it, or a person's action. */
+  action: z.enum(['opened', 'alert', ...CLUE_ACTION_TYPES]),
+  from: z.enum(CLUE_STATUSES).nullable(),
+  to: z.enum(CLUE_STATUSES).nullable(),
+  /** From where: `device:<id>` for the pipeline, the client address for a person. */
+  source: z.string().nullable(),
+  detail: z.union([alertRecordSchema, actionRecordSchema]),
+});
+export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
+
 /** A clue's timeline (全过程记录), oldest first. */
-export async function clueTimeline(pool: pg.Pool, clueId: number) {
-  const { rows } = await pool.query<{ at: Date; actor: string; action: string; from_status: string | null; to_status: string | null; source: string | null; detail: unknown }>(
-    sql.timeline,
-    [clueId],
-  );
+export async function clueTimeline(pool: pg.Pool, clueId: number): Promise<TimelineEntry[]> {
+  const { rows } = await pool.query<{
+    at: Date;
+    actor: string;
+    action: TimelineEntry['action'];
+    from_status: ClueStatus | null;
+    to_status: ClueStatus | null;
+    source: string | null;
+    detail: TimelineEntry['detail'];
+  }>(sql.timeline, [clueId]);
   return rows.map((r) => ({ at: r.at.toISOString(), actor: r.actor, action: r.action, from: r.from_status, to: r.to_status, source: r.source, detail: r.detail }));
 }

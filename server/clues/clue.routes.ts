@@ -1,14 +1,12 @@
-import { Router } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
-import { currentUser, requireRole } from '../auth/middleware.js';
-import { parseInput } from '../../core/validate.js';
-import { registerPath } from '../openapi.js';
+import { defineRoute, type Route } from '../http/define-route.js';
 import type { UnitDirectory } from '../catalogue/units.js';
 import { CLUE_STATUSES } from './clue.js';
 import { applyClueAction, clueActionSchema } from './clue-actions.js';
-import { clueTimeline, findVisibleClue, listClues } from './clue-queries.js';
-import { clueView } from './stored-clue.js';
+import { clueTimeline, findVisibleClue, listClues, timelineEntrySchema } from './clue-queries.js';
+import { timelineEventSchema } from './lifecycle.js';
+import { clueView, clueViewSchema } from './stored-clue.js';
 
 const listQuery = z.object({
   /** One status or several, comma-separated. */
@@ -37,35 +35,55 @@ const listQuery = z.object({
 const codeParam = z.object({ code: z.string().min(1).max(64) });
 
 const SCOPE_NOTE = 'Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.';
-registerPath({ method: 'get', path: '/api/v1/clues', tag: 'clues', summary: 'Clues in your jurisdiction, newest first, with filters', description: SCOPE_NOTE, query: listQuery });
-registerPath({ method: 'get', path: '/api/v1/clues/:code', tag: 'clues', summary: 'One clue with its routing reasons and timeline', description: SCOPE_NOTE, responses: { '404': 'No such clue' } });
-registerPath({
-  method: 'post',
-  path: '/api/v1/clues/:code/actions',
-  tag: 'clues',
-  summary: 'Take a lifecycle action: dispatch, accept, reject, start, feedback, verify, return, close, transfer, escalate, merge',
-  description: `Operators and admins act for the command centre; the assigned unit's people accept, reject, start and give feedback. A second rejection by another unit sends the clue to the co-ordination office. ${SCOPE_NOTE}`,
-  body: clueActionSchema,
-  responses: { '404': 'No such clue', '409': 'The clue’s status does not allow the action', '422': 'The action does not make sense here (unknown unit, self-merge …)' },
-});
+const tag = 'clues';
 
 /** The clue API for operators, units and planners, under /api/v1/clues. */
-export function clueRoutes(pool: pg.Pool, units: () => UnitDirectory): Router {
-  const r = Router();
-  r.get('/api/v1/clues', requireRole(), async (req, res) => {
-    const q = parseInput(listQuery, req.query, 'the clue list query');
-    const clues = await listClues(pool, currentUser(req), q);
-    res.json({ clues: clues.map(clueView), limit: q.limit, offset: q.offset });
-  });
-  r.get('/api/v1/clues/:code', requireRole(), async (req, res) => {
-    const { code } = parseInput(codeParam, req.params, 'the clue code');
-    const clue = await findVisibleClue(pool, currentUser(req), code);
-    res.json({ clue: clueView(clue), timeline: await clueTimeline(pool, clue.id) });
-  });
-  r.post('/api/v1/clues/:code/actions', requireRole('admin', 'operator', 'officer', 'worker'), async (req, res) => {
-    const { code } = parseInput(codeParam, req.params, 'the clue code');
-    const action = parseInput(clueActionSchema, req.body, 'the clue action');
-    res.json(await applyClueAction(pool, units(), currentUser(req), code, action, req.ip ?? null));
-  });
-  return r;
+export function clueRoutes(pool: pg.Pool, units: () => UnitDirectory): Route[] {
+  return [
+    defineRoute(
+      {
+        method: 'get',
+        path: '/api/v1/clues',
+        tag,
+        summary: 'Clues in your jurisdiction, newest first, with filters',
+        description: 'Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit.',
+        allow: 'clues.read',
+        query: listQuery,
+        response: z.strictObject({ clues: z.array(clueViewSchema), limit: z.number().int(), offset: z.number().int() }),
+      },
+      async ({ user, query }) => ({ clues: (await listClues(pool, user, query)).map(clueView), limit: query.limit, offset: query.offset }),
+    ),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/api/v1/clues/:code',
+        tag,
+        summary: 'One clue with its routing reasons and timeline',
+        description: SCOPE_NOTE,
+        allow: 'clues.read',
+        params: codeParam,
+        response: z.strictObject({ clue: clueViewSchema, timeline: z.array(timelineEntrySchema) }),
+        errors: ['GW_CLUE_NOT_FOUND', 'GW_OUT_OF_SCOPE'],
+      },
+      async ({ user, params }) => {
+        const clue = await findVisibleClue(pool, user, params.code);
+        return { clue: clueView(clue), timeline: await clueTimeline(pool, clue.id) };
+      },
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/api/v1/clues/:code/actions',
+        tag,
+        summary: 'Take a lifecycle action: dispatch, accept, reject, start, feedback, verify, return, close, transfer, escalate, merge',
+        description: `Operators and admins act for the command centre; the assigned unit's people accept, reject, start and give feedback. A second rejection by another unit sends the clue to the co-ordination office. ${SCOPE_NOTE}`,
+        allow: 'clues.act',
+        params: codeParam,
+        body: clueActionSchema,
+        response: z.strictObject({ clue: clueViewSchema, event: timelineEventSchema }),
+        errors: ['GW_CLUE_NOT_FOUND', 'GW_OUT_OF_SCOPE', 'GW_CLUE_FORBIDDEN', 'GW_CLUE_STATE', 'GW_CLUE_INVALID'],
+      },
+      ({ user, params, body, req }) => applyClueAction(pool, units(), user, params.code, body, req.ip ?? null),
+    ),
+  ];
 }

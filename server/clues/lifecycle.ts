@@ -1,4 +1,7 @@
-import type { Clue, ClueStatus } from './clue.js';
+import { z } from 'zod';
+import { isCommand } from '../auth/policy.js';
+import type { Role } from '../auth/users.js';
+import { CLUE_STATUSES, type Clue, type ClueStatus } from './clue.js';
 
 /** What a person can do to a clue. */
 export type ClueAction =
@@ -24,24 +27,25 @@ export type ClueAction =
   | { type: 'merge'; intoCode: string };
 export type ClueActionType = ClueAction['type'];
 
-/** Who acts. Roles are the auth core's; only these matter here. */
-export interface Actor {
-  userId: string;
-  role: 'admin' | 'operator' | 'worker' | 'officer' | 'planner';
-  unitId: string | null;
-}
+/** Who acts. The roles are the auth core's `ROLES`, listed here so this pure core does not load users.ts (SQL, hashing). */
+const actorSchema = z.strictObject({
+  userId: z.string(),
+  role: z.enum(['admin', 'operator', 'worker', 'officer', 'planner'] satisfies Role[]),
+  unitId: z.string().nullable(),
+});
+export type Actor = z.infer<typeof actorSchema>;
 
-/** One timeline entry (全过程记录): appended for every transition, never changed. */
-export interface TimelineEvent {
-  clueCode: string;
-  at: number;
-  by: { userId: string; role: Actor['role']; unitId: string | null };
-  action: ClueActionType;
-  from: ClueStatus;
-  to: ClueStatus;
-  changes: Partial<Clue>;
-  note: string | null;
-}
+/** What an action changes on a clue: always the status, and what `effects` sets. */
+const clueChangesSchema = z.strictObject({
+  status: z.enum(CLUE_STATUSES),
+  needsConfirmation: z.boolean().optional(),
+  primaryUnitId: z.string().optional(),
+  rejectedBy: z.array(z.string()).optional(),
+});
+type ClueChanges = z.infer<typeof clueChangesSchema>;
+
+/** What the timeline records of an action besides its statuses: who, what changed, the note. */
+export const actionRecordSchema = z.strictObject({ by: actorSchema, changes: clueChangesSchema, note: z.string().nullable() });
 
 /** The clue after an action and the event to append, or why the action was refused. */
 export type TransitionResult =
@@ -65,6 +69,20 @@ const RULES: Record<ClueActionType, { from: readonly ClueStatus[]; by: By }> = {
   merge: { from: ['new', 'dispatched', 'accepted', 'handling', 'feedback', 'verified', 'rejected', 'transferred'], by: 'command' },
 };
 
+/** Every action type, in the order of the rules. */
+export const CLUE_ACTION_TYPES = Object.keys(RULES) as [ClueActionType, ...ClueActionType[]];
+
+/** One timeline entry (全过程记录): appended for every transition, never changed; `at` in ms since epoch. */
+export const timelineEventSchema = z.strictObject({
+  clueCode: z.string(),
+  at: z.number().int(),
+  action: z.enum(CLUE_ACTION_TYPES),
+  from: z.enum(CLUE_STATUSES),
+  to: z.enum(CLUE_STATUSES),
+  ...actionRecordSchema.shape,
+});
+export type TimelineEvent = z.infer<typeof timelineEventSchema>;
+
 const STATUS_AFTER: Record<Exclude<ClueActionType, 'reject'>, ClueStatus> = {
   dispatch: 'dispatched',
   accept: 'accepted',
@@ -79,13 +97,13 @@ const STATUS_AFTER: Record<Exclude<ClueActionType, 'reject'>, ClueStatus> = {
 };
 
 function allowed(by: By, actor: Actor, clue: Clue): boolean {
-  const command = actor.role === 'operator' || actor.role === 'admin';
+  const command = isCommand(actor.role);
   const assignee = actor.unitId !== null && actor.unitId === clue.primaryUnitId;
   return by === 'command' ? command : by === 'assignee' ? assignee : command || assignee;
 }
 
 /** The fields an action changes besides the status, and the note it records. */
-function effects(clue: Clue, action: ClueAction): { changes: Partial<Clue>; note: string | null } {
+function effects(clue: Clue, action: ClueAction): { changes: Partial<ClueChanges>; note: string | null } {
   switch (action.type) {
     case 'dispatch':
       return { changes: { needsConfirmation: false, ...(action.toUnitId ? { primaryUnitId: action.toUnitId } : {}) }, note: null };
@@ -137,7 +155,7 @@ export function transition(clue: Clue, action: ClueAction, actor: Actor, now: nu
 
   const { changes, note } = effects(clue, action);
   const status = changes.status ?? (action.type === 'reject' ? 'rejected' : STATUS_AFTER[action.type]);
-  const allChanges: Partial<Clue> = { ...changes, status };
+  const allChanges: ClueChanges = { ...changes, status };
   return {
     ok: true,
     clue: { ...clue, ...allChanges },

@@ -1,7 +1,10 @@
 import type pg from 'pg';
-import type { DeviceKind } from '../../ingest/device-event.js';
+import { z } from 'zod';
+import { DEVICE_KINDS, type DeviceKind } from '../../ingest/device-event.js';
 import { loadSql } from '../../db/sql.js';
-import type { Clue } from './clue.js';
+import { ALERT_TYPES, SEVERITIES } from '../detection/alert.js';
+import { REASON_RULES } from '../routing/route-clue.js';
+import { CLUE_STATUSES, type Clue } from './clue.js';
 import type { QueuedClueEvent } from './clue-event.js';
 
 const sql = {
@@ -99,13 +102,55 @@ export function clueFromRow(r: ClueRow): StoredClue {
   };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** A text in Chinese and in English, as clues and their timelines carry them. */
+export const bilingualSchema = z.strictObject({ zh: z.string(), en: z.string() });
+const isoTime = z.iso.datetime();
 
 /**
  * The clue as the API shows it and outbound events carry it: the model's fields with times
  * as ISO 8601, the item with its name, and the place with every jurisdiction level.
  */
-export function clueView(c: Omit<StoredClue, 'id'>) {
+export const clueViewSchema = z.strictObject({
+  code: z.string(),
+  status: z.enum(CLUE_STATUSES),
+  severity: z.enum(SEVERITIES),
+  needsConfirmation: z.boolean(),
+  /** Opened by a review alert (人工复核): waits for a person to dispatch or merge it. */
+  review: z.boolean(),
+  /** The catalogue item; null when no item covers the alert type. */
+  item: z.strictObject({ code: z.string(), name: bilingualSchema.nullable() }).nullable(),
+  alertType: z.enum(ALERT_TYPES),
+  assetKey: z.string(),
+  catalogueVersion: z.number().int().nullable(),
+  alertCount: z.number().int().positive(),
+  firstSeen: isoTime,
+  lastSeen: isoTime,
+  openedAt: isoTime,
+  deadline: isoTime,
+  windowMin: z.number().int(),
+  primaryUnitId: z.string(),
+  coNotifiedUnitIds: z.array(z.string()),
+  boardUnitIds: z.array(z.string()),
+  districtCode: z.string().nullable(),
+  townCode: z.string().nullable(),
+  communityCode: z.string().nullable(),
+  gridCode: z.string().nullable(),
+  /** WGS84. */
+  position: z.strictObject({ lon: z.number(), lat: z.number() }),
+  device: z.strictObject({ id: z.string(), kind: z.enum(DEVICE_KINDS) }).nullable(),
+  summary: bilingualSchema,
+  /** Why the clue went where it did, in Chinese and English. */
+  reasons: z.array(z.strictObject({ rule: z.enum(REASON_RULES), zh: z.string(), en: z.string() })),
+  rejectedBy: z.array(z.string()),
+  /** The opening alert's measured values and evidence. */
+  details: z.record(z.string(), z.unknown()),
+});
+export type ClueView = z.infer<typeof clueViewSchema>;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The clue as `clueViewSchema` describes it. */
+export function clueView(c: Omit<StoredClue, 'id'>): ClueView {
   return {
     code: c.code,
     status: c.status,
@@ -137,7 +182,6 @@ export function clueView(c: Omit<StoredClue, 'id'>) {
     details: c.details,
   };
 }
-export type ClueView = ReturnType<typeof clueView>;
 
 /** Every unit a clue event goes to: primary, co-notified and board units, once each. */
 export function unitsToTell(c: Pick<Clue, 'primaryUnitId' | 'coNotifiedUnitIds' | 'boardUnitIds'>, ...more: string[]): string[] {

@@ -11,6 +11,9 @@ export type RouteAccess = Permission | 'public';
 /** What a route answers with: a JSON body (its schema), nothing (204), or a body the handler writes. */
 export type RouteResponse = z.ZodType | null | { raw: string };
 
+/** A status a route may answer with on success. */
+export type SuccessStatus = 200 | 201 | 202 | 204;
+
 /** One endpoint, declared once: path, who may call it, what it takes, what it answers. */
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends RouteResponse, A extends RouteAccess> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -26,7 +29,12 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   body?: B;
   response: R;
   /** Success status (default 200, or 204 when `response` is null). */
-  status?: 200 | 201 | 202 | 204;
+  status?: SuccessStatus;
+  /**
+   * Other success statuses the handler may pick with `ctx.setStatus`, with the same response
+   * schema (an import answers 201 when it stored something and 200 when it was all known).
+   */
+  otherStatuses?: readonly SuccessStatus[];
   /** Error codes this route answers besides validation and authentication, for the document. */
   errors?: readonly ErrorCode[];
 }
@@ -42,6 +50,8 @@ export interface RouteContext<P, Q, B, A extends RouteAccess> {
   user: A extends 'public' ? User | undefined : User;
   req: Request;
   res: Response;
+  /** Answers with another declared success status (`status` or one of `otherStatuses`). */
+  setStatus(status: SuccessStatus): void;
 }
 
 /** A declared route with its handler, ready to mount and to document. */
@@ -84,6 +94,9 @@ export function defineRoute<
         if (!can(user.role, allow))
           throw new GwError('GW_FORBIDDEN', `${what} needs role ${PERMISSIONS[allow].join(' or ')}; ${user.username} is ${user.role}`);
       }
+      const response = spec.response as RouteResponse;
+      const declared: readonly SuccessStatus[] = [spec.status ?? (response === null ? 204 : 200), ...(spec.otherStatuses ?? [])];
+      let status = declared[0]!;
       const ctx = {
         params: spec.params ? parseInput(spec.params, req.params, `the path of ${what}`) : undefined,
         query: query ? parseInput(query, req.query, `the query of ${what}`) : undefined,
@@ -91,17 +104,20 @@ export function defineRoute<
         user,
         req,
         res,
+        setStatus(s: SuccessStatus) {
+          if (!declared.includes(s)) throw new GwError('GW_INTERNAL', `${what} answered ${s}, a status it does not declare`);
+          status = s;
+        },
       } as RouteContext<P, Q, B, A>;
       const out = await handler(ctx);
-      const response = spec.response as RouteResponse;
       if (response === null) {
-        res.status(spec.status ?? 204).end();
+        res.status(status).end();
       } else if (response instanceof z.ZodType) {
         if (opts.checkResponses) {
           const r = response.safeParse(out);
           if (!r.success) throw new GwError('GW_INTERNAL', `${what} answered outside its declared response schema: ${describeIssues(r.error.issues).join('; ')}`);
         }
-        res.status(spec.status ?? 200).json(out);
+        res.status(status).json(out);
       }
       // { raw }: the handler wrote the response itself.
     },

@@ -32,10 +32,12 @@ function parameters(path: string, params: z.ZodType | undefined, query: z.ZodTyp
 function routeOperation(route: Route): Record<string, unknown> {
   const s = route.spec;
   const responses: Record<string, unknown> = {};
-  const ok = String(s.status ?? (s.response === null ? 204 : 200));
-  if (s.response === null) responses[ok] = { description: 'Done' };
-  else if (s.response instanceof z.ZodType) responses[ok] = { description: 'OK', content: { 'application/json': { schema: jsonSchema(s.response, 'output') } } };
-  else responses[ok] = { description: 'OK', content: { [s.response.raw]: {} } };
+  for (const status of [s.status ?? (s.response === null ? 204 : 200), ...(s.otherStatuses ?? [])]) {
+    const ok = String(status);
+    if (s.response === null) responses[ok] = { description: 'Done' };
+    else if (s.response instanceof z.ZodType) responses[ok] = { description: 'OK', content: { 'application/json': { schema: jsonSchema(s.response, 'output') } } };
+    else responses[ok] = { description: 'OK', content: { [s.response.raw]: {} } };
+  }
   for (const code of routeErrorCodes(s)) {
     const { status, title } = ERROR_CATALOGUE[code];
     const key = String(status);

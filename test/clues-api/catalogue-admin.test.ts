@@ -26,7 +26,7 @@ before(async () => {
   await resetDb(db.pool);
   store = new CatalogueStore(db.pool, log);
   await store.load();
-  app = await startTestApp(db.pool, { routers: [catalogueAdminRoutes(store)] });
+  app = await startTestApp(db.pool, { routes: catalogueAdminRoutes(store) });
   admin = await loginAs(db.pool, app.url, 'cat-admin', 'admin');
   operator = await loginAs(db.pool, app.url, 'cat-operator', 'operator', ['330203']);
 });
@@ -103,6 +103,20 @@ test('a CSV import reads items and empowerment with the catalogue parsers; row p
   assert.match(bad.body.error.details.problems[0], /^empowermentCsv line 2: action/);
 });
 
+test('a malformed import names the fields at fault for the kind of body it is; a body of the other format is refused', async () => {
+  const badJson = await post('/api/v1/catalogue/import', { versions: [{ version: 'four' }], units: [] });
+  assert.equal(badJson.status, 400);
+  assert.equal(badJson.body.error.code, 'GW_VALIDATION');
+  assert.match(badJson.body.error.message, /JSON import .*versions\.0\.version: .*expected number/);
+  const badCsv = await post('/api/v1/catalogue/import?format=csv', { version: 9, note: { zh: '坏', en: 'bad' } });
+  assert.equal(badCsv.status, 400);
+  assert.match(badCsv.body.error.message, /CSV import .*effectiveFrom/);
+  const mismatch = await post('/api/v1/catalogue/import?format=csv', miniCatalogue());
+  assert.equal(mismatch.status, 400);
+  assert.match(mismatch.body.error.message, /format=json/);
+  assert.equal(store.current().versions.at(-1)!.version, 4, 'nothing was stored');
+});
+
 test('units: inserted or replaced by id, validated as they will stand; replace retires the rest', async () => {
   const hub = { kind: 'hub', id: 'hub-a', districtCode: '330203', townCode: TOWN_A.code, linkedTownCodes: [TOWN_B.code], name: { zh: '石碶片区', en: 'Shiqi hub' } };
   const r = await post('/api/v1/units', { units: [hub] });
@@ -142,5 +156,8 @@ test('OpenAPI documents the import endpoints', async () => {
   const doc = (await api(`${app.url}/api/v1/openapi.json`)).body;
   for (const path of ['/api/v1/catalogue/versions', '/api/v1/catalogue/import', '/api/v1/units'])
     assert.ok(doc.paths[path].post.requestBody.content['application/json'].schema, path);
-  assert.ok(doc.paths['/api/v1/catalogue/import'].post.parameters.some((p: { name: string }) => p.name === 'format'));
+  const imports = doc.paths['/api/v1/catalogue/import'].post;
+  assert.ok(imports.parameters.some((p: { name: string }) => p.name === 'format'));
+  assert.deepEqual(imports['x-roles'], ['admin']);
+  for (const status of ['200', '201']) assert.ok(imports.responses[status].content['application/json'].schema.properties.added, status);
 });

@@ -39,7 +39,7 @@ before(async () => {
   await pipeline.handle(await stored(db.pool, [truck('truck-a', 0, PLACES.dumpA), truck('truck-a', 25, PLACES.dumpA), truck('truck-b', 0, PLACES.dumpB), truck('truck-b', 25, PLACES.dumpB)]));
   const { rows } = await db.pool.query<{ code: string }>('SELECT code FROM clues ORDER BY town_code');
   [A, B] = rows.map((r) => r.code) as [string, string];
-  app = await startTestApp(db.pool, { routers: [clueRoutes(db.pool, () => store.current().directory)] });
+  app = await startTestApp(db.pool, { routes: clueRoutes(db.pool, () => store.current().directory) });
   await user('op-district', 'operator', ['330203']);
   await user('op-town-a', 'operator', [TOWN_A.code]);
   await user('op-elsewhere', 'operator', ['330212']);
@@ -146,11 +146,16 @@ test('rejected by two units, a clue goes to the district co-ordination office', 
   assert.equal((await get('officer-construction', `/api/v1/clues/${A}`)).status, 403, 'and then no longer sees it');
 });
 
-test('OpenAPI documents the clue endpoints, with the action body', async () => {
+test('OpenAPI documents the clue endpoints: the action body, the answers and who may act', async () => {
   const doc = (await api(`${app.url}/api/v1/openapi.json`)).body;
   assert.ok(doc.paths['/api/v1/clues'].get.parameters.some((p: { name: string }) => p.name === 'bbox'));
   assert.ok(doc.paths['/api/v1/clues/{code}'].get);
-  const body = doc.paths['/api/v1/clues/{code}/actions'].post.requestBody.content['application/json'].schema;
+  const detail = doc.paths['/api/v1/clues/{code}'].get.responses['200'].content['application/json'].schema;
+  assert.ok(detail.properties.clue.properties.reasons && detail.properties.timeline.items, 'the answer is documented');
+  const action = doc.paths['/api/v1/clues/{code}/actions'].post;
+  assert.deepEqual(action['x-roles'], ['admin', 'operator', 'officer', 'worker']);
+  assert.match(action.responses['409'].description, /GW_CLUE_STATE/);
+  const body = action.requestBody.content['application/json'].schema;
   assert.deepEqual(
     body.oneOf.map((s: { properties: { type: { const: string } } }) => s.properties.type.const).sort(),
     ['accept', 'close', 'dispatch', 'escalate', 'feedback', 'merge', 'reject', 'return', 'start', 'transfer', 'verify'],

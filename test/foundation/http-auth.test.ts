@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { api, loginAs, startTestApp } from '../helpers/app.js';
-import { inScope, type User } from '../../server/auth/users.js';
+import { inScope, scopeOf } from '../../server/auth/policy.js';
+import type { User } from '../../server/auth/users.js';
 
 describe('HTTP shell and authentication', () => {
   let db: TestDb;
@@ -101,10 +102,12 @@ describe('HTTP shell and authentication', () => {
 
   it('scopes: an operator sees only their jurisdictions', () => {
     const op: User = { id: 1, username: 'o', displayName: 'o', role: 'operator', scopes: ['330212'], unitId: null };
-    assert.equal(inScope(op, ['330212', '330212004']), true);
-    assert.equal(inScope(op, ['330203', '330203001']), false);
-    assert.equal(inScope({ ...op, scopes: [] }, ['330212']), false, 'an operator without scopes sees nothing');
-    assert.equal(inScope({ ...op, role: 'admin', scopes: [] }, ['330203']), true);
+    assert.equal(inScope(scopeOf(op), ['330212', '330212004']), true);
+    assert.equal(inScope(scopeOf(op), ['330203', '330203001']), false);
+    assert.equal(inScope(scopeOf({ ...op, scopes: [] }), ['330212']), false, 'an operator without scopes sees nothing');
+    assert.equal(inScope(scopeOf({ ...op, role: 'admin', scopes: [] }), ['330203']), true);
+    assert.equal(inScope(scopeOf({ ...op, role: 'planner', scopes: [] }), ['330203']), true, 'so does a planner without scopes');
+    assert.equal(inScope(scopeOf({ ...op, role: 'admin' }), ['330203']), false, 'a scoped admin sees only their scopes');
   });
 
   it('publishes an OpenAPI document listing the endpoints', async () => {

@@ -1,4 +1,5 @@
 -- Clues a user may see, newest first, with optional filters (NULL = any).
+-- $1-$3 the user's scope as the policy module's scopeSqlParams gives it, the rule of canSeePlace:
 -- $1 whole city (the user has no jurisdiction limit); $2 the user's scope codes (district, town,
 -- community or grid); $3 the user's unit (sees the clues it is assigned, told about or shows on
 -- its board); $4 statuses; $5 item code; $6 town code; $7 unit id; $8-$11 bbox (min lon, min lat,

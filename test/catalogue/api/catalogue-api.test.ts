@@ -39,7 +39,7 @@ describe('catalogue API', () => {
     await store.load();
     data = demoCatalogue(TOWNS, 'catalogue-api-test');
     await store.importData(data, 'demo', null);
-    app = await startTestApp(db.pool, { routers: [catalogueReadRoutes(db.pool, store)] });
+    app = await startTestApp(db.pool, { routes: catalogueReadRoutes(db.pool, store) });
     tokens.planner = await loginAs(db.pool, app.url, 'cat-planner', 'planner');
     tokens.d1Planner = await loginAs(db.pool, app.url, 'cat-planner-d1', 'planner', [D1]);
     tokens.worker = await loginAs(db.pool, app.url, 'cat-worker', 'worker', [D1]);
@@ -198,10 +198,15 @@ describe('catalogue API', () => {
     assert.equal(missing.status, 400);
   });
 
-  test('the four endpoints are in the OpenAPI document', async () => {
-    const { openApiDocument } = await import('../../../server/openapi.js');
-    const paths = openApiDocument().paths as Record<string, Record<string, { parameters?: { name: string }[] }>>;
-    for (const p of ['/api/v1/catalogue', '/api/v1/catalogue/versions', '/api/v1/units', '/api/v1/catalogue/evaluation']) assert.ok(paths[p]?.get, p);
-    assert.deepEqual(paths['/api/v1/catalogue/evaluation']!.get!.parameters!.map((x) => x.name).slice(0, 3), ['from', 'to', 'district']);
+  test('the four endpoints are in the OpenAPI document, with who may call them and what they answer', async () => {
+    const paths = (await api(`${app.url}/api/v1/openapi.json`)).body.paths;
+    for (const p of ['/api/v1/catalogue', '/api/v1/catalogue/versions', '/api/v1/units', '/api/v1/catalogue/evaluation'])
+      assert.equal(paths[p]?.get?.responses['200'].content['application/json'].schema.type, 'object', p);
+    const evaluation = paths['/api/v1/catalogue/evaluation'].get;
+    assert.deepEqual(evaluation.parameters.map((x: { name: string }) => x.name).slice(0, 3), ['from', 'to', 'district']);
+    assert.deepEqual(evaluation['x-roles'], ['planner', 'admin']);
+    assert.ok(evaluation.responses['200'].content['application/json'].schema.properties.rows.items.properties.flag);
+    assert.match(evaluation.responses['403'].description, /GW_OUT_OF_SCOPE/);
+    assert.deepEqual(paths['/api/v1/units'].get['x-roles'], ['admin', 'operator', 'worker', 'officer', 'planner']);
   });
 });
