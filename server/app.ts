@@ -75,7 +75,10 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toGwError(err, req);
-    if (e.status >= 500) deps.log.error({ err, method: req.method, url: req.originalUrl }, e.message);
+    if (e.status >= 500 && e.code !== 'GW_AUTH_BUSY') deps.log.error({ err, method: req.method, url: req.originalUrl }, e.message);
+    // Throttling and overload errors say when to come back (details.retryAfterS).
+    const retryAfterS = (e.details as { retryAfterS?: unknown } | undefined)?.retryAfterS;
+    if (typeof retryAfterS === 'number') res.setHeader('Retry-After', String(retryAfterS));
     res.status(e.status).json(e.toJSON());
   });
   return app;
