@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import { GwError } from '../core/errors.js';
 import { httpDuration, registry } from '../core/metrics.js';
 import { authenticate } from './auth/middleware.js';
+import { LoginThrottle } from './auth/login-throttle.js';
 import { authRoutes } from './auth/routes.js';
 import type { HealthRegistry } from './health.js';
 import type { LocatorHolder } from '../geo/locator/locator-holder.js';
@@ -28,6 +29,10 @@ export interface AppDeps {
   webRoot?: string;
   /** Largest JSON body accepted (ingest batches are the big ones). */
   bodyLimit?: string;
+  /** Failed-login limits; the default policy over `pool` when absent. */
+  loginThrottle?: LoginThrottle;
+  /** Told of every logout, with the revoked token (the embedded broker closes its readers). */
+  onTokenRevoked?: (token: string) => void;
 }
 
 registerPath({ method: 'get', path: '/healthz', tag: 'ops', summary: 'Liveness and the state of each dependency', public: true, responses: { '503': 'A dependency is down or starting' } });
@@ -64,7 +69,7 @@ export function createApp(deps: AppDeps): express.Express {
   for (const r of deps.intakeRouters ?? []) app.use(r);
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb' }));
   app.use(authenticate(deps.pool));
-  app.use(authRoutes(deps.pool));
+  app.use(authRoutes(deps.pool, { throttle: deps.loginThrottle ?? new LoginThrottle(deps.pool), onTokenRevoked: deps.onTokenRevoked }));
   if (deps.locator) app.use(locateRoutes(deps.locator));
   for (const r of deps.routers ?? []) app.use(r);
   if (deps.webRoot) app.use(express.static(deps.webRoot, { index: 'index.html' }));

@@ -1,19 +1,18 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Router } from 'express';
 import type pg from 'pg';
 import { createLogger } from '../../core/logger.js';
-import { createApp } from '../../server/app.js';
+import { createApp, type AppDeps } from '../../server/app.js';
 import { HealthRegistry } from '../../server/health.js';
 import { createUser, type Role } from '../../server/auth/users.js';
 
 /** An HTTP server around createApp on an ephemeral loopback port, for tests. */
 export async function startTestApp(
   pool: pg.Pool,
-  opts: { routers?: Router[]; health?: HealthRegistry; bodyLimit?: string } = {},
+  opts: Pick<AppDeps, 'routers' | 'bodyLimit' | 'loginThrottle' | 'onTokenRevoked'> & { health?: HealthRegistry } = {},
 ): Promise<{ url: string; health: HealthRegistry; close(): Promise<void> }> {
   const health = opts.health ?? new HealthRegistry();
-  const app = createApp({ pool, log: createLogger('silent'), health, routers: opts.routers, bodyLimit: opts.bodyLimit });
+  const app = createApp({ ...opts, pool, log: createLogger('silent'), health });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
