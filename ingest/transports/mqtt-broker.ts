@@ -75,7 +75,9 @@ function connackError(message: string, returnCode: number): AuthenticateError {
  * aedes's `authorizePublish` hook: aedes writes the PUBACK only after that hook calls back,
  * so a QoS 1 publish is acknowledged only once it is durably stored. When storage fails the
  * hook calls back with an error, aedes closes the connection without a PUBACK, and the
- * device's client redelivers the message when it reconnects.
+ * device's client redelivers the message when it reconnects. Readers (`subscribers`) connect
+ * under client ids `reader/<username>[/…]`, may only subscribe, and are disconnected when
+ * their login ends.
  */
 export class EmbeddedMqttTransport implements Transport {
   readonly name = 'mqtt' as const;
