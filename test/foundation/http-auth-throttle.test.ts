@@ -7,7 +7,6 @@
  */
 import { resetScryptPeak, scryptProbe } from '../helpers/scrypt-probe.js';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { after, afterEach, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { GwError } from '../../core/errors.js';
@@ -15,26 +14,14 @@ import { hashSecret, setKdfLimits, verifySecret, type KdfLimits } from '../../co
 import { sleep } from '../../core/retry.js';
 import { LoginThrottle, type LoginPolicy } from '../../server/auth/login-throttle.js';
 import { createUser } from '../../server/auth/users.js';
-import { startTestApp } from '../helpers/app.js';
+import { postFrom, startTestApp } from '../helpers/app.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 
-type Answer = { status: number; retryAfter?: string; body: any };
+type Answer = Awaited<ReturnType<typeof postFrom>>;
 
 /** POST /api/v1/auth/login from the loopback address `from`. */
-function loginFrom(url: string, from: string, username: string, password: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${url}/api/v1/auth/login`, { method: 'POST', localAddress: from, headers: { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => {
-        const retryAfter = res.headers['retry-after'];
-        resolve({ status: res.statusCode!, ...(retryAfter ? { retryAfter } : {}), body: text ? JSON.parse(text) : null });
-      });
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify({ username, password }));
-  });
-}
+const loginFrom = (url: string, from: string, username: string, password: string): Promise<Answer> =>
+  postFrom(`${url}/api/v1/auth/login`, from, JSON.stringify({ username, password }));
 
 /** A 429 GW_AUTH_THROTTLED naming `limit`, with Retry-After in whole seconds. */
 function assertThrottled(a: Answer, limit: 'username' | 'address', what: string): number {

@@ -58,3 +58,22 @@ export async function loginAs(
   if (r.status !== 200) throw new Error(`login as ${username} failed: ${JSON.stringify(r.body)}`);
   return r.body.token as string;
 }
+
+/**
+ * POSTs a JSON body from the loopback address `from` (any 127.x.y.z), so that per-address limits
+ * see a client of its own; returns status, Retry-After and the parsed body.
+ */
+export function postFrom(url: string, from: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; retryAfter?: string; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', localAddress: from, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => {
+        const retryAfter = res.headers['retry-after'];
+        resolve({ status: res.statusCode!, ...(retryAfter ? { retryAfter } : {}), body: text ? JSON.parse(text) : null });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

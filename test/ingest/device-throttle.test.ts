@@ -7,12 +7,12 @@
  * has expired (authTtlMs stands in for the 60 s of production).
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../core/logger.js';
 import { registry as metrics } from '../../core/metrics.js';
 import { sleep } from '../../core/retry.js';
 import { EmbeddedMqttTransport } from '../../ingest/transports/mqtt-broker.js';
+import { postFrom } from '../helpers/app.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { startIngestStack, type IngestStack } from './ingest-harness.js';
 import { requireBinary, run, wireEvent } from './mqtt-kafka-support.js';
@@ -22,24 +22,10 @@ const AUTH_TTL_MS = 300;
 const SOURCE_BUDGET = 10;
 
 /** POSTs one event for `deviceId` from the loopback address `from`. */
-function post(url: string, from: string, deviceId: string, token: string, n: number): Promise<{ status: number; retryAfter?: string; code?: string }> {
+async function post(url: string, from: string, deviceId: string, token: string, n: number): Promise<{ status: number; retryAfter?: string; code?: string }> {
   const body = JSON.stringify(wireEvent('gas-sensor', deviceId, n));
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      `${url}/api/v1/device-events`,
-      { method: 'POST', localAddress: from, headers: { 'content-type': 'application/json', 'x-device-id': deviceId, authorization: `Bearer ${token}` } },
-      (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => {
-          const retryAfter = res.headers['retry-after'];
-          resolve({ status: res.statusCode!, ...(retryAfter ? { retryAfter } : {}), code: text ? JSON.parse(text).error?.code : undefined });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  const r = await postFrom(`${url}/api/v1/device-events`, from, body, { 'x-device-id': deviceId, authorization: `Bearer ${token}` });
+  return { status: r.status, retryAfter: r.retryAfter, code: r.body?.error?.code };
 }
 
 async function refusedMetric(reason: string): Promise<number> {
