@@ -195,6 +195,8 @@ export class EmbeddedMqttTransport implements Transport {
         this.opts.log.warn({ err, clientId: client.id, username: reader.username }, 'mqtt reader re-check failed; trying again on the next run');
         continue;
       }
+      // Closed meanwhile (a logout): nothing left to decide.
+      if (!this.readers.has(client)) continue;
       const subscribed = Object.keys((client as unknown as { subscriptions: Record<string, unknown> }).subscriptions ?? {});
       if (!allows) this.closeReader(client, reader, 'its login ended (token revoked or expired, or user disabled)');
       else if (subscribed.some((t) => !allows(t))) this.closeReader(client, reader, 'it may no longer read a topic it subscribed to');
