@@ -21,6 +21,8 @@ export const ERROR_CATALOGUE = {
   GW_FORBIDDEN: { status: 403, title: 'Not allowed' },
   GW_OUT_OF_SCOPE: { status: 403, title: 'Outside your jurisdiction' },
   GW_CONFLICT: { status: 409, title: 'Conflict' },
+  GW_AUTH_THROTTLED: { status: 429, title: 'Too many failed logins from this address or for this account; retry after Retry-After seconds' },
+  GW_AUTH_BUSY: { status: 503, title: 'Too many password checks in progress; retry after Retry-After seconds' },
   // ingest transports: MQTT and Kafka
   GW_MQTT_PORT_IN_USE: { status: 500, title: 'The embedded MQTT broker cannot listen on MQTT_PORT' },
   GW_MQTT_BAD_CREDENTIALS: { status: 401, title: 'MQTT connection refused: unknown device or wrong token' },

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { readCsv } from '../core/csv.js';
 import { GwError, describeIssues } from '../core/errors.js';
-import { hashSecret, randomSecret, sha256, verifySecret } from '../core/passwords.js';
+import crypto from 'node:crypto';
+import { randomSecret, sha256, verifySecret } from '../core/passwords.js';
 import { loadSql } from '../db/sql.js';
 import { DEVICE_KINDS, type DeviceKind } from './device-event.js';
 import type { DeviceAuthenticator, DeviceIdentity } from './transport.js';
@@ -10,6 +11,7 @@ import type { DeviceAuthenticator, DeviceIdentity } from './transport.js';
 const sql = {
   insert: loadSql(new URL('./sql/insert-device.sql', import.meta.url)),
   credentials: loadSql(new URL('./sql/find-device-credentials.sql', import.meta.url)),
+  upgradeHash: loadSql(new URL('./sql/upgrade-device-token-hash.sql', import.meta.url)),
   identities: loadSql(new URL('./sql/find-device-identities.sql', import.meta.url)),
   rotate: loadSql(new URL('./sql/rotate-device-token.sql', import.meta.url)),
   setDisabled: loadSql(new URL('./sql/set-device-disabled.sql', import.meta.url)),
@@ -154,9 +156,12 @@ const toInfo = (r: DeviceRow): DeviceInfo => ({
   lastPosition: r.lon === null || r.lat === null ? null : { lon: r.lon, lat: r.lat },
 });
 
-/** Cache lifetimes. Changes made through this registry apply at once; changes made by another process (the CLI) within these. */
+/**
+ * Cache lifetimes and guessing budgets. Changes made through this registry apply at once;
+ * changes made by another process (the CLI) within the cache lifetimes.
+ */
 export interface RegistryCacheOptions {
-  /** How long a verified token is trusted without running scrypt again. */
+  /** How long a verified token is trusted without looking it up again. */
   authTtlMs: number;
   /** How long a refused id/token pair is refused without asking the database again. */
   refusedTtlMs: number;
@@ -164,9 +169,24 @@ export interface RegistryCacheOptions {
   identityTtlMs: number;
   /** Entries kept per cache; the oldest go first. */
   maxEntries: number;
-  /** Unsuccessful token checks for one device within `failureWindowMs` after which its unverified logins are refused unchecked. */
+  /**
+   * Token checks for one device within `failureWindowMs`, counted when they start and cleared by
+   * a success, after which its failures are answered GW_AUTH_THROTTLED and tokens stored as
+   * scrypt hashes are no longer put through scrypt (a token verified before still is). A token
+   * stored as a digest is always checked: it costs no KDF work.
+   */
   maxFailures: number;
   failureWindowMs: number;
+  /**
+   * Failed device logins from one source address within `sourceWindowMs` after which that
+   * address is refused unchecked (GW_AUTH_THROTTLED) for `sourceBlockMs`; a token this process
+   * verified before still gets through.
+   */
+  maxSourceFailures: number;
+  sourceWindowMs: number;
+  sourceBlockMs: number;
+  /** How long a device's last verified token is remembered as one that may pass a budget (it is still checked). */
+  knownTtlMs: number;
 }
 
 const DEFAULT_CACHE: RegistryCacheOptions = {
@@ -176,7 +196,15 @@ const DEFAULT_CACHE: RegistryCacheOptions = {
   maxEntries: 50_000,
   maxFailures: 20,
   failureWindowMs: 10_000,
+  maxSourceFailures: 30,
+  sourceWindowMs: 60_000,
+  sourceBlockMs: 300_000,
+  knownTtlMs: 24 * 3600_000,
 };
+
+/** How device tokens are stored from migration 051 on: their SHA-256 (a 192-bit random token needs no KDF). */
+const DIGEST_PREFIX = 'sha256$';
+const storedDigest = (token: string): string => `${DIGEST_PREFIX}${sha256(token)}`;
 
 /** A Map with expiry and a size bound (oldest insertions evicted first). */
 class TtlCache<V> {
@@ -205,20 +233,60 @@ class TtlCache<V> {
 }
 
 /**
+ * Failures counted per key in a fixed window; at `max` the key is blocked until the window
+ * ends, or for `blockMs` from then when that is longer.
+ */
+class FailureWindow {
+  private readonly counts: TtlCache<{ n: number; until: number }>;
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+    private readonly blockMs: number,
+    maxEntries: number,
+  ) {
+    this.counts = new TtlCache(maxEntries);
+  }
+  /** Milliseconds until `key` may try again; 0 when it is within its budget. */
+  blockedMs(key: string, now: number): number {
+    const c = this.counts.get(key, now);
+    return c && c.n >= this.max ? c.until - now : 0;
+  }
+  add(key: string, now: number): void {
+    const c = this.counts.get(key, now) ?? { n: 0, until: now + this.windowMs };
+    const n = c.n + 1;
+    const until = n >= this.max ? Math.max(c.until, now + this.blockMs) : c.until;
+    this.counts.set(key, { n, until }, until);
+  }
+  clear(key: string): void {
+    this.counts.delete(key);
+  }
+}
+
+/** GW_AUTH_THROTTLED for a device login, with the seconds to wait. */
+function throttled(deviceId: string, source: string, why: string, ms: number): GwError {
+  const retryAfterS = Math.max(1, Math.ceil(ms / 1000));
+  return new GwError('GW_AUTH_THROTTLED', `Authenticating device ${deviceId} from ${source}: ${why}; retry in ${retryAfterS} s`, { retryAfterS });
+}
+
+/**
  * The device registry: registration, import, token rotation, disabling and listing, plus
- * the device-side authentication every transport uses. Tokens are random, shown once, and
- * stored only as scrypt hashes; a verified token is cached (as a SHA-256, never in clear) so
- * scrypt (≈ 30 ms of CPU) runs once per device and token, not once per message.
+ * the device-side authentication every transport uses. Tokens are random (192 bits), shown
+ * once, and stored only as their SHA-256; a verified token is cached (as its digest, never in
+ * clear) so the database is asked once per device and token a minute, not once per message.
  */
 export class DeviceRegistry implements DeviceAuthenticator {
   private readonly opts: RegistryCacheOptions;
   /** deviceId → digest of the last verified token and the identity. */
   private readonly verified: TtlCache<{ digest: string; identity: DeviceIdentity }>;
-  /** deviceId\0digest of refused attempts: a flood of bad tokens does not run scrypt each time. */
+  /** deviceId → digest of the last verified token, kept longer: it may pass a spent budget, never skip the check. */
+  private readonly known: TtlCache<string>;
+  /** deviceId\0digest of refused attempts: a repeated bad token is not looked up each time. */
   private readonly refused: TtlCache<true>;
   private readonly identityCache: TtlCache<DeviceIdentity | null>;
-  /** deviceId → token checks not (yet) successful in the current window, and when it ends. */
-  private readonly failures: TtlCache<{ n: number; until: number }>;
+  /** Token checks per device not (yet) successful. */
+  private readonly deviceFailures: FailureWindow;
+  /** Failed device logins per source address. */
+  private readonly sourceFailures: FailureWindow;
   private readonly pending = new Map<string, Promise<DeviceIdentity | null>>();
 
   constructor(
@@ -227,10 +295,13 @@ export class DeviceRegistry implements DeviceAuthenticator {
     private readonly now: () => number = Date.now,
   ) {
     this.opts = { ...DEFAULT_CACHE, ...opts };
-    this.verified = new TtlCache(this.opts.maxEntries);
-    this.refused = new TtlCache(this.opts.maxEntries);
-    this.identityCache = new TtlCache(this.opts.maxEntries);
-    this.failures = new TtlCache(this.opts.maxEntries);
+    const o = this.opts;
+    this.verified = new TtlCache(o.maxEntries);
+    this.known = new TtlCache(o.maxEntries);
+    this.refused = new TtlCache(o.maxEntries);
+    this.identityCache = new TtlCache(o.maxEntries);
+    this.deviceFailures = new FailureWindow(o.maxFailures, o.failureWindowMs, 0, o.maxEntries);
+    this.sourceFailures = new FailureWindow(o.maxSourceFailures, o.sourceWindowMs, o.sourceBlockMs, o.maxEntries);
   }
 
   /** Registers one device and returns its token (shown once). A taken id is GW_CONFLICT. */
@@ -248,7 +319,7 @@ export class DeviceRegistry implements DeviceAuthenticator {
   async importDevices(devices: readonly NewDevice[]): Promise<ImportResult[]> {
     const parsed = devices.map((d) => newDeviceSchema.parse(d));
     const tokens = parsed.map(() => randomSecret(24));
-    const hashes = await Promise.all(tokens.map((t) => hashSecret(t)));
+    const hashes = tokens.map(storedDigest);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -274,7 +345,7 @@ export class DeviceRegistry implements DeviceAuthenticator {
   /** Issues a new token for a device (shown once); the old one stops working at once here. */
   async rotateToken(id: string): Promise<string> {
     const token = randomSecret(24);
-    const { rowCount } = await this.pool.query(sql.rotate, [id, await hashSecret(token)]);
+    const { rowCount } = await this.pool.query(sql.rotate, [id, storedDigest(token)]);
     if (!rowCount) throw new GwError('GW_NOT_FOUND', `Rotating the token of device ${id}: no such device`);
     this.invalidate(id);
     return token;
@@ -315,46 +386,77 @@ export class DeviceRegistry implements DeviceAuthenticator {
   }
 
   /**
-   * DeviceAuthenticator: the identity for a correct id + token of an enabled device, else null.
-   * Unknown ids are refused without running scrypt: device ids are not secret (they are in
-   * MQTT topics), and a flood of unknown ids must not cost 30 ms of CPU each. Likewise, after
-   * `maxFailures` wrong tokens for one device within `failureWindowMs`, tokens not verified
-   * before are refused unchecked until the window ends: guessing cannot pin the CPU on scrypt,
-   * and the device's already verified token keeps working.
+   * DeviceAuthenticator: the identity for a correct id + token of an enabled device, else null;
+   * throws GW_AUTH_THROTTLED (with `retryAfterS`) for a guesser. Device ids are not secret
+   * (they are in MQTT topics), so a guesser must never lock a device out: a token that verifies
+   * is accepted whatever the failure counts of its device, and one this process verified
+   * before gets past a blocked source address too. What the budgets stop is the guessing:
+   * - from one `source` address, after `maxSourceFailures` failures in `sourceWindowMs`, other
+   *   tokens are refused unchecked for `sourceBlockMs`;
+   * - for one device, after `maxFailures` unsuccessful checks in `failureWindowMs`, failures are
+   *   answered as throttled, and a token stored as a scrypt hash (issued before migration 051)
+   *   is put through scrypt only if it verified here before, so guesses cost no KDF work.
    */
-  async authenticate(deviceId: string, token: string): Promise<DeviceIdentity | null> {
+  async authenticate(deviceId: string, token: string, source = 'unknown'): Promise<DeviceIdentity | null> {
     if (!deviceIdSchema.safeParse(deviceId).success || token.length === 0 || token.length > 256) return null;
     const now = this.now();
     const digest = sha256(token);
     const hit = this.verified.get(deviceId, now);
     if (hit && hit.digest === digest) return hit.identity;
-    const key = `${deviceId}\u0000${digest}`;
-    if (this.refused.get(key, now)) return null;
-    // Concurrent first requests with the same credentials share one scrypt run.
-    let p = this.pending.get(key);
-    if (!p) {
-      // Counted when started, not when failed, so a burst of guesses is capped too.
-      const f = this.failures.get(deviceId, now) ?? { n: 0, until: now + this.opts.failureWindowMs };
-      if (f.n >= this.opts.maxFailures) return null;
-      this.failures.set(deviceId, { n: f.n + 1, until: f.until }, f.until);
-      p = this.verify(deviceId, token, digest, key).finally(() => this.pending.delete(key));
-      this.pending.set(key, p);
+    const known = this.known.get(deviceId, now) === digest;
+    if (!known) {
+      const blocked = this.sourceFailures.blockedMs(source, now);
+      if (blocked > 0) throw throttled(deviceId, source, 'too many failed device logins from this address', blocked);
     }
-    return p;
+    const key = `${deviceId}\u0000${digest}`;
+    let identity: DeviceIdentity | null = null;
+    if (!this.refused.get(key, now)) {
+      // Concurrent first requests with the same credentials share one check.
+      let p = this.pending.get(key);
+      if (!p) {
+        const mayUseKdf = known || this.deviceFailures.blockedMs(deviceId, now) === 0;
+        // Counted when started, not when failed, so a burst of guesses is capped too.
+        this.deviceFailures.add(deviceId, now);
+        p = this.verify(deviceId, token, digest, key, mayUseKdf).finally(() => this.pending.delete(key));
+        this.pending.set(key, p);
+      }
+      identity = await p;
+    }
+    if (identity) return identity;
+    const later = this.now();
+    this.sourceFailures.add(source, later);
+    const wait = Math.max(this.sourceFailures.blockedMs(source, later), this.deviceFailures.blockedMs(deviceId, later));
+    if (wait > 0) throw throttled(deviceId, source, 'too many failed logins for this device or from this address', wait);
+    return null;
   }
 
-  private async verify(deviceId: string, token: string, digest: string, key: string): Promise<DeviceIdentity | null> {
+  private async verify(deviceId: string, token: string, digest: string, key: string, mayUseKdf: boolean): Promise<DeviceIdentity | null> {
     const { rows } = await this.pool.query<{ id: string; kind: DeviceKind; disabled: boolean; token_hash: string }>(sql.credentials, [deviceId]);
     const row = rows[0];
-    const ok = row !== undefined && !row.disabled && (await verifySecret(token, row.token_hash));
+    let ok = false;
+    if (row && !row.disabled) {
+      if (row.token_hash.startsWith(DIGEST_PREFIX)) {
+        const stored = Buffer.from(row.token_hash);
+        const given = Buffer.from(`${DIGEST_PREFIX}${digest}`);
+        ok = stored.length === given.length && crypto.timingSafeEqual(stored, given);
+      } else if (!mayUseKdf) {
+        // Over budget, a scrypt hash is not checked, nor the token remembered as refused: it may be right.
+        return null;
+      } else if (await verifySecret(token, row.token_hash)) {
+        ok = true;
+        // From now on this device's token is checked by digest. Only if nobody rotated it meanwhile.
+        await this.pool.query(sql.upgradeHash, [deviceId, row.token_hash, storedDigest(token)]);
+      }
+    }
     const now = this.now();
-    if (!ok) {
+    if (!ok || !row) {
       this.refused.set(key, true, now + this.opts.refusedTtlMs);
       return null;
     }
-    this.failures.delete(deviceId);
+    this.deviceFailures.clear(deviceId);
     const identity: DeviceIdentity = { id: row.id, kind: row.kind, disabled: false };
     this.verified.set(deviceId, { digest, identity }, now + this.opts.authTtlMs);
+    this.known.set(deviceId, digest, now + this.opts.knownTtlMs);
     return identity;
   }
 
@@ -387,8 +489,9 @@ export class DeviceRegistry implements DeviceAuthenticator {
   /** Forgets everything cached about a device (after register, rotate, disable), failed attempts included. */
   invalidate(id: string): void {
     this.verified.delete(id);
+    this.known.delete(id);
     this.identityCache.delete(id);
-    this.failures.delete(id);
+    this.deviceFailures.clear(id);
     this.refused.deleteWhere((k) => k.startsWith(`${id}\u0000`));
   }
 }

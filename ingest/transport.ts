@@ -41,9 +41,13 @@ export interface DeviceIdentity {
   disabled: boolean;
 }
 
-/** Checks device credentials (id + token). Null for unknown, disabled, or wrong token. */
+/**
+ * Checks device credentials (id + token). Null for unknown, disabled, or wrong token; may throw
+ * GW_AUTH_THROTTLED (details.retryAfterS) when `source` (the client's address) or the device
+ * has had too many failures, but never for a token that verifies because of others' failures.
+ */
 export interface DeviceAuthenticator {
-  authenticate(deviceId: string, token: string): Promise<DeviceIdentity | null>;
+  authenticate(deviceId: string, token: string, source?: string): Promise<DeviceIdentity | null>;
 }
 
 /** State of a transport, for /healthz. */

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../core/config.js';
+import { every } from '../core/every.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
@@ -32,6 +33,7 @@ import { webhookRoutes } from './outbound/webhook.routes.js';
 import { startOutbound } from './outbound/start-outbound.js';
 import { catalogueReadRoutes } from './catalogue/catalogue.routes.js';
 import { builtWebRoot, mapConfigRoutes } from './web/web-ui.js';
+import { LoginThrottle } from './auth/login-throttle.js';
 
 /** A running Gridwatch: what main() and end-to-end tests hold on to. */
 export interface Gridwatch {
@@ -108,6 +110,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
 
     // ── MQTT and Kafka transports (issue 4): started after the sink, so they stop before it drains. ──
     const transports = await startBrokerTransports(config, { sink, authenticator: devices, health, stops, log, subscribers: clueSubscribers(db.pool) });
+    const broker = transports.find((t): t is EmbeddedMqttTransport => t instanceof EmbeddedMqttTransport);
     // ── end MQTT and Kafka ──
 
     // ── outbound clue events (issue 5): the clue outbox delivered to MQTT clues/{unitId}/events,
@@ -119,7 +122,25 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
 
     // ── web UI: the live map (web/dist) at /, and the base-map style it asks for. ──
     routers.push(mapConfigRoutes(config.MAP_STYLE_URL));
-    const app = createApp({ pool: db.pool, log, health, intakeRouters, routers, routes, docs: [HTTP_INGEST_DOC], checkResponses: config.CHECK_RESPONSES, locator, webRoot: builtWebRoot(log) });
+    // ── login throttling: counters shared by replicas in auth_throttle, old rows swept. ──
+    const loginThrottle = new LoginThrottle(db.pool);
+    const sweep = every('auth-throttle-sweep', 10 * 60_000, () => loginThrottle.removeExpired(), log);
+    stops.push(() => sweep.stop());
+    const app = createApp({
+      pool: db.pool,
+      log,
+      health,
+      intakeRouters,
+      routers,
+      routes,
+      docs: [HTTP_INGEST_DOC],
+      checkResponses: config.CHECK_RESPONSES,
+      locator,
+      webRoot: builtWebRoot(log),
+      loginThrottle,
+      // A logout closes the MQTT reader connections opened with that token at once.
+      onTokenRevoked: (token) => broker?.revokeReaderToken(token),
+    });
     const server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -135,7 +156,6 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     );
     // ── demo simulators: the demo fleet publishes over the embedded broker with each device's own
     // credentials, as real devices would; pushed last, so they stop first. ──
-    const broker = transports.find((t): t is EmbeddedMqttTransport => t instanceof EmbeddedMqttTransport);
     if (config.simulators && demoDevices.length && broker?.listeningPort) {
       const mqttUrl = `mqtt://127.0.0.1:${broker.listeningPort}`;
       const sims = await startDemoFleet({ devices, demoDevices, mqttUrl, log: log.child({ stage: 'simulators' }) });

@@ -26,11 +26,16 @@ export const HTTP_INGEST_DOC: PathDoc = {
     `Headers: \`X-Device-Id: <device id>\` and \`Authorization: Bearer <device token>\`. The body is one event or a JSON array of up to ${HTTP_MAX_EVENTS} events (${HTTP_BODY_LIMIT} at most).`,
     'Every event must name the authenticated device as its deviceId; an event naming another device is rejected (and kept as a dead letter).',
     'The answer is 200 with one result per event, in order: `accepted`, `duplicate` (this deviceId + eventId was stored before: safe to resend) or `rejected` with a code and reason.',
-    'A body that is not JSON at all becomes one rejected result. 401: missing or wrong credentials. 413: body or batch too large. 503: storage unavailable, nothing acknowledged; retry.',
+    'A body that is not JSON at all becomes one rejected result. 401: missing or wrong credentials. 413: body or batch too large. 429 (GW_AUTH_THROTTLED, with Retry-After): too many failed logins from this address or for this device; a token that verifies is still accepted. 503: storage unavailable, nothing acknowledged; retry.',
   ].join(' '),
   body: z.union([deviceEventWireSchema, z.array(deviceEventWireSchema).max(HTTP_MAX_EVENTS)]),
   auth: 'device',
-  responses: { '401': 'Missing or wrong device credentials', '413': 'Body or batch too large', '503': 'Storage unavailable; retry later' },
+  responses: {
+    '401': 'Missing or wrong device credentials',
+    '413': 'Body or batch too large',
+    '429': 'Too many failed logins from this address or for this device (GW_AUTH_THROTTLED); see Retry-After',
+    '503': 'Storage unavailable; retry later',
+  },
 };
 
 const JSON_WHITESPACE = [0x20, 0x0a, 0x0d, 0x09];
@@ -145,7 +150,8 @@ export class HttpTransport implements Transport {
     const creds = credentialsSchema.safeParse(req.headers);
     if (!creds.success) throw new GwError('GW_AUTH_INVALID', `${what}: malformed X-Device-Id or Authorization header`);
     const token = creds.data.authorization.replace(/^Bearer\s+/i, '');
-    const device = await this.authenticator.authenticate(creds.data['x-device-id'], token);
+    // GW_AUTH_THROTTLED (429 with Retry-After) when this address or device has failed too often.
+    const device = await this.authenticator.authenticate(creds.data['x-device-id'], token, req.ip);
     // One answer for unknown, disabled and wrong token, so ids cannot be probed.
     if (!device) throw new GwError('GW_AUTH_INVALID', `${what}: unknown device, disabled device or wrong token for ${creds.data['x-device-id']}`);
     req.device = device;

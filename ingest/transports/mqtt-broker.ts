@@ -2,6 +2,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { GwError } from '../../core/errors.js';
+import { every, type Periodic } from '../../core/every.js';
 import type { Logger } from '../../core/logger.js';
 import type { DeviceAuthenticator, DeviceIdentity, IngestSink, Transport, TransportHealth } from '../transport.js';
 import { deviceTopic, mqttRefused, mqttUnacknowledged } from './mqtt-metrics.js';
@@ -15,18 +16,43 @@ export interface EmbeddedMqttOptions {
   log: Logger;
   /** Logins that are not devices and may only subscribe (units' systems reading clue events). */
   subscribers?: SubscriberAuthenticator;
+  /** How often connected readers' logins are checked again (token revoked or expired, user disabled); 30 s by default. */
+  readerRecheckMs?: number;
 }
 
 /**
  * Checks a login that is not a device's and answers which topic filters it may subscribe to,
  * or null to refuse it. Given by the server, which knows users; ingest knows only devices.
+ * Asked again periodically for every connected reader: null then closes the connection.
  */
 export type SubscriberAuthenticator = (username: string, password: string) => Promise<((topicFilter: string) => boolean) | null>;
+
+/**
+ * Readers (subscriber logins) connect with a client id `reader/<username>` or
+ * `reader/<username>/<anything>`; devices may use any other. Device ids cannot contain '/', and
+ * a device may not use this prefix, so a reader can never take over (or lock out) a device's
+ * connection, nor a device a reader's, nor one user another user's session.
+ */
+export const READER_CLIENT_ID_PREFIX = 'reader/';
+
+/** True when `clientId` is in the readers' namespace of `username`. */
+export function isReaderClientIdOf(clientId: string, username: string): boolean {
+  const own = `${READER_CLIENT_ID_PREFIX}${username}`;
+  return clientId === own || clientId.startsWith(`${own}/`);
+}
 
 /** MQTT CONNACK return codes (aedes declares them as an ambient const enum, unusable here). */
 const BAD_USERNAME_OR_PASSWORD = 4;
 const IDENTIFIER_REJECTED = 2;
 const SERVER_UNAVAILABLE = 3;
+const NOT_AUTHORIZED = 5;
+
+/** A connected reader: its login, kept to check it again, and the topic filters it may read. */
+interface Reader {
+  username: string;
+  password: string;
+  allows: (topicFilter: string) => boolean;
+}
 
 /** Largest MQTT packet accepted (as deploy/mosquitto's max_packet_size); events are small JSON. */
 export const MAX_PACKET_BYTES = 4 * 1024 * 1024;
@@ -49,7 +75,9 @@ function connackError(message: string, returnCode: number): AuthenticateError {
  * aedes's `authorizePublish` hook: aedes writes the PUBACK only after that hook calls back,
  * so a QoS 1 publish is acknowledged only once it is durably stored. When storage fails the
  * hook calls back with an error, aedes closes the connection without a PUBACK, and the
- * device's client redelivers the message when it reconnects.
+ * device's client redelivers the message when it reconnects. Readers (`subscribers`) connect
+ * under client ids `reader/<username>[/…]`, may only subscribe, and are disconnected when
+ * their login ends.
  */
 export class EmbeddedMqttTransport implements Transport {
   readonly name = 'mqtt' as const;
@@ -59,8 +87,9 @@ export class EmbeddedMqttTransport implements Transport {
   private port?: number;
   private stopping = false;
   private readonly identities = new WeakMap<Client, DeviceIdentity>();
-  private readonly readers = new WeakMap<Client, (topicFilter: string) => boolean>();
+  private readonly readers = new WeakMap<Client, Reader>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readerRecheck?: Periodic;
 
   constructor(private readonly opts: EmbeddedMqttOptions) {}
 
@@ -101,6 +130,9 @@ export class EmbeddedMqttTransport implements Transport {
     server.on('error', (err) => this.opts.log.error({ err }, 'embedded MQTT listener failed'));
     this.broker = broker;
     this.server = server;
+    if (this.opts.subscribers) {
+      this.readerRecheck = every('mqtt-reader-recheck', this.opts.readerRecheckMs ?? 30_000, () => this.recheckReaders(), this.opts.log);
+    }
     this.port = (server.address() as AddressInfo).port;
     this.opts.log.info({ port: this.port, host: this.opts.host }, 'embedded MQTT broker listening');
   }
@@ -114,6 +146,7 @@ export class EmbeddedMqttTransport implements Transport {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    await this.readerRecheck?.stop();
     const server = this.server;
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     await Promise.allSettled([...this.inFlight]);
@@ -134,6 +167,56 @@ export class EmbeddedMqttTransport implements Transport {
         err ? reject(new GwError('GW_OUTBOUND_MQTT', `Publishing to ${topic}: ${err.message}`)) : resolve(),
       ),
     );
+  }
+
+  /**
+   * Closes at once every reader connection logged in with `token` (its owner logged out in this
+   * process); readers whose login ended otherwise are closed by the periodic re-check.
+   */
+  revokeReaderToken(token: string): void {
+    for (const [client, reader] of this.connectedReaders()) {
+      if (reader.password === token) this.closeReader(client, reader, 'its token was revoked (logout)');
+    }
+  }
+
+  /**
+   * Checks every connected reader's login again and closes those that no longer hold: token
+   * revoked or expired, user disabled, or a subscription it no longer may read. A check that
+   * fails (database down) keeps the connection until the next run.
+   */
+  async recheckReaders(): Promise<void> {
+    const check = this.opts.subscribers;
+    if (!check) return;
+    for (const [client, reader] of this.connectedReaders()) {
+      let allows: Reader['allows'] | null;
+      try {
+        allows = await check(reader.username, reader.password);
+      } catch (err) {
+        this.opts.log.warn({ err, clientId: client.id, username: reader.username }, 'mqtt reader re-check failed; trying again on the next run');
+        continue;
+      }
+      // Closed meanwhile (a logout): nothing left to decide.
+      if (!this.readers.has(client)) continue;
+      const subscribed = Object.keys((client as unknown as { subscriptions: Record<string, unknown> }).subscriptions ?? {});
+      if (!allows) this.closeReader(client, reader, 'its login ended (token revoked or expired, or user disabled)');
+      else if (subscribed.some((t) => !allows(t))) this.closeReader(client, reader, 'it may no longer read a topic it subscribed to');
+      else reader.allows = allows;
+    }
+  }
+
+  private *connectedReaders(): Generator<[Client, Reader]> {
+    const clients = (this.broker as unknown as { clients: Record<string, Client | undefined> } | undefined)?.clients ?? {};
+    for (const client of Object.values(clients)) {
+      const reader = client && this.readers.get(client);
+      if (client && reader) yield [client, reader];
+    }
+  }
+
+  private closeReader(client: Client, reader: Reader, why: string): void {
+    this.readers.delete(client);
+    mqttRefused.inc({ reason: 'reader-ended' });
+    this.opts.log.info({ clientId: client.id, username: reader.username }, `mqtt reader disconnected: ${why}`);
+    client.close();
   }
 
   /** For /healthz: listening port and connected device count. */
@@ -173,39 +256,69 @@ export class EmbeddedMqttTransport implements Transport {
       done(connackError('username (device id) and password (device token) are required', BAD_USERNAME_OR_PASSWORD), false);
       return;
     }
-    this.opts.authenticator.authenticate(username, password.toString('utf8')).then(
-      async (identity) => {
-        const reader = identity ? null : await this.opts.subscribers?.(username, password.toString('utf8')).catch(() => null);
-        if (reader) {
-          this.readers.set(client, reader);
-          done(null, true);
-          return;
-        }
-        if (!identity) {
-          mqttRefused.inc({ reason: 'credentials' });
-          this.opts.log.warn({ clientId: client.id, deviceId: username }, 'mqtt connect refused: unknown or disabled device, or wrong token');
-          done(connackError(`device ${username}: unknown, disabled or wrong token`, BAD_USERNAME_OR_PASSWORD), false);
-          return;
-        }
-        // A client id in use by another device's connection would make aedes drop that one
-        // (MQTT's session takeover): one device could then knock another off the air.
-        const holder = (this.broker as unknown as { clients: Record<string, Client | undefined> } | undefined)?.clients[client.id];
-        const holderId = holder ? this.identities.get(holder)?.id : undefined;
-        if (holder && holderId !== identity.id) {
-          mqttRefused.inc({ reason: 'client-id' });
-          this.opts.log.warn({ clientId: client.id, deviceId: identity.id, holder: holderId }, 'mqtt connect refused: client id in use by another device');
-          done(connackError(`device ${identity.id}: client id ${client.id} is in use by another device`, IDENTIFIER_REJECTED), false);
-          return;
-        }
-        this.identities.set(client, identity);
-        done(null, true);
-      },
+    const secret = password.toString('utf8');
+    const login = client.id.startsWith(READER_CLIENT_ID_PREFIX) ? this.authenticateReader(client, username, secret) : this.authenticateDevice(client, username, secret);
+    login.then(
+      (refusal) => (refusal ? done(refusal, false) : done(null, true)),
       (err: unknown) => {
-        // The registry could not answer (database down): tell the device to come back later.
-        this.opts.log.warn({ err, deviceId: username }, 'mqtt connect refused: device registry unavailable');
-        done(connackError(`checking device ${username}: registry unavailable`, SERVER_UNAVAILABLE), false);
+        // The registry could not answer (database down): tell the client to come back later.
+        this.opts.log.warn({ err, clientId: client.id, username }, 'mqtt connect refused: registry unavailable');
+        done(connackError(`checking the login of ${username}: registry unavailable`, SERVER_UNAVAILABLE), false);
       },
     );
+  }
+
+  /** A reader login (client id in the readers' namespace): null when accepted, else the CONNACK refusal. */
+  private async authenticateReader(client: Client, username: string, token: string): Promise<AuthenticateError | null> {
+    if (!isReaderClientIdOf(client.id, username)) {
+      mqttRefused.inc({ reason: 'client-id' });
+      this.opts.log.warn({ clientId: client.id, username }, 'mqtt connect refused: a reader client id must be reader/<own username>[/…]');
+      return connackError(`reader ${username}: client id ${client.id} is not reader/${username} or reader/${username}/…`, IDENTIFIER_REJECTED);
+    }
+    const allows = await this.opts.subscribers?.(username, token);
+    if (!allows) {
+      mqttRefused.inc({ reason: 'credentials' });
+      this.opts.log.warn({ clientId: client.id, username }, 'mqtt connect refused: unknown reader or invalid token');
+      return connackError(`reader ${username}: unknown user or invalid token`, BAD_USERNAME_OR_PASSWORD);
+    }
+    this.readers.set(client, { username, password: token, allows });
+    return null;
+  }
+
+  /** A device login (any other client id): null when accepted, else the CONNACK refusal. */
+  private async authenticateDevice(client: Client, deviceId: string, token: string): Promise<AuthenticateError | null> {
+    const source = (client.conn as unknown as { remoteAddress?: string }).remoteAddress;
+    let identity: DeviceIdentity | null;
+    try {
+      identity = await this.opts.authenticator.authenticate(deviceId, token, source);
+    } catch (err) {
+      if (!(err instanceof GwError) || err.code !== 'GW_AUTH_THROTTLED') throw err;
+      mqttRefused.inc({ reason: 'throttled' });
+      this.opts.log.warn({ clientId: client.id, deviceId, source }, `mqtt connect refused: ${err.message}`);
+      return connackError(err.message, NOT_AUTHORIZED);
+    }
+    if (!identity) {
+      // A person's login under a device-style client id: say why, so it is not retried as is.
+      if (await this.opts.subscribers?.(deviceId, token).catch(() => null)) {
+        mqttRefused.inc({ reason: 'client-id' });
+        this.opts.log.warn({ clientId: client.id, username: deviceId }, 'mqtt connect refused: a reader must use a client id reader/<username>[/…]');
+        return connackError(`reader ${deviceId}: client id ${client.id} is not in the readers' namespace reader/${deviceId}[/…]`, IDENTIFIER_REJECTED);
+      }
+      mqttRefused.inc({ reason: 'credentials' });
+      this.opts.log.warn({ clientId: client.id, deviceId }, 'mqtt connect refused: unknown or disabled device, or wrong token');
+      return connackError(`device ${deviceId}: unknown, disabled or wrong token`, BAD_USERNAME_OR_PASSWORD);
+    }
+    // A client id in use by another device's connection would make aedes drop that one
+    // (MQTT's session takeover): one device could then knock another off the air.
+    const holder = (this.broker as unknown as { clients: Record<string, Client | undefined> } | undefined)?.clients[client.id];
+    const holderId = holder ? this.identities.get(holder)?.id : undefined;
+    if (holder && holderId !== identity.id) {
+      mqttRefused.inc({ reason: 'client-id' });
+      this.opts.log.warn({ clientId: client.id, deviceId: identity.id, holder: holderId }, 'mqtt connect refused: client id in use by another device');
+      return connackError(`device ${identity.id}: client id ${client.id} is in use by another device`, IDENTIFIER_REJECTED);
+    }
+    this.identities.set(client, identity);
+    return null;
   }
 
   private authorizePublish(
@@ -259,7 +372,7 @@ export class EmbeddedMqttTransport implements Transport {
   }
 
   private authorizeSubscribe<S>(client: Client, topic: string, done: (error: Error | null, subscription?: S | null) => void, sub: S): void {
-    if (this.readers.get(client)?.(topic)) {
+    if (this.readers.get(client)?.allows(topic)) {
       done(null, sub);
       return;
     }

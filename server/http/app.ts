@@ -4,6 +4,7 @@ import type { Logger } from '../../core/logger.js';
 import { GwError } from '../../core/errors.js';
 import { httpDuration, registry } from '../../core/metrics.js';
 import { authenticate } from '../auth/middleware.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import type { HealthRegistry } from '../../core/health.js';
 import type { LocatorHolder } from '../../geo/locator/locator-holder.js';
@@ -37,6 +38,10 @@ export interface AppDeps {
   webRoot?: string;
   /** Largest JSON body accepted (ingest batches are the big ones). */
   bodyLimit?: string;
+  /** Failed-login limits; the default policy over `pool` when absent. */
+  loginThrottle?: LoginThrottle;
+  /** Told of every logout, with the revoked token (the embedded broker closes its readers). */
+  onTokenRevoked?: (token: string) => void;
 }
 
 /** The operational endpoints, served before authentication. */
@@ -80,7 +85,7 @@ export function createApp(deps: AppDeps): express.Express {
   for (const r of deps.intakeRouters ?? []) app.use(r);
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb' }));
   app.use(authenticate(deps.pool));
-  app.use(authRoutes(deps.pool));
+  app.use(authRoutes(deps.pool, { throttle: deps.loginThrottle ?? new LoginThrottle(deps.pool), onTokenRevoked: deps.onTokenRevoked }));
   if (deps.locator) app.use(locateRoutes(deps.locator));
   app.use(routesRouter(routes, { checkResponses: deps.checkResponses }));
   for (const r of deps.routers ?? []) app.use(r);
@@ -92,7 +97,10 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toGwError(err, req);
-    if (e.status >= 500) deps.log.error({ err, method: req.method, url: req.originalUrl }, e.message);
+    if (e.status >= 500 && e.code !== 'GW_AUTH_BUSY') deps.log.error({ err, method: req.method, url: req.originalUrl }, e.message);
+    // Throttling and overload errors say when to come back (details.retryAfterS).
+    const retryAfterS = (e.details as { retryAfterS?: unknown } | undefined)?.retryAfterS;
+    if (typeof retryAfterS === 'number') res.setHeader('Retry-After', String(retryAfterS));
     res.status(e.status).json(e.toJSON());
   });
   return app;

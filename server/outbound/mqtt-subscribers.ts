@@ -9,8 +9,10 @@ const ANY_CLUE_TOPIC = /^clues\/(#|[^/#]+\/events)$/;
 /**
  * Who may read clue events from the embedded broker: a person logging in with their username
  * and a bearer token of theirs (from POST /api/v1/auth/login) as the password, so the broker
- * never sees a password. Administrators may subscribe to any clue topic; anyone else only to
- * `clues/{their unit}/events`, and someone with no unit to none.
+ * never sees a password, under a client id `reader/<username>[/…]` (the broker keeps readers'
+ * and devices' client ids apart). Administrators may subscribe to any clue topic; anyone else
+ * only to `clues/{their unit}/events`, and someone with no unit to none. The broker asks again
+ * periodically and on logout, and closes readers whose token no longer holds.
  */
 export function clueSubscribers(pool: pg.Pool): SubscriberAuthenticator {
   return async (username, token) => {

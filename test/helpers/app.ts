@@ -1,20 +1,18 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Router } from 'express';
 import type pg from 'pg';
 import { createLogger } from '../../core/logger.js';
-import { createApp } from '../../server/http/app.js';
-import type { Route } from '../../server/http/define-route.js';
+import { createApp, type AppDeps } from '../../server/http/app.js';
 import { HealthRegistry } from '../../core/health.js';
 import { createUser, type Role } from '../../server/auth/users.js';
 
 /** An HTTP server around createApp on an ephemeral loopback port, for tests. */
 export async function startTestApp(
   pool: pg.Pool,
-  opts: { routers?: Router[]; routes?: Route[]; health?: HealthRegistry; bodyLimit?: string } = {},
+  opts: Pick<AppDeps, 'routers' | 'routes' | 'bodyLimit' | 'loginThrottle' | 'onTokenRevoked'> & { health?: HealthRegistry } = {},
 ): Promise<{ url: string; health: HealthRegistry; close(): Promise<void> }> {
   const health = opts.health ?? new HealthRegistry();
-  const app = createApp({ pool, log: createLogger('silent'), health, routers: opts.routers, routes: opts.routes, checkResponses: true, bodyLimit: opts.bodyLimit });
+  const app = createApp({ checkResponses: true, ...opts, pool, log: createLogger('silent'), health });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -59,4 +57,23 @@ export async function loginAs(
   const r = await api(`${baseUrl}/api/v1/auth/login`, { body: { username, password } });
   if (r.status !== 200) throw new Error(`login as ${username} failed: ${JSON.stringify(r.body)}`);
   return r.body.token as string;
+}
+
+/**
+ * POSTs a JSON body from the loopback address `from` (any 127.x.y.z), so that per-address limits
+ * see a client of its own; returns status, Retry-After and the parsed body.
+ */
+export function postFrom(url: string, from: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; retryAfter?: string; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', localAddress: from, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => {
+        const retryAfter = res.headers['retry-after'];
+        resolve({ status: res.statusCode!, ...(retryAfter ? { retryAfter } : {}), body: text ? JSON.parse(text) : null });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

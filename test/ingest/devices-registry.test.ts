@@ -5,11 +5,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { GwError } from '../../core/errors.js';
+import { registry as metrics } from '../../core/metrics.js';
+import { hashSecret } from '../../core/passwords.js';
 import { DEMO_FLEET, seedDemoDevices } from '../../ingest/demo-devices.js';
 import { DeviceRegistry, parseDeviceImport } from '../../ingest/device-registry.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
+
+/** GW_AUTH_THROTTLED with a Retry-After of at least a second. */
+const throttled = (err: unknown): boolean =>
+  err instanceof GwError && err.code === 'GW_AUTH_THROTTLED' && ((err.details as { retryAfterS?: number }).retryAfterS ?? 0) >= 1;
+
+async function metric(name: string): Promise<number> {
+  return (await metrics.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
+}
 
 /** Runs `npm run devices -- …` the way an administrator would (node + tsx, same entry point). */
 async function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -54,7 +64,7 @@ describe('device registry', () => {
     assert.throws(() => parseDeviceImport('{oops', 'json'), (err: GwError) => err.code === 'GW_DEVICE_IMPORT_INVALID');
   });
 
-  it('caches verified tokens so scrypt is not run per message, and forgets them on rotate, disable and expiry', async () => {
+  it('caches verified tokens so the database is not asked per message, and forgets them on rotate, disable and expiry', async () => {
     let now = 1_000_000;
     const registry = new DeviceRegistry(db.pool, { authTtlMs: 60_000 }, () => now);
     const { token } = await registry.register({ id: 'cam-1', kind: 'parking-camera' });
@@ -82,20 +92,51 @@ describe('device registry', () => {
     await assert.rejects(registry.register({ id: 'cam-1', kind: 'gas-sensor' }), (err: GwError) => err.code === 'GW_CONFLICT');
   });
 
-  it('stops checking guesses for a device after too many wrong tokens, without locking out its verified token', async () => {
+  it('throttles guesses per device and per address, and never refuses a token that verifies', async () => {
     let now = 5_000_000;
-    const registry = new DeviceRegistry(db.pool, { maxFailures: 3, failureWindowMs: 10_000 }, () => now);
+    const registry = new DeviceRegistry(db.pool, { maxFailures: 3, failureWindowMs: 10_000, maxSourceFailures: 5, sourceWindowMs: 60_000, sourceBlockMs: 300_000 }, () => now);
     const a = await registry.register({ id: 'gas-a', kind: 'gas-sensor' });
     const b = await registry.register({ id: 'gas-b', kind: 'gas-sensor' });
-    assert.ok(await registry.authenticate('gas-a', a.token));
-    // A burst of guesses: only the first three are checked, all fail.
-    const guesses = await Promise.all(Array.from({ length: 10 }, (_, i) => registry.authenticate('gas-b', `guess-${i}`)));
-    assert.ok(guesses.every((g) => g === null));
-    for (let i = 0; i < 3; i++) assert.equal(await registry.authenticate('gas-a', `guess-${i}`), null);
-    assert.ok(await registry.authenticate('gas-a', a.token), 'an already verified token keeps working');
-    assert.equal(await registry.authenticate('gas-b', b.token), null, 'during the window even the right token is not checked');
+    const gasB = { id: 'gas-b', kind: 'gas-sensor', disabled: false };
+
+    // A burst of guesses for gas-b, each from its own address: past three, its failures are answered as throttled.
+    const guesses = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => registry.authenticate('gas-b', `guess-${i}`, `10.0.0.${i}`)));
+    assert.ok(guesses.every((g) => (g.status === 'fulfilled' ? g.value === null : throttled(g.reason))));
+    assert.ok(guesses.some((g) => g.status === 'rejected'), 'the guesser is told to slow down');
+    // gas-b's own token, never verified by this registry before, is accepted while its id is over budget.
+    assert.deepEqual(await registry.authenticate('gas-b', b.token, '10.0.1.1'), gasB);
+
+    // Five failures from one address block it, whatever devices they name ...
+    for (let i = 0; i < 5; i++) assert.equal(await registry.authenticate(`gas-${i}`, 'nope', '10.6.6.6').catch((err) => (assert.ok(throttled(err)), null)), null);
+    await assert.rejects(registry.authenticate('gas-a', a.token, '10.6.6.6'), throttled, 'a blocked address gets no check');
+    // ... except for a token this registry verified before (a device behind the guesser's address),
+    assert.ok(await registry.authenticate('gas-a', a.token, '10.0.1.2'));
+    now += 61_000;
+    assert.ok(await registry.authenticate('gas-a', a.token, '10.6.6.6'), 'checked again once the 60 s cache expired, not refused');
+    await assert.rejects(registry.authenticate('gas-a', 'guess', '10.6.6.6'), throttled);
+    // and the block ends after sourceBlockMs.
+    now += 300_000;
+    assert.equal(await registry.authenticate('gas-a', 'guess', '10.6.6.6'), null);
+  });
+
+  it('puts a token stored before digests through scrypt only within the budget, then stores its digest', async () => {
+    let now = 7_000_000;
+    const registry = new DeviceRegistry(db.pool, { maxFailures: 3, failureWindowMs: 10_000 }, () => now);
+    const { token } = await registry.register({ id: 'old-1', kind: 'gas-sensor' });
+    await db.pool.query('UPDATE devices SET token_hash = $2 WHERE id = $1', ['old-1', await hashSecret(token)]);
+    const storedHash = async () => (await db.pool.query<{ token_hash: string }>('SELECT token_hash FROM devices WHERE id = $1', ['old-1'])).rows[0]!.token_hash;
+
+    const runsBefore = await metric('gridwatch_kdf_runs_total');
+    for (let i = 0; i < 10; i++) assert.equal(await registry.authenticate('old-1', `guess-${i}`, `10.2.0.${i}`).catch((err) => (assert.ok(throttled(err)), null)), null);
+    assert.equal((await metric('gridwatch_kdf_runs_total')) - runsBefore, 3, 'failures past the budget cost no scrypt run');
+    // Such a token, never verified here, waits for the window like a guess would (README: known limit).
+    await assert.rejects(registry.authenticate('old-1', token, '10.2.1.1'), throttled);
     now += 10_001;
-    assert.ok(await registry.authenticate('gas-b', b.token), 'after the window it is');
+    assert.ok(await registry.authenticate('old-1', token, '10.2.1.1'));
+    assert.match(await storedHash(), /^sha256\$[0-9a-f]{64}$/, 'replaced by its digest once verified');
+    now += 61_000;
+    for (let i = 0; i < 5; i++) await registry.authenticate('old-1', `again-${i}`, `10.3.0.${i}`).catch((err) => assert.ok(throttled(err)));
+    assert.ok(await registry.authenticate('old-1', token, '10.3.1.1'), 'checked by digest now, whatever the budget');
   });
 
   it('seeds the demo fleet once, with credentials in DATA_DIR/demo-devices.json that authenticate', async () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { createLogger } from '../../core/logger.js';
-import { DeviceRegistry } from '../../ingest/device-registry.js';
+import { DeviceRegistry, type RegistryCacheOptions } from '../../ingest/device-registry.js';
 import { BatchingIngestSink, type IngestSinkOptions } from '../../ingest/ingest-sink.js';
 import type { AcceptedEventsHandler, RawInput } from '../../ingest/transport.js';
 import { HTTP_INGEST_DOC, HttpTransport } from '../../ingest/transports/http.js';
@@ -27,14 +27,14 @@ export interface IngestStack {
   close(): Promise<void>;
 }
 
-/** Starts the ingest stack over `pool`; `sink` tunes the batcher, `onAccepted` sees stored events. */
+/** Starts the ingest stack over `pool`; `sink` tunes the batcher, `registry` the device registry's caches and budgets, `onAccepted` sees stored events. */
 export async function startIngestStack(
   pool: pg.Pool,
-  opts: { sink?: Partial<IngestSinkOptions>; onAccepted?: AcceptedEventsHandler } = {},
+  opts: { sink?: Partial<IngestSinkOptions>; onAccepted?: AcceptedEventsHandler; registry?: Partial<RegistryCacheOptions> } = {},
 ): Promise<IngestStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-ingest-'));
   const log = createLogger('silent');
-  const devices = new DeviceRegistry(pool);
+  const devices = new DeviceRegistry(pool, opts.registry);
   const sink = new BatchingIngestSink({ pool, devices, dataDir, log, ...(opts.onAccepted ? { onAccepted: opts.onAccepted } : {}) }, opts.sink);
   const transport = new HttpTransport(devices);
   await transport.start(sink);

@@ -74,7 +74,7 @@ describe('clue events over MQTT and Kafka', () => {
   });
 
   async function connect(username: string, password: string): Promise<MqttClient> {
-    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.listeningPort}`, { username, password, reconnectPeriod: 0, clientId: `t-${username}-${clients.length}` });
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.listeningPort}`, { username, password, reconnectPeriod: 0, clientId: `reader/${username}/${clients.length}` });
     clients.push(c);
     return c;
   }
@@ -115,7 +115,7 @@ describe('clue events over MQTT and Kafka', () => {
     // SUBACK (-E); the broker then keeps unit-a's events for the session, so the second run
     // gets them all whether it connects before or after they are published, and exits after
     // the last one (-C).
-    const session = ['-h', '127.0.0.1', '-p', String(broker.listeningPort), '-u', 'mq-unit-a', '-P', tokens['mq-unit-a']!, '-i', 'mosq-unit-a', '-c', '-q', '1', '-t', 'clues/unit-a/events'];
+    const session = ['-h', '127.0.0.1', '-p', String(broker.listeningPort), '-u', 'mq-unit-a', '-P', tokens['mq-unit-a']!, '-i', 'reader/mq-unit-a/mosq', '-c', '-q', '1', '-t', 'clues/unit-a/events'];
     const subscribed = await run(MOSQUITTO_SUB, [...session, '-E']);
     assert.equal(subscribed.code, 0, `mosquitto_sub subscribes: ${subscribed.stderr}`);
     let out = '';

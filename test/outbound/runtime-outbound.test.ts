@@ -43,7 +43,7 @@ before(async () => {
   receiver = await startReceiver();
   assert.equal((await api(`${gw.url}/api/v1/webhooks`, { token: admin, body: { url: receiver.url, secret: SECRET } })).status, 201);
   const port = (await api(`${gw.url}/healthz`)).body.components.mqtt.detail.port;
-  subscriber = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: 'out-admin', password: admin, clientId: 'outbound-reader', reconnectPeriod: 0 });
+  subscriber = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: 'out-admin', password: admin, clientId: 'reader/out-admin/outbound', reconnectPeriod: 0 });
   subscriber.on('message', (topic, payload) => onMqtt.push({ topic, body: JSON.parse(payload.toString()) }));
   await subscriber.subscribeAsync('clues/+/events', { qos: 1 });
 });
