@@ -353,7 +353,7 @@ export class BatchingIngestSink implements IngestSink {
     const store = async (evs: typeof events, dls: SequencedDeadLetter[]): Promise<Set<string>> => {
       try {
         return await this.retrying(`Storing a batch of ${evs.length} events and ${dls.length} dead letters`, () =>
-          this.withClient((c) => storeBatch(c, batchId, evs, dls)),
+          storeBatch(this.deps.pool, batchId, evs, dls),
         );
       } catch (err) {
         if (!(err instanceof pg.DatabaseError) || isTransient(err)) throw err;
@@ -371,25 +371,6 @@ export class BatchingIngestSink implements IngestSink {
       }
     };
     return { stored: await store(events, dead), refused };
-  }
-
-  /** Runs `fn` on a pooled client; a client whose connection failed is discarded, not reused. */
-  private async withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.deps.pool.connect();
-    // A checked-out pg client with no 'error' listener would crash the process when its
-    // connection dies (pg_terminate_backend, network loss); the query itself fails anyway.
-    const onError = (err: Error) => this.deps.log.debug({ err }, 'ingest database connection failed');
-    client.on('error', onError);
-    try {
-      const r = await fn(client);
-      client.removeListener('error', onError);
-      client.release();
-      return r;
-    } catch (err) {
-      client.removeListener('error', onError);
-      client.release(isTransient(err) ? (err as Error) : undefined);
-      throw err;
-    }
   }
 
   /** Retries transient failures with doubling pauses for up to retryForMs (less when closing). */

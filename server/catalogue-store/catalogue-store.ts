@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { GwError, describeIssues } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { loadSql } from '../../db/sql.js';
+import { withClient, withTransaction } from '../../db/transaction.js';
 import { compileCatalogue, type CatalogueHistory } from '../catalogue/catalogue-at.js';
 import {
   catalogueVersionSchema,
@@ -79,17 +80,14 @@ export class CatalogueStore {
 
   /** Loads versions and units from the database and swaps them in. */
   async load(): Promise<CatalogueState> {
-    const client = await this.pool.connect();
-    try {
+    return withClient(this.pool, async (client) => {
       const revision = await this.readRevision(client);
       const versions = await this.readVersions(client);
       const units = await this.readUnits(client);
       this.state = buildState(versions, units);
       this.revision = revision;
       return this.state;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Reloads when the stored catalogue or units changed since the last load (another replica imported). */
@@ -191,19 +189,10 @@ export class CatalogueStore {
   }
 
   private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return withTransaction(this.pool, async (client) => {
       await client.query(sql.lock);
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      return work(client);
+    });
   }
 
   private async readRevision(client: pg.PoolClient): Promise<string> {

@@ -329,19 +329,7 @@ export class CluePipeline {
       const routed: RoutedAlert[] = alerts.map(({ alert, location }) => ({ alert, location, decision: route(alert, location, catalogueAt(history, alert.ts), directory) }));
       return { routed, changes };
     };
-    const result = await this.retrying('storing clues', async () => {
-      const client = await this.deps.pool.connect();
-      let failure: unknown;
-      try {
-        return await writeBatch(client, keys, decide, now, events);
-      } catch (err) {
-        failure = err;
-        throw err;
-      } finally {
-        // A connection that failed mid-transaction is discarded, not handed to the next user.
-        client.release(failure !== undefined && transient(failure) ? (failure as Error) : undefined);
-      }
-    });
+    const result = await this.retrying('storing clues', () => writeBatch(this.deps.pool, keys, decide, now, events));
     for (const alert of result.alerts) pipelineAlerts.inc({ type: alert.type, disposition: alert.disposition });
     pipelineClues.inc({ change: 'opened' }, result.opened.length);
     pipelineClues.inc({ change: 'updated' }, result.updated.length);
