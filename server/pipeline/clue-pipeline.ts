@@ -1,6 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { loadSql } from '../../db/sql.js';
+import { isTransientDbError } from '../../db/transient.js';
 import type { Logger } from '../../core/logger.js';
+import { retry } from '../../core/retry.js';
 import { GwError, type ErrorCode } from '../../core/errors.js';
 import type { DeviceEvent } from '../../ingest/device-event.js';
 import { eventFromRow, eventKey, type ReceivedEvent, type StoredEventRow } from '../../ingest/event-store.js';
@@ -78,18 +80,6 @@ export interface CluePipelineDeps {
   retryForMs?: number;
   /** How `sweep` takes up unprocessed stored events (defaults: DEFAULT_RECOVERY_OPTIONS). */
   recovery?: Partial<RecoveryOptions>;
-}
-
-/**
- * Whether a database failure may pass if tried again: SQLSTATE classes connection (08),
- * rollback (40: serialization, deadlock), resources (53), operator intervention (57) and
- * system (58); socket errors (ECONNREFUSED, ECONNRESET …); and pg's own "connection
- * terminated" errors. Anything else (bad data, a bug) would fail the same way every time.
- */
-function transient(err: unknown): boolean {
-  if (err instanceof pg.DatabaseError) return ['08', '40', '53', '57', '58'].includes((err.code ?? '').slice(0, 2));
-  const code = (err as { code?: unknown } | null)?.code;
-  return (typeof code === 'string' && /^E[A-Z]+$/.test(code)) || /connection (terminated|timeout)|connection error/i.test(String((err as Error | null)?.message));
 }
 
 /**
@@ -243,7 +233,7 @@ export class CluePipeline {
       pipelineRecovered.inc(claimed);
     } catch (err) {
       // An unreachable database is no event's fault: the next sweep tries again.
-      if (transient(err)) throw err;
+      if (isTransientDbError(err)) throw err;
       if (received.length > 1) {
         const half = Math.ceil(received.length / 2);
         await this.takeUp(received.slice(0, half), result);
@@ -341,17 +331,14 @@ export class CluePipeline {
    * connection-class reason, for up to `retryForMs`: the sink waits meanwhile, so intake slows
    * down instead of events skipping detection.
    */
-  private async retrying<T>(what: string, attempt: () => Promise<T>): Promise<T> {
-    const giveUpAt = Date.now() + (this.deps.retryForMs ?? 60_000);
-    for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
-      try {
-        return await attempt();
-      } catch (err) {
-        if (!transient(err) || Date.now() + pause > giveUpAt) throw err;
+  private retrying<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    return retry(attempt, {
+      policy: { baseMs: 100, maxMs: 2_000, giveUpAfterMs: this.deps.retryForMs ?? 60_000 },
+      retryable: isTransientDbError,
+      onRetry: (err, _attempt, pauseMs) => {
         pipelineRetries.inc();
-        this.deps.log.warn({ err, retryInMs: pause }, `${what} failed; retrying`);
-        await new Promise((r) => setTimeout(r, pause));
-      }
-    }
+        this.deps.log.warn({ err, retryInMs: pauseMs }, `${what} failed; retrying`);
+      },
+    });
   }
 }
