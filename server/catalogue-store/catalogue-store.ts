@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { GwError, describeIssues } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { every } from '../../core/every.js';
+import { createLogger, type Logger } from '../../core/logger.js';
 import { loadSql } from '../../db/sql.js';
 import { withClient, withTransaction } from '../../db/transaction.js';
 import { compileCatalogue, type CatalogueHistory } from '../catalogue/catalogue-at.js';
@@ -100,14 +101,12 @@ export class CatalogueStore {
 
   /**
    * Polls `refreshIfChanged` every `intervalMs` so this replica routes with imports made on
-   * another. Returns the stop function (for shutdown).
+   * another; a failed refresh is logged and routing goes on with the loaded catalogue. Returns
+   * the stop function (for shutdown), which waits for a refresh in progress.
    */
   watch(intervalMs: number): () => Promise<void> {
-    const timer = setInterval(() => {
-      this.refreshIfChanged().catch((err) => this.log?.warn({ err }, 'catalogue refresh failed; routing with the loaded one'));
-    }, intervalMs);
-    timer.unref();
-    return async () => clearInterval(timer);
+    const periodic = every('catalogue refresh', intervalMs, async () => void (await this.refreshIfChanged()), this.log ?? createLogger('silent'));
+    return () => periodic.stop();
   }
 
   /**

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { loadSql } from '../../db/sql.js';
 import { isTransientDbError } from '../../db/transient.js';
 import type { Logger } from '../../core/logger.js';
+import { every } from '../../core/every.js';
 import { retry } from '../../core/retry.js';
 import { GwError, type ErrorCode } from '../../core/errors.js';
 import type { DeviceEvent } from '../../ingest/device-event.js';
@@ -158,9 +159,9 @@ export class CluePipeline {
    * cancels the timer and waits for a sweep in progress, so shutdown never cuts one off.
    */
   startTimers(intervalMs: number): () => Promise<void> {
-    return this.every(intervalMs, 'clue pipeline timer sweep failed', async (stopped) => {
+    return this.periodic('clue pipeline timer sweep', intervalMs, async (stopped) => {
       await this.checkSilence();
-      if (!stopped()) await this.pruneParkingStates();
+      if (!stopped.aborted) await this.pruneParkingStates();
     });
   }
 
@@ -170,7 +171,7 @@ export class CluePipeline {
    * returned stop cancels the timer and waits for a sweep in progress.
    */
   startRecovery(intervalMs: number): () => Promise<void> {
-    return this.every(intervalMs, 'clue pipeline recovery sweep failed', (stopped) => this.sweep({ stopped }).then(() => undefined));
+    return this.periodic('clue pipeline recovery sweep', intervalMs, (stopped) => this.sweep({ stopped: () => stopped.aborted }).then(() => undefined));
   }
 
   /**
@@ -205,22 +206,13 @@ export class CluePipeline {
   }
 
   /**
-   * Runs `sweep` every `intervalMs`, logging its failures; a tick while the last sweep still runs
-   * is skipped, so a slow sweep never piles up more. Stop waits for the sweep in progress.
+   * Runs `job` every `intervalMs` (core/every: a slow run is never piled up, failures are
+   * logged). Stop waits for the run in progress, then for any batch still queued behind it.
    */
-  private every(intervalMs: number, failure: string, sweep: (stopped: () => boolean) => Promise<void>): () => Promise<void> {
-    let stopped = false;
-    let running: Promise<void> | undefined;
-    const timer = setInterval(() => {
-      running ??= sweep(() => stopped)
-        .catch((err) => this.deps.log.error({ err }, failure))
-        .finally(() => (running = undefined));
-    }, intervalMs);
-    timer.unref();
+  private periodic(name: string, intervalMs: number, job: (stopped: AbortSignal) => Promise<void>): () => Promise<void> {
+    const periodic = every(name, intervalMs, job, this.deps.log);
     return async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+      await periodic.stop();
       await this.serial;
     };
   }
