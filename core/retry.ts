@@ -35,15 +35,20 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryO
     } catch (err) {
       if (!opts.retryable(err) || opts.signal?.aborted || Date.now() - start + pause > policy.giveUpAfterMs) throw err;
       opts.onRetry?.(err, attempt, pause);
-      await sleep(pause, opts.signal);
+      // Held open: the caller awaits this retry, and an unref'd pause could let the process
+      // exit with the work unsettled (a CLI, a test, a service whose sockets all dropped).
+      await sleep(pause, opts.signal, { holdOpen: true });
       if (opts.signal?.aborted) throw err;
       pause = Math.min(pause * 2, policy.maxMs);
     }
   }
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts; the timer never holds the process open. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/**
+ * Resolves after `ms`, or at once when `signal` aborts. The timer does not hold the process
+ * open unless `holdOpen` is set.
+ */
+export function sleep(ms: number, signal?: AbortSignal, opts: { holdOpen?: boolean } = {}): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const done = () => {
@@ -52,7 +57,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     };
     const timer = setTimeout(done, ms);
-    timer.unref();
+    if (!opts.holdOpen) timer.unref();
     signal?.addEventListener('abort', done, { once: true });
   });
 }
