@@ -35,6 +35,8 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryO
     } catch (err) {
       if (!opts.retryable(err) || opts.signal?.aborted || Date.now() - start + pause > policy.giveUpAfterMs) throw err;
       opts.onRetry?.(err, attempt, pause);
+      // Held open: the caller awaits this retry, and an unref'd pause could let the process
+      // exit with the work unsettled (a CLI, a test, a service whose sockets all dropped).
       await sleep(pause, opts.signal);
       if (opts.signal?.aborted) throw err;
       pause = Math.min(pause * 2, policy.maxMs);

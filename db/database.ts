@@ -42,11 +42,28 @@ function instrument(pool: pg.Pool): void {
   };
 }
 
+/**
+ * Logs an idle pooled connection that failed (terminated by the server, network loss) by what
+ * happened and which pool: never the error object whole, since pg-pool attaches the pg client
+ * to it, and with it the backend pid and the cancel-request secret key.
+ */
+function logIdleFailures(pool: pg.Pool, name: string, log: Logger): void {
+  pool.on('error', (err: Error & { code?: string }) =>
+    log.warn({ pool: name, code: err.code, error: err.message }, 'an idle database connection failed; the pool opens a new one when needed'),
+  );
+}
+
+/** A pool's name for logs: host, port and database of the URL, without credentials. */
+function poolName(databaseUrl: string): string {
+  const u = new URL(databaseUrl);
+  return `postgres ${u.host}${u.pathname}`;
+}
+
 /** Opens the database: real PostgreSQL when `databaseUrl` is set, embedded PGlite otherwise. */
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
-    pool.on('error', (err) => opts.log.warn({ err }, 'idle database connection failed'));
+    logIdleFailures(pool, poolName(opts.databaseUrl), opts.log);
     instrument(pool);
     return { pool, backend: 'postgres', connectionString: opts.databaseUrl, close: () => pool.end() };
   }
@@ -54,7 +71,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   const server = await startEmbeddedServer(opts.dataDir);
   opts.log.info({ ms: Date.now() - t0, dataDir: opts.dataDir }, 'embedded PGlite+PostGIS started');
   const pool = new pg.Pool({ connectionString: server.connectionString, max: 1 });
-  pool.on('error', (err) => opts.log.warn({ err }, 'embedded database connection failed'));
+  logIdleFailures(pool, 'embedded', opts.log);
   instrument(pool);
   return {
     pool,

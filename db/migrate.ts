@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { GwError } from '../core/errors.js';
 import { loadSql } from './sql.js';
+import { inTransaction, withClient } from './transaction.js';
 
 /** Where numbered migrations live: `NNN_name.sql`, applied in order, each in one transaction. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -45,43 +46,42 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
  */
 export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<number[]> {
   const migrations = readMigrations(dir);
-  const client = await pool.connect();
-  // Several app replicas may start at once: one migrates, the others wait and then find nothing to do.
-  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-  try {
-    await client.query(loadSql(new URL('./queries/migrations-table.sql', import.meta.url)));
-    const rows = (await client.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations')).rows;
-    const applied = new Map(rows.map((r) => [r.version, r.checksum]));
-    const done: number[] = [];
-    for (const m of migrations) {
-      const prior = applied.get(m.version);
-      if (prior !== undefined) {
-        if (prior !== m.checksum) {
-          throw new GwError(
-            'GW_DB_MIGRATION_CHANGED',
-            `Checking migration ${m.version}_${m.name}: it was applied with checksum ${prior.slice(0, 12)}… but the file now has ${m.checksum.slice(0, 12)}…. Put changes in a new migration.`,
-          );
+  return withClient(pool, async (client) => {
+    // Several app replicas may start at once: one migrates, the others wait and then find nothing to do.
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await client.query(loadSql(new URL('./queries/migrations-table.sql', import.meta.url)));
+      const rows = (await client.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations')).rows;
+      const applied = new Map(rows.map((r) => [r.version, r.checksum]));
+      const done: number[] = [];
+      for (const m of migrations) {
+        const prior = applied.get(m.version);
+        if (prior !== undefined) {
+          if (prior !== m.checksum) {
+            throw new GwError(
+              'GW_DB_MIGRATION_CHANGED',
+              `Checking migration ${m.version}_${m.name}: it was applied with checksum ${prior.slice(0, 12)}… but the file now has ${m.checksum.slice(0, 12)}…. Put changes in a new migration.`,
+            );
+          }
+          continue;
         }
-        continue;
+        try {
+          await inTransaction(client, async () => {
+            await client.query(m.sql);
+            await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+              m.version,
+              m.name,
+              m.checksum,
+            ]);
+          });
+          done.push(m.version);
+        } catch (err) {
+          throw new Error(`Applying migration ${m.version}_${m.name}: ${(err as Error).message}`, { cause: err });
+        }
       }
-      try {
-        await client.query('BEGIN');
-        await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-          m.version,
-          m.name,
-          m.checksum,
-        ]);
-        await client.query('COMMIT');
-        done.push(m.version);
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw new Error(`Applying migration ${m.version}_${m.name}: ${(err as Error).message}`, { cause: err });
-      }
+      return done;
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     }
-    return done;
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    client.release();
-  }
+  });
 }

@@ -29,21 +29,43 @@ export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) =
 }
 
 /**
+ * How a transaction begins: `'read-write'` (PostgreSQL's default, READ COMMITTED), or
+ * `'read-only-snapshot'` (REPEATABLE READ READ ONLY: every read sees the same committed state).
+ */
+export type TransactionMode = 'read-write' | 'read-only-snapshot';
+
+const BEGIN: Record<TransactionMode, string> = {
+  'read-write': 'BEGIN',
+  'read-only-snapshot': 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+};
+
+/**
  * The one transaction helper: `BEGIN`, `fn`, `COMMIT`; `ROLLBACK` and rethrow when `fn` or the
  * commit fails. The client is handled as in `withClient`. Retrying is the caller's choice
  * (`retry` in core/retry.ts), since only the caller knows whether `fn` may run twice.
  */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  return withClient(pool, async (client) => {
-    await client.query('BEGIN');
-    try {
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      // A dead connection cannot roll back; the server already discarded the transaction.
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
-  });
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  mode: TransactionMode = 'read-write',
+): Promise<T> {
+  return withClient(pool, (client) => inTransaction(client, fn, mode));
+}
+
+/**
+ * `withTransaction` on a client the caller already holds through `withClient`, for the rare
+ * caller that needs several transactions on one session (migrations hold a session-level
+ * advisory lock across theirs). Everything else uses `withTransaction`.
+ */
+export async function inTransaction<C extends pg.ClientBase, T>(client: C, fn: (client: C) => Promise<T>, mode: TransactionMode = 'read-write'): Promise<T> {
+  await client.query(BEGIN[mode]);
+  try {
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    // A dead connection cannot roll back; the server already discarded the transaction.
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
 }

@@ -5,6 +5,7 @@ import { GwError, describeIssues } from '../core/errors.js';
 import crypto from 'node:crypto';
 import { randomSecret, sha256, verifySecret } from '../core/passwords.js';
 import { loadSql } from '../db/sql.js';
+import { withTransaction } from '../db/transaction.js';
 import { DEVICE_KINDS, type DeviceKind } from './device-event.js';
 import type { DeviceAuthenticator, DeviceIdentity } from './transport.js';
 
@@ -320,25 +321,22 @@ export class DeviceRegistry implements DeviceAuthenticator {
     const parsed = devices.map((d) => newDeviceSchema.parse(d));
     const tokens = parsed.map(() => randomSecret(24));
     const hashes = tokens.map(storedDigest);
-    const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      const results: ImportResult[] = [];
-      for (const [i, d] of parsed.entries()) {
-        const { rowCount } = await client.query(sql.insert, [d.id, d.kind, hashes[i], d.homeUnitId, JSON.stringify(d.metadata)]);
-        results.push(rowCount ? { id: d.id, status: 'created', token: tokens[i]! } : { id: d.id, status: 'exists' });
-      }
-      await client.query('COMMIT');
+      const results = await withTransaction(this.pool, async (client) => {
+        const created: ImportResult[] = [];
+        for (const [i, d] of parsed.entries()) {
+          const { rowCount } = await client.query(sql.insert, [d.id, d.kind, hashes[i], d.homeUnitId, JSON.stringify(d.metadata)]);
+          created.push(rowCount ? { id: d.id, status: 'created', token: tokens[i]! } : { id: d.id, status: 'exists' });
+        }
+        return created;
+      });
       for (const d of parsed) this.invalidate(d.id);
       return results;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
       if ((err as { code?: string }).code === '23503') {
         throw new GwError('GW_DEVICE_IMPORT_INVALID', `Registering devices: ${(err as { detail?: string }).detail ?? 'a home unit does not exist'}`);
       }
       throw err;
-    } finally {
-      client.release();
     }
   }
 

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { loadSql } from '../db/sql.js';
+import { withTransaction } from '../db/transaction.js';
 import type { DeadLetter, DeviceEvent } from './device-event.js';
 import type { TransportName } from './transport.js';
 
@@ -69,13 +70,12 @@ export function eventFromRow(r: StoredEventRow): ReceivedEvent {
  * `batchId` must stay the same when the same batch is retried. Events must be unique by key.
  */
 export async function storeBatch(
-  client: pg.PoolClient,
+  pool: pg.Pool,
   batchId: string,
   received: readonly ReceivedEvent[],
   deadLetters: readonly SequencedDeadLetter[],
 ): Promise<Set<string>> {
-  await client.query('BEGIN');
-  try {
+  return withTransaction(pool, async (client) => {
     const stored = new Set<string>();
     if (received.length) {
       const events = received.map((r) => r.event);
@@ -123,12 +123,8 @@ export async function storeBatch(
         ],
       });
     }
-    await client.query('COMMIT');
     return stored;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  });
 }
 
 /** One row per device: the newest event's position and time, the latest receive time. */

@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { GwError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { retry } from '../core/retry.js';
+import { isTransientDbError } from '../db/transient.js';
 import type { DeadLetter, DeviceEvent } from './device-event.js';
 import { admitEvent, deadLetter, parseInput, DEFAULT_MAX_PAYLOAD_BYTES, type Parsed } from './decode.js';
 import { eventKey, storeBatch, type ReceivedEvent, type SequencedDeadLetter } from './event-store.js';
@@ -84,19 +86,8 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/**
- * SQLSTATE classes worth retrying: connection (08), resources (53), operator intervention such
- * as pg_terminate_backend (57), system (58), and transaction rollbacks (40: serialization,
- * deadlock). Errors without SQLSTATE (refused, reset, timed out) are network errors. Anything
- * else (bad data, a bug) fails the same way on every attempt.
- */
-function isTransient(err: unknown): boolean {
-  if (!(err instanceof pg.DatabaseError)) return !(err instanceof GwError);
-  const code = err.code ?? '';
-  return ['08', '53', '57', '58', '40'].includes(code.slice(0, 2)) || code === '55P03';
-}
+/** While shutting down, storage is retried this long at most: unacknowledged input is redelivered after restart. */
+const CLOSING_RETRY_MS = 2_000;
 
 /**
  * The ingest sink: every transport hands its raw inputs here. Inputs are batched (up to
@@ -117,6 +108,8 @@ export class BatchingIngestSink implements IngestSink {
   private readonly loop: Promise<void>;
   private failingSince: number | null = null;
   private lastError: string | null = null;
+  /** Aborts CLOSING_RETRY_MS after `close`, ending storage retries still under way. */
+  private readonly closingDeadline = new AbortController();
 
   constructor(
     private readonly deps: IngestSinkDeps,
@@ -144,6 +137,7 @@ export class BatchingIngestSink implements IngestSink {
 
   /** Stops admitting input, stores everything already admitted, then returns. */
   async close(): Promise<void> {
+    if (!this.closing) setTimeout(() => this.closingDeadline.abort(), CLOSING_RETRY_MS).unref();
     this.closing = true;
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
@@ -214,7 +208,8 @@ export class BatchingIngestSink implements IngestSink {
         this.wake = undefined;
         continue;
       }
-      if (this.queue.length < this.opts.maxBatch && !this.closing) await sleep(this.opts.lingerMs);
+      // A timer that holds the process open (unlike core/retry's sleep): submitted input waits on it.
+      if (this.queue.length < this.opts.maxBatch && !this.closing) await new Promise((r) => setTimeout(r, this.opts.lingerMs));
       const items = this.queue.splice(0, this.opts.maxBatch);
       try {
         await this.processBatch(items);
@@ -353,10 +348,10 @@ export class BatchingIngestSink implements IngestSink {
     const store = async (evs: typeof events, dls: SequencedDeadLetter[]): Promise<Set<string>> => {
       try {
         return await this.retrying(`Storing a batch of ${evs.length} events and ${dls.length} dead letters`, () =>
-          this.withClient((c) => storeBatch(c, batchId, evs, dls)),
+          storeBatch(this.deps.pool, batchId, evs, dls),
         );
       } catch (err) {
-        if (!(err instanceof pg.DatabaseError) || isTransient(err)) throw err;
+        if (!(err instanceof pg.DatabaseError) || isTransientDbError(err)) throw err;
         if (evs.length === 0) throw err;
         if (evs.length === 1) {
           const { index, event } = evs[0]!;
@@ -373,54 +368,40 @@ export class BatchingIngestSink implements IngestSink {
     return { stored: await store(events, dead), refused };
   }
 
-  /** Runs `fn` on a pooled client; a client whose connection failed is discarded, not reused. */
-  private async withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.deps.pool.connect();
-    // A checked-out pg client with no 'error' listener would crash the process when its
-    // connection dies (pg_terminate_backend, network loss); the query itself fails anyway.
-    const onError = (err: Error) => this.deps.log.debug({ err }, 'ingest database connection failed');
-    client.on('error', onError);
-    try {
-      const r = await fn(client);
-      client.removeListener('error', onError);
-      client.release();
-      return r;
-    } catch (err) {
-      client.removeListener('error', onError);
-      client.release(isTransient(err) ? (err as Error) : undefined);
-      throw err;
-    }
-  }
-
-  /** Retries transient failures with doubling pauses for up to retryForMs (less when closing). */
+  /**
+   * Retries transient failures (db/transient.ts) with doubling pauses for up to retryForMs, and
+   * for at most CLOSING_RETRY_MS once closing; then throws GW_INGEST_UNAVAILABLE.
+   */
   private async retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
     const start = Date.now();
-    let pause = this.opts.retryBaseMs;
-    for (;;) {
-      try {
-        const r = await fn();
-        if (this.failingSince !== null) {
-          this.deps.log.info({ outageMs: Date.now() - this.failingSince }, 'ingest storage is back');
-          this.failingSince = null;
-          this.lastError = null;
-        }
-        return r;
-      } catch (err) {
-        if (!isTransient(err)) throw err;
-        ingestStoreRetries.inc();
-        if (this.failingSince === null) {
-          this.failingSince = Date.now();
-          this.deps.log.warn({ err }, `${what}: storage failed; retrying with back-off`);
-        }
-        this.lastError = (err as Error).message;
-        // While shutting down, give up soon: unacknowledged input is redelivered after restart.
-        const budget = this.closing ? Math.min(this.opts.retryForMs, 2_000) : this.opts.retryForMs;
-        if (Date.now() - start + pause > budget) {
-          throw new GwError('GW_INGEST_UNAVAILABLE', `${what}: the database kept failing for ${Date.now() - start} ms (${this.lastError})`, undefined, { cause: err });
-        }
-        await sleep(pause);
-        pause = Math.min(pause * 2, this.opts.retryMaxMs);
+    const failed = (err: unknown) => {
+      if (this.failingSince === null) {
+        this.failingSince = Date.now();
+        this.deps.log.warn({ err }, `${what}: storage failed; retrying with back-off`);
       }
+      this.lastError = (err as Error).message;
+    };
+    let r: T;
+    try {
+      r = await retry(fn, {
+        policy: { baseMs: this.opts.retryBaseMs, maxMs: this.opts.retryMaxMs, giveUpAfterMs: this.opts.retryForMs },
+        retryable: isTransientDbError,
+        signal: this.closingDeadline.signal,
+        onRetry: (err) => {
+          ingestStoreRetries.inc();
+          failed(err);
+        },
+      });
+    } catch (err) {
+      if (!isTransientDbError(err)) throw err;
+      failed(err);
+      throw new GwError('GW_INGEST_UNAVAILABLE', `${what}: the database kept failing for ${Date.now() - start} ms (${this.lastError})`, undefined, { cause: err });
     }
+    if (this.failingSince !== null) {
+      this.deps.log.info({ outageMs: Date.now() - this.failingSince }, 'ingest storage is back');
+      this.failingSince = null;
+      this.lastError = null;
+    }
+    return r;
   }
 }

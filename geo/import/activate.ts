@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { GwError } from '../../core/errors.js';
 import { loadSql } from '../../db/sql.js';
+import { withTransaction } from '../../db/transaction.js';
 import type { GeoLayer } from '../types.js';
 
 const LOCK = loadSql(new URL('./sql/lock-layer.sql', import.meta.url));
@@ -29,20 +30,12 @@ export async function swapActive(client: pg.PoolClient, layer: GeoLayer, importI
  * transaction. Callers then reload the locator. Returns the layer and the import it replaced.
  */
 export async function activateImport(pool: pg.Pool, importId: number): Promise<{ layer: GeoLayer; previousImportId: number | null }> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ layer: GeoLayer; active: boolean }>(FIND, [importId]);
     const found = rows[0];
     if (!found) throw new GwError('GW_GEO_IMPORT_NOT_FOUND', `Activating geo import ${importId}: there is no such import`);
     await lockLayer(client, found.layer);
     const previousImportId = await swapActive(client, found.layer, importId);
-    await client.query('COMMIT');
     return { layer: found.layer, previousImportId };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { loadSql } from '../../db/sql.js';
+import { withTransaction } from '../../db/transaction.js';
 import type { Crs } from '../../core/crs.js';
 import type { GeoLayer } from '../types.js';
 import { lockLayer, swapActive } from './activate.js';
@@ -107,81 +108,78 @@ export async function importLayer(pool: pg.Pool, input: string | unknown, opts: 
   if (log.fatal) return rejected();
   features = convertToWgs84(parsed.features, crs);
 
-  const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    await lockLayer(client, opts.layer);
-    const active = new Set((await client.query<{ layer: GeoLayer }>(SQL.activeLayers)).rows.map((r) => r.layer));
-    await client.query(SQL.createStaging);
-    for (let i = 0; i < features.length; i += STAGE_BATCH) {
-      const batch = features.slice(i, i + STAGE_BATCH).map((f) => ({
-        ord: f.index,
-        code: f.code,
-        name: f.name,
-        parent_code: f.parentCode,
-        attrs: f.attrs,
-        zone_type: f.zoneType,
-        buffer_m: f.bufferM,
-        geometry: f.geometry,
-      }));
-      await client.query(SQL.stage, [JSON.stringify(batch)]);
-      progress('stage', Math.min(i + STAGE_BATCH, features.length), features.length);
-    }
+    const written = await withTransaction(pool, async (client) => {
+      await lockLayer(client, opts.layer);
+      const active = new Set((await client.query<{ layer: GeoLayer }>(SQL.activeLayers)).rows.map((r) => r.layer));
+      await client.query(SQL.createStaging);
+      for (let i = 0; i < features.length; i += STAGE_BATCH) {
+        const batch = features.slice(i, i + STAGE_BATCH).map((f) => ({
+          ord: f.index,
+          code: f.code,
+          name: f.name,
+          parent_code: f.parentCode,
+          attrs: f.attrs,
+          zone_type: f.zoneType,
+          buffer_m: f.bufferM,
+          geometry: f.geometry,
+        }));
+        await client.query(SQL.stage, [JSON.stringify(batch)]);
+        progress('stage', Math.min(i + STAGE_BATCH, features.length), features.length);
+      }
 
-    progress('geometry', 0, 1);
-    counts.repaired = await checkGeometries(client, spec, log);
-    checks.geometry = 'ran';
+      progress('geometry', 0, 1);
+      counts.repaired = await checkGeometries(client, spec, log);
+      checks.geometry = 'ran';
 
-    progress('parents', 0, 1);
-    if (!spec.parentLayer) checks.parents = `skipped: ${spec.noun}s have no parent layer`;
-    else if (!active.has(spec.parentLayer)) {
-      checks.parents = `skipped: no active ${spec.parentLayer} import`;
-      if (opts.layer === 'grids') await dropOrphanCells(client, log);
-    } else {
-      await checkParents(client, opts.layer, spec, log);
-      checks.parents = 'ran';
-    }
+      progress('parents', 0, 1);
+      if (!spec.parentLayer) checks.parents = `skipped: ${spec.noun}s have no parent layer`;
+      else if (!active.has(spec.parentLayer)) {
+        checks.parents = `skipped: no active ${spec.parentLayer} import`;
+        if (opts.layer === 'grids') await dropOrphanCells(client, log);
+      } else {
+        await checkParents(client, opts.layer, spec, log);
+        checks.parents = 'ran';
+      }
 
-    progress('overlaps', 0, 1);
-    if (!spec.checkOverlaps) checks.overlaps = `skipped: ${spec.noun}s may overlap`;
-    else {
-      await checkOverlaps(client, spec, tolerances.overlapM2, log);
-      checks.overlaps = 'ran';
-    }
+      progress('overlaps', 0, 1);
+      if (!spec.checkOverlaps) checks.overlaps = `skipped: ${spec.noun}s may overlap`;
+      else {
+        await checkOverlaps(client, spec, tolerances.overlapM2, log);
+        checks.overlaps = 'ran';
+      }
 
-    progress('gaps', 0, 1);
-    if (!spec.tilesLayer) checks.gaps = `skipped: ${spec.noun}s tile no other layer`;
-    else if (!active.has(spec.tilesLayer)) checks.gaps = `skipped: no active ${spec.tilesLayer} import`;
-    else {
-      await checkGaps(client, spec, spec.tilesLayer, tolerances.gapM2, log);
-      checks.gaps = 'ran';
-    }
+      progress('gaps', 0, 1);
+      if (!spec.tilesLayer) checks.gaps = `skipped: ${spec.noun}s tile no other layer`;
+      else if (!active.has(spec.tilesLayer)) checks.gaps = `skipped: no active ${spec.tilesLayer} import`;
+      else {
+        await checkGaps(client, spec, spec.tilesLayer, tolerances.gapM2, log);
+        checks.gaps = 'ran';
+      }
 
-    progress('write', 0, 1);
-    const { rows } = await client.query<{ id: string | number }>(SQL.createImport, [opts.layer, opts.source, opts.createdBy ?? null]);
-    const importId = Number(rows[0]!.id);
-    const inserted =
-      opts.layer === 'grids'
-        ? await client.query(SQL.insert.grids, [importId])
-        : opts.layer === 'zones'
-          ? await client.query(SQL.insert.zones, [importId])
-          : await client.query(SQL.insert.jurisdictions, [importId, spec.level]);
-    counts.imported = inserted.rowCount ?? 0;
-    if (counts.imported === 0) {
-      log.add({ kind: 'no-features', severity: 'fatal', message: `Importing ${opts.source}: every ${spec.noun} was dropped, nothing to import` });
-      throw new Rejected();
-    }
-    const final = report('imported');
-    await client.query(SQL.finishImport, [importId, counts.imported, JSON.stringify(final)]);
-    const previousImportId = await swapActive(client, opts.layer, importId);
-    await client.query('COMMIT');
+      progress('write', 0, 1);
+      const { rows } = await client.query<{ id: string | number }>(SQL.createImport, [opts.layer, opts.source, opts.createdBy ?? null]);
+      const importId = Number(rows[0]!.id);
+      const inserted =
+        opts.layer === 'grids'
+          ? await client.query(SQL.insert.grids, [importId])
+          : opts.layer === 'zones'
+            ? await client.query(SQL.insert.zones, [importId])
+            : await client.query(SQL.insert.jurisdictions, [importId, spec.level]);
+      counts.imported = inserted.rowCount ?? 0;
+      if (counts.imported === 0) {
+        log.add({ kind: 'no-features', severity: 'fatal', message: `Importing ${opts.source}: every ${spec.noun} was dropped, nothing to import` });
+        throw new Rejected();
+      }
+      const final = report('imported');
+      await client.query(SQL.finishImport, [importId, counts.imported, JSON.stringify(final)]);
+      const previousImportId = await swapActive(client, opts.layer, importId);
+      return { importId, previousImportId, report: final };
+    });
     progress('write', 1, 1);
-    return { importId, previousImportId, report: final };
+    return written;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
     if (err instanceof Rejected) return rejected();
     throw err;
-  } finally {
-    client.release();
   }
 }

@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import { GwError, describeIssues } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
+import { every } from '../../core/every.js';
+import { createLogger, type Logger } from '../../core/logger.js';
 import { loadSql } from '../../db/sql.js';
+import { withClient, withTransaction } from '../../db/transaction.js';
 import { compileCatalogue, type CatalogueHistory } from './catalogue-at.js';
 import {
   catalogueVersionSchema,
@@ -79,17 +81,14 @@ export class CatalogueStore {
 
   /** Loads versions and units from the database and swaps them in. */
   async load(): Promise<CatalogueState> {
-    const client = await this.pool.connect();
-    try {
+    return withClient(this.pool, async (client) => {
       const revision = await this.readRevision(client);
       const versions = await this.readVersions(client);
       const units = await this.readUnits(client);
       this.state = buildState(versions, units);
       this.revision = revision;
       return this.state;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Reloads when the stored catalogue or units changed since the last load (another replica imported). */
@@ -102,14 +101,12 @@ export class CatalogueStore {
 
   /**
    * Polls `refreshIfChanged` every `intervalMs` so this replica routes with imports made on
-   * another. Returns the stop function (for shutdown).
+   * another; a failed refresh is logged and routing goes on with the loaded catalogue. Returns
+   * the stop function (for shutdown), which waits for a refresh in progress.
    */
   watch(intervalMs: number): () => Promise<void> {
-    const timer = setInterval(() => {
-      this.refreshIfChanged().catch((err) => this.log?.warn({ err }, 'catalogue refresh failed; routing with the loaded one'));
-    }, intervalMs);
-    timer.unref();
-    return async () => clearInterval(timer);
+    const periodic = every('catalogue refresh', intervalMs, async () => void (await this.refreshIfChanged()), this.log ?? createLogger('silent'));
+    return () => periodic.stop();
   }
 
   /**
@@ -191,19 +188,10 @@ export class CatalogueStore {
   }
 
   private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return withTransaction(this.pool, async (client) => {
       await client.query(sql.lock);
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      return work(client);
+    });
   }
 
   private async readRevision(client: pg.PoolClient): Promise<string> {

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { GwError } from '../../core/errors.js';
 import { loadSql } from '../../db/sql.js';
+import { withTransaction } from '../../db/transaction.js';
 import type { User } from '../auth/users.js';
 import type { UnitDirectory } from '../catalogue/units.js';
 import { FINAL_STATUSES } from './clue.js';
@@ -58,9 +59,7 @@ export async function applyClueAction(
   source: string | null,
   now = Date.now(),
 ): Promise<{ clue: ClueView; event: TimelineEvent }> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     const clue = await findVisibleClue(client, user, code, true);
     if (input.type === 'merge') {
       const target = await findVisibleClue(client, user, input.intoCode).catch((err: unknown) => {
@@ -98,12 +97,6 @@ export async function applyClueAction(
         },
       ],
     );
-    await client.query('COMMIT');
     return { clue: view, event: result.event };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -2,7 +2,9 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type pg from 'pg';
 import type { Logger } from '../../core/logger.js';
+import { retry, sleep } from '../../core/retry.js';
 import { loadSql } from '../../db/sql.js';
+import { isTransientDbError } from '../../db/transient.js';
 import type { ComponentHealth } from '../../core/health.js';
 import type { DeliveryTarget } from './delivery-target.js';
 import { outboundDelivered, outboundFailed, outboundGivenUp, outboundLagEvents, outboundLagSeconds } from './metrics.js';
@@ -44,6 +46,9 @@ export interface DispatcherOptions {
   lagRefreshMs?: number;
 }
 
+/** How long a round is retried against an unreachable database before the next round starts afresh. */
+const ROUND_RETRY_MS = 30_000;
+
 interface ClaimedRow {
   target: string;
   last_id: number | string;
@@ -81,7 +86,6 @@ export class OutboundDispatcher {
   private watermark?: OutboxWatermark;
   private loop?: Promise<void>;
   private stopping = false;
-  private wake?: () => void;
   private lastError?: string;
   private lagRefreshedAt = 0;
 
@@ -110,7 +114,6 @@ export class OutboundDispatcher {
     if (this.stopping) return;
     this.stopping = true;
     this.stopped.abort();
-    this.wake?.();
     await this.loop;
     await Promise.allSettled([...this.working.values()]);
     await this.opts.pool.query(sql.release, [this.owner]).catch((err: unknown) => this.opts.log.warn({ err }, 'releasing outbound leases failed'));
@@ -124,23 +127,30 @@ export class OutboundDispatcher {
     return { status: this.lastError ? 'down' : 'ok', detail };
   }
 
+  /**
+   * Runs a round every `pollMs`. A round that fails because the database is unreachable is
+   * retried with back-off (core/retry) for up to ROUND_RETRY_MS; then, or for any other
+   * failure, it is logged and the next round tries again. Nothing is lost meanwhile: the
+   * outbox keeps the events.
+   */
   private async run(): Promise<void> {
     while (!this.stopping) {
       try {
-        await this.round();
+        await retry(() => this.round(), {
+          policy: { baseMs: this.pollMs, giveUpAfterMs: ROUND_RETRY_MS },
+          retryable: isTransientDbError,
+          signal: this.stopped.signal,
+          onRetry: (err, attempt) => {
+            this.lastError = (err as Error).message;
+            if (attempt === 1) this.opts.log.warn({ err }, 'outbound dispatch round failed; retrying with back-off');
+          },
+        });
         this.lastError = undefined;
       } catch (err) {
-        // Database unreachable: nothing is lost (the outbox keeps the events); try again.
         this.lastError = (err as Error).message;
-        this.opts.log.warn({ err }, 'outbound dispatch round failed; retrying');
+        if (!this.stopping) this.opts.log.warn({ err }, 'outbound dispatch round failed; the next round tries again');
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await sleep(this.pollMs, this.stopped.signal);
     }
   }
 

@@ -1,6 +1,9 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { loadSql } from '../../db/sql.js';
+import { isTransientDbError } from '../../db/transient.js';
 import type { Logger } from '../../core/logger.js';
+import { every } from '../../core/every.js';
+import { retry } from '../../core/retry.js';
 import { GwError, type ErrorCode } from '../../core/errors.js';
 import type { DeviceEvent } from '../../ingest/device-event.js';
 import { eventFromRow, eventKey, type ReceivedEvent, type StoredEventRow } from '../../ingest/event-store.js';
@@ -81,18 +84,6 @@ export interface CluePipelineDeps {
 }
 
 /**
- * Whether a database failure may pass if tried again: SQLSTATE classes connection (08),
- * rollback (40: serialization, deadlock), resources (53), operator intervention (57) and
- * system (58); socket errors (ECONNREFUSED, ECONNRESET …); and pg's own "connection
- * terminated" errors. Anything else (bad data, a bug) would fail the same way every time.
- */
-function transient(err: unknown): boolean {
-  if (err instanceof pg.DatabaseError) return ['08', '40', '53', '57', '58'].includes((err.code ?? '').slice(0, 2));
-  const code = (err as { code?: unknown } | null)?.code;
-  return (typeof code === 'string' && /^E[A-Z]+$/.test(code)) || /connection (terminated|timeout)|connection error/i.test(String((err as Error | null)?.message));
-}
-
-/**
  * The clue pipeline (DESIGN.md §3): locate → detect → route → aggregate → persist. `handle`
  * is the ingest sink's downstream handler. Per batch it locates every event in memory, then
  * in one transaction (`writeBatch`) locks and reads the detector states of the batch's keys,
@@ -168,9 +159,9 @@ export class CluePipeline {
    * cancels the timer and waits for a sweep in progress, so shutdown never cuts one off.
    */
   startTimers(intervalMs: number): () => Promise<void> {
-    return this.every(intervalMs, 'clue pipeline timer sweep failed', async (stopped) => {
+    return this.periodic('clue pipeline timer sweep', intervalMs, async (stopped) => {
       await this.checkSilence();
-      if (!stopped()) await this.pruneParkingStates();
+      if (!stopped.aborted) await this.pruneParkingStates();
     });
   }
 
@@ -180,7 +171,7 @@ export class CluePipeline {
    * returned stop cancels the timer and waits for a sweep in progress.
    */
   startRecovery(intervalMs: number): () => Promise<void> {
-    return this.every(intervalMs, 'clue pipeline recovery sweep failed', (stopped) => this.sweep({ stopped }).then(() => undefined));
+    return this.periodic('clue pipeline recovery sweep', intervalMs, (stopped) => this.sweep({ stopped: () => stopped.aborted }).then(() => undefined));
   }
 
   /**
@@ -215,22 +206,13 @@ export class CluePipeline {
   }
 
   /**
-   * Runs `sweep` every `intervalMs`, logging its failures; a tick while the last sweep still runs
-   * is skipped, so a slow sweep never piles up more. Stop waits for the sweep in progress.
+   * Runs `job` every `intervalMs` (core/every: a slow run is never piled up, failures are
+   * logged). Stop waits for the run in progress, then for any batch still queued behind it.
    */
-  private every(intervalMs: number, failure: string, sweep: (stopped: () => boolean) => Promise<void>): () => Promise<void> {
-    let stopped = false;
-    let running: Promise<void> | undefined;
-    const timer = setInterval(() => {
-      running ??= sweep(() => stopped)
-        .catch((err) => this.deps.log.error({ err }, failure))
-        .finally(() => (running = undefined));
-    }, intervalMs);
-    timer.unref();
+  private periodic(name: string, intervalMs: number, job: (stopped: AbortSignal) => Promise<void>): () => Promise<void> {
+    const periodic = every(name, intervalMs, job, this.deps.log);
     return async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+      await periodic.stop();
       await this.serial;
     };
   }
@@ -243,7 +225,7 @@ export class CluePipeline {
       pipelineRecovered.inc(claimed);
     } catch (err) {
       // An unreachable database is no event's fault: the next sweep tries again.
-      if (transient(err)) throw err;
+      if (isTransientDbError(err)) throw err;
       if (received.length > 1) {
         const half = Math.ceil(received.length / 2);
         await this.takeUp(received.slice(0, half), result);
@@ -329,19 +311,7 @@ export class CluePipeline {
       const routed: RoutedAlert[] = alerts.map(({ alert, location }) => ({ alert, location, decision: route(alert, location, catalogueAt(history, alert.ts), directory) }));
       return { routed, changes };
     };
-    const result = await this.retrying('storing clues', async () => {
-      const client = await this.deps.pool.connect();
-      let failure: unknown;
-      try {
-        return await writeBatch(client, keys, decide, now, events);
-      } catch (err) {
-        failure = err;
-        throw err;
-      } finally {
-        // A connection that failed mid-transaction is discarded, not handed to the next user.
-        client.release(failure !== undefined && transient(failure) ? (failure as Error) : undefined);
-      }
-    });
+    const result = await this.retrying('storing clues', () => writeBatch(this.deps.pool, keys, decide, now, events));
     for (const alert of result.alerts) pipelineAlerts.inc({ type: alert.type, disposition: alert.disposition });
     pipelineClues.inc({ change: 'opened' }, result.opened.length);
     pipelineClues.inc({ change: 'updated' }, result.updated.length);
@@ -353,17 +323,14 @@ export class CluePipeline {
    * connection-class reason, for up to `retryForMs`: the sink waits meanwhile, so intake slows
    * down instead of events skipping detection.
    */
-  private async retrying<T>(what: string, attempt: () => Promise<T>): Promise<T> {
-    const giveUpAt = Date.now() + (this.deps.retryForMs ?? 60_000);
-    for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
-      try {
-        return await attempt();
-      } catch (err) {
-        if (!transient(err) || Date.now() + pause > giveUpAt) throw err;
+  private retrying<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    return retry(attempt, {
+      policy: { baseMs: 100, maxMs: 2_000, giveUpAfterMs: this.deps.retryForMs ?? 60_000 },
+      retryable: isTransientDbError,
+      onRetry: (err, _attempt, pauseMs) => {
         pipelineRetries.inc();
-        this.deps.log.warn({ err, retryInMs: pause }, `${what} failed; retrying`);
-        await new Promise((r) => setTimeout(r, pause));
-      }
-    }
+        this.deps.log.warn({ err, retryInMs: pauseMs }, `${what} failed; retrying`);
+      },
+    });
   }
 }

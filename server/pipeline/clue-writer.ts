@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { loadSql } from '../../db/sql.js';
+import { withTransaction } from '../../db/transaction.js';
 import { eventKey } from '../../ingest/event-store.js';
 import { clueCode, groupKey, NO_DISTRICT_CODE } from '../clues/aggregate.js';
 import { clueFromRow, clueView, recordChanges, unitsToTell, type ClueRow, type TimelineRow } from '../clues/stored-clue.js';
@@ -107,14 +108,13 @@ export interface EventKeys {
  * and one outbox row per changed clue, and upserts the new states. All of it commits or none.
  */
 export async function writeBatch(
-  client: pg.PoolClient,
+  pool: pg.Pool,
   stateKeys: readonly string[],
   decide: (states: ReadonlyMap<string, DetectorState>, claimed: ReadonlySet<string>) => BatchDecision,
   now: number,
   events: EventKeys | null,
 ): Promise<BatchResult> {
-  await client.query('BEGIN');
-  try {
+  return withTransaction(pool, async (client) => {
     const claimed = new Set<string>();
     if (events?.deviceIds.length) {
       const { rows } = await client.query<{ device_id: string; event_id: string }>(sql.claimEvents, [events.deviceIds, events.eventIds]);
@@ -177,10 +177,6 @@ export async function writeBatch(
       await client.query(sql.upsertStates, [
         JSON.stringify(states.map((s) => ({ state_key: s.key, kind: s.state.kind, device_id: s.deviceId, state: s.state }))),
       ]);
-    await client.query('COMMIT');
     return { claimed: claimed.size, opened: fresh.map((p) => p.clue.code), updated: joined.map((p) => p.clue.code), alerts: routed.map((r) => r.alert) };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  });
 }

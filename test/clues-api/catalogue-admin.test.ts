@@ -1,6 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { createLogger } from '../../core/logger.js';
+import { withTransaction } from '../../db/transaction.js';
 import { demoTowns } from '../../geo/demo/towns.js';
 import { catalogueAt } from '../../server/catalogue/catalogue-at.js';
 import { demoItems } from '../../server/catalogue/demo/index.js';
@@ -10,6 +12,7 @@ import { seedDemoCatalogue } from '../../server/catalogue/demo/seed-catalogue.js
 import { catalogueAdminRoutes } from '../../server/catalogue/catalogue-admin.routes.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { api, loginAs, startTestApp } from '../helpers/app.js';
+import { waitFor } from '../ingest/mqtt-kafka-support.js';
 import { TOWN_A, TOWN_B, miniCatalogue } from '../pipeline/helpers/mini-city.js';
 
 const log = createLogger('silent');
@@ -151,6 +154,52 @@ test('another replica picks up an import; the demo seed runs once on an empty ca
   assert.deepEqual(await seedDemoCatalogue(fresh, demoTowns(), 'gridwatch-ningbo-1'), []);
   assert.equal(fresh.current().directory.townTeams.size, demoTowns().length);
 });
+
+test(
+  'stopping the catalogue watch waits for a refresh in progress',
+  { skip: process.env.GW_TEST_DB_BACKEND !== 'postgres' && 'needs real PostgreSQL (npm test with DATABASE_URL): PGlite serves every connection from one session, so a lock cannot hold a refresh up' },
+  async () => {
+    const storePool = new pg.Pool({ connectionString: db.connectionString, max: 1 });
+    const lockPool = new pg.Pool({ connectionString: db.connectionString, max: 1 });
+    const blockedRefreshes = async () =>
+      (
+        await db.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FROM catalogue_versions%'`,
+        )
+      ).rows[0]!.n;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    try {
+      const watched = new CatalogueStore(storePool, log);
+      await watched.load();
+      // Another transaction holds the catalogue table, so the next refresh waits on its lock.
+      let locked!: () => void;
+      const haveLock = new Promise<void>((r) => (locked = r));
+      const holding = withTransaction(lockPool, async (c) => {
+        await c.query('LOCK TABLE catalogue_versions IN ACCESS EXCLUSIVE MODE');
+        locked();
+        await released;
+      });
+      await haveLock;
+      const stop = watched.watch(10);
+      await waitFor('a catalogue refresh waiting on the lock', async () => (await blockedRefreshes()) === 1);
+
+      let stopped = false;
+      const stopping = stop().then(() => (stopped = true));
+      assert.equal(await blockedRefreshes(), 1, 'the refresh is still under way');
+      assert.equal(stopped, false, 'so stop has not returned');
+      release();
+      await holding;
+      await stopping;
+      assert.equal(await blockedRefreshes(), 0, 'stop returned once the refresh had finished');
+    } finally {
+      release();
+      await storePool.end();
+      await lockPool.end();
+    }
+  },
+);
 
 test('OpenAPI documents the import endpoints', async () => {
   const doc = (await api(`${app.url}/api/v1/openapi.json`)).body;

@@ -41,8 +41,10 @@ export class CuttableProxy {
         upstream.write(chunk);
       });
       upstream.on('data', (chunk) => (swallowReply ? cutNow() : client.write(chunk)));
+      // Either side closing ends the other gracefully, so what the server sent last (a FATAL
+      // from pg_terminate_backend) still reaches the client; `cut` is the abrupt loss.
       const close = () => {
-        client.destroy();
+        client.end();
         upstream.end();
         this.pairs.delete(pair);
       };

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../../core/logger.js';
 import { registry } from '../../core/metrics.js';
+import { withTransaction } from '../../db/transaction.js';
 import { OutboundDispatcher } from '../../server/outbound/dispatcher.js';
 import { webhookRoutes } from '../../server/outbound/webhook.routes.js';
 import { api, loginAs, startTestApp } from '../helpers/app.js';
@@ -183,15 +184,14 @@ describe('webhooks', () => {
     closers.push(rx.close);
     const hook = await register({ url: rx.url });
     const clue = { id: await insertClue(db.pool, { code: '330203-20260301-0100' }), code: '330203-20260301-0100' };
-    const client = await db.pool.connect();
-    let rolledBack: number;
-    try {
-      await client.query('BEGIN');
-      rolledBack = await insertOutbox(client, clue, 'updated', ['unit-a']);
-      await client.query('ROLLBACK');
-    } finally {
-      client.release();
-    }
+    let rolledBack = 0;
+    await assert.rejects(
+      withTransaction(db.pool, async (client) => {
+        rolledBack = await insertOutbox(client, clue, 'updated', ['unit-a']);
+        throw new Error('rolled back on purpose');
+      }),
+      /rolled back on purpose/,
+    );
     const next = await insertOutbox(db.pool, clue, 'updated', ['unit-a'], { n: 'after the gap' });
     assert.ok(next > rolledBack);
     await waitFor('the event after the rolled-back id', () => rx.accepted.some((r) => r.body.eventId === next));
@@ -203,20 +203,22 @@ describe('webhooks', () => {
       return;
     }
     const pg = await import('pg');
-    const slow = new pg.default.Client({ connectionString: db.connectionString });
-    await slow.connect();
+    const slow = new pg.default.Pool({ connectionString: db.connectionString, max: 1 });
     try {
-      await slow.query('BEGIN');
-      // The clue row first, as the clue store does: the transaction has its xid before its outbox id.
-      await slow.query("UPDATE clues SET updated_at = now() WHERE id = $1", [clue.id]);
-      const early = await insertOutbox(slow, clue, 'updated', ['unit-a'], { n: 'early id, late commit' });
-      const other = { id: await insertClue(db.pool, { code: '330203-20260301-0101' }), code: '330203-20260301-0101' };
-      const late = await insertOutbox(db.pool, other, 'created', ['unit-a'], { n: 'late id, early commit' });
-      assert.ok(late > early);
-      // Give the dispatcher many rounds in which it could wrongly move past `early`.
-      await new Promise((r) => setTimeout(r, 300));
-      assert.equal(rx.accepted.some((r) => r.body.eventId === late), false, 'nothing after the uncommitted id is delivered yet');
-      await slow.query('COMMIT');
+      let late = 0;
+      // The transaction commits when this callback returns.
+      const early = await withTransaction(slow, async (client) => {
+        // The clue row first, as the clue store does: the transaction has its xid before its outbox id.
+        await client.query("UPDATE clues SET updated_at = now() WHERE id = $1", [clue.id]);
+        const early = await insertOutbox(client, clue, 'updated', ['unit-a'], { n: 'early id, late commit' });
+        const other = { id: await insertClue(db.pool, { code: '330203-20260301-0101' }), code: '330203-20260301-0101' };
+        late = await insertOutbox(db.pool, other, 'created', ['unit-a'], { n: 'late id, early commit' });
+        assert.ok(late > early);
+        // Give the dispatcher many rounds in which it could wrongly move past `early`.
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(rx.accepted.some((r) => r.body.eventId === late), false, 'nothing after the uncommitted id is delivered yet');
+        return early;
+      });
       await waitFor('both events once the early id committed', () => rx.accepted.some((r) => r.body.eventId === late));
       const got = rx.accepted.map((r) => r.body.eventId);
       assert.deepEqual(got.slice(-2), [early, late], 'delivered in id order, the early id not skipped');

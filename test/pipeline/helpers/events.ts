@@ -43,11 +43,6 @@ export function parking(atS: number, plate: string, event: ParkingCameraEvent['e
  * pipeline takes only stored events, claiming each once.
  */
 export async function stored<T extends DeviceEvent>(pool: pg.Pool, events: T[]): Promise<T[]> {
-  const client = await pool.connect();
-  try {
-    await storeBatch(client, crypto.randomUUID(), events.map((event) => ({ event, transport: 'http' as const })), []);
-  } finally {
-    client.release();
-  }
+  await storeBatch(pool, crypto.randomUUID(), events.map((event) => ({ event, transport: 'http' as const })), []);
   return events;
 }
