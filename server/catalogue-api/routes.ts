@@ -8,7 +8,7 @@ import { catalogueAt } from '../catalogue/catalogue-at.js';
 import { evaluateCatalogue, evaluationOptionsSchema } from '../catalogue/evaluate.js';
 import type { Unit } from '../catalogue/model.js';
 import type { CatalogueStore } from '../catalogue-store/catalogue-store.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput, parseQuery } from '../http/validate.js';
 import { registerPath } from '../openapi.js';
 import { localMidnight } from '../rules/time-window.js';
 import { catalogueView, versionsView } from './catalogue-views.js';
@@ -73,7 +73,7 @@ export function catalogueReadRoutes(pool: pg.Pool, store: CatalogueStore): Route
   const anyone = requireRole();
 
   r.get('/api/v1/catalogue', anyone, async (req, res) => {
-    const q = parseInput(catalogueQuery, req.query, 'the catalogue query');
+    const q = parseQuery(catalogueQuery, req.query, 'the catalogue query');
     const at = q.at ? start(q.at) : Date.now();
     const snapshot = catalogueAt(store.current().history, at);
     if (!snapshot) throw new GwError('GW_NOT_FOUND', `Reading the catalogue at ${new Date(at).toISOString()}: no version was in force then`);
@@ -86,7 +86,7 @@ export function catalogueReadRoutes(pool: pg.Pool, store: CatalogueStore): Route
   });
 
   r.get('/api/v1/units', anyone, async (req, res) => {
-    const q = parseInput(unitsQuery, req.query, 'the units query');
+    const q = parseQuery(unitsQuery, req.query, 'the units query');
     const units = store.current().units.filter(
       (u) =>
         (!q.kind || u.kind === q.kind) &&
@@ -97,7 +97,7 @@ export function catalogueReadRoutes(pool: pg.Pool, store: CatalogueStore): Route
   });
 
   r.get('/api/v1/catalogue/evaluation', requireRole('planner', 'admin'), async (req, res) => {
-    const q = parseInput(evaluationQuery, req.query, 'the evaluation query');
+    const q = parseQuery(evaluationQuery, req.query, 'the evaluation query');
     const user = currentUser(req);
     if (q.district && !inScope(user, [q.district]))
       throw new GwError('GW_OUT_OF_SCOPE', `Evaluating district ${q.district}: outside ${user.username}'s jurisdiction (${user.scopes.join(', ') || 'none'})`);

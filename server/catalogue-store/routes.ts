@@ -4,7 +4,7 @@ import { GwError } from '../../core/errors.js';
 import { currentUser, requireRole } from '../auth/middleware.js';
 import { parseEmpowermentCsv, parseItemsCsv } from '../catalogue/import.js';
 import { catalogueDataSchema, catalogueVersionSchema, unitSchema, type CatalogueVersion } from '../catalogue/model.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput, parseQuery } from '../http/validate.js';
 import { registerPath } from '../openapi.js';
 import type { CatalogueStore } from './catalogue-store.js';
 
@@ -85,7 +85,7 @@ export function catalogueAdminRoutes(store: CatalogueStore): Router {
     res.status(added.length ? 201 : 200).json({ added: summary(added), latestVersion: store.current().versions.at(-1)?.version ?? null });
   });
   r.post('/api/v1/catalogue/import', admin, async (req, res) => {
-    const { format } = parseInput(importQuery, req.query, 'the catalogue import query');
+    const { format } = parseQuery(importQuery, req.query, 'the catalogue import query');
     const by = currentUser(req).username;
     const { added, units } =
       format === 'csv'

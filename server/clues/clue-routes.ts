@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import { currentUser, requireRole } from '../auth/middleware.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput, parseQuery } from '../http/validate.js';
 import { registerPath } from '../openapi.js';
 import type { UnitDirectory } from '../routing/units.js';
 import { CLUE_STATUSES } from './clue.js';
@@ -53,7 +53,7 @@ registerPath({
 export function clueRoutes(pool: pg.Pool, units: () => UnitDirectory): Router {
   const r = Router();
   r.get('/api/v1/clues', requireRole(), async (req, res) => {
-    const q = parseInput(listQuery, req.query, 'the clue list query');
+    const q = parseQuery(listQuery, req.query, 'the clue list query');
     const clues = await listClues(pool, currentUser(req), q);
     res.json({ clues: clues.map(clueView), limit: q.limit, offset: q.offset });
   });

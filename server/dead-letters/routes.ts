@@ -5,7 +5,7 @@ import { GwError } from '../../core/errors.js';
 import { loadSql } from '../../db/sql.js';
 import type { IngestSink } from '../../ingest/transport.js';
 import { requireRole } from '../auth/middleware.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput, parseQuery } from '../http/validate.js';
 import { registerPath } from '../openapi.js';
 import { replayDeadLetters } from './replay.js';
 
@@ -98,7 +98,7 @@ export function deadLetterRoutes(pool: pg.Pool, sink: IngestSink): Router {
   const r = Router();
   const admin = requireRole('admin');
   r.get('/api/v1/dead-letters', admin, async (req, res) => {
-    const q = parseInput(listQuery, req.query, 'the dead-letter list query');
+    const q = parseQuery(listQuery, req.query, 'the dead-letter list query');
     const { rows } = await pool.query<Row>(sql.list, [
       q.transport ?? null,
       q.code ?? null,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEVICE_KINDS } from '../../ingest/device-event.js';
 import { deviceIdSchema, newDeviceSchema, validateDeviceRows, parseDeviceImport, type DeviceRegistry } from '../../ingest/device-registry.js';
 import { requireRole } from '../auth/middleware.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput, parseQuery } from '../http/validate.js';
 import { registerPath } from '../openapi.js';
 
 const listQuery = z.object({
@@ -41,7 +41,7 @@ export function deviceRoutes(registry: DeviceRegistry): Router {
   const r = Router();
   const admin = requireRole('admin');
   r.get('/api/v1/devices', admin, async (req, res) => {
-    const q = parseInput(listQuery, req.query, 'the device list query');
+    const q = parseQuery(listQuery, req.query, 'the device list query');
     res.json({ devices: await registry.list(q), limit: q.limit, offset: q.offset });
   });
   r.post('/api/v1/devices', admin, async (req, res) => {

@@ -6,7 +6,7 @@ import { activateImport } from '../../geo/import/activate.js';
 import { importLayer } from '../../geo/import/import.js';
 import { getImport, listImports } from '../../geo/import/list.js';
 import { currentUser, requireRole } from '../auth/middleware.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput, parseQuery } from '../http/validate.js';
 import { registerPath } from '../openapi.js';
 import { importIdParams, importQuery, listImportsQuery } from './queries.js';
 
@@ -61,7 +61,7 @@ export function importRoutes({ pool, log, onImported }: ImportRoutesDeps): Route
     requireRole('admin'),
     express.text({ type: 'application/geo+json', limit: GEOJSON_LIMIT }),
     async (req, res) => {
-      const q = parseInput(importQuery, req.query, 'the geo import query');
+      const q = parseQuery(importQuery, req.query, 'the geo import query');
       const user = currentUser(req);
       const source = q.source ?? `api upload by ${user.username}`;
       const result = await importLayer(pool, req.body, { layer: q.layer, crs: q.crs, source, createdBy: user.username });
@@ -74,7 +74,7 @@ export function importRoutes({ pool, log, onImported }: ImportRoutesDeps): Route
   );
 
   r.get('/api/v1/geo/imports', requireRole('admin'), async (req, res) => {
-    const q = parseInput(listImportsQuery, req.query, 'the geo imports query');
+    const q = parseQuery(listImportsQuery, req.query, 'the geo imports query');
     res.json({ imports: await listImports(pool, q.layer ?? null) });
   });
 

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type pg from 'pg';
 import { loadSql } from '../../db/sql.js';
 import { requireRole } from '../auth/middleware.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput, parseQuery } from '../http/validate.js';
 import { registerPath } from '../openapi.js';
 import { jurisdictionsQuery, simplifyTolerance, zonesQuery } from './queries.js';
 
@@ -48,7 +48,7 @@ interface ZoneRow {
 export function jurisdictionRoutes(pool: pg.Pool): Router {
   const r = Router();
   r.get('/api/v1/jurisdictions', requireRole(), async (req, res) => {
-    const q = parseInput(jurisdictionsQuery, req.query, 'the jurisdictions query');
+    const q = parseQuery(jurisdictionsQuery, req.query, 'the jurisdictions query');
     const geojson = q.format === 'geojson';
     const [x0, y0, x1, y1] = q.bbox ?? [null, null, null, null];
     const { rows } = await pool.query<Row>(q.level === 'grid' ? SQL.grids : SQL.jurisdictions, [
@@ -77,7 +77,7 @@ export function jurisdictionRoutes(pool: pg.Pool): Router {
   });
 
   r.get('/api/v1/zones', requireRole(), async (req, res) => {
-    const q = parseInput(zonesQuery, req.query, 'the zones query');
+    const q = parseQuery(zonesQuery, req.query, 'the zones query');
     const geojson = q.format === 'geojson';
     const [x0, y0, x1, y1] = q.bbox ?? [null, null, null, null];
     const { rows } = await pool.query<ZoneRow>(SQL.zones, [q.type ?? null, x0, y0, x1, y1, geojson]);

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import { currentUser, requireRole } from '../auth/middleware.js';
-import { parseInput } from '../http/validate.js';
+import { parseInput, parseQuery } from '../http/validate.js';
 import { registerPath } from '../openapi.js';
 import { createWebhook, deleteWebhook, listWebhookFailures, listWebhooks, newWebhookSchema } from './webhooks.js';
 
@@ -36,7 +36,7 @@ export function webhookRoutes(pool: pg.Pool): Router {
   });
   r.get('/api/v1/webhooks/:id/failures', admin, async (req, res) => {
     const { id } = parseInput(idParam, req.params, 'the webhook id');
-    const { limit } = parseInput(failuresQuery, req.query, 'the failures query');
+    const { limit } = parseQuery(failuresQuery, req.query, 'the failures query');
     res.json({ failures: await listWebhookFailures(pool, id, limit) });
   });
   r.delete('/api/v1/webhooks/:id', admin, async (req, res) => {

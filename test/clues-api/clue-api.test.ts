@@ -75,6 +75,12 @@ test('filters: status, item, town, unit, bbox, review', async () => {
   const bad = await get('op-district', '/api/v1/clues?bbox=1,2,3&status=lost');
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.code, 'GW_VALIDATION');
+  const misspelt = await get('op-district', `/api/v1/clues?twon=${TOWN_B.code}`);
+  assert.equal(misspelt.status, 400, 'an unknown filter is refused, not ignored');
+  assert.deepEqual(misspelt.body.error.details.problems, ['twon: unknown parameter (known: status, item, town, unit, bbox, review, limit, offset)']);
+  const nul = await get('op-district', '/api/v1/clues?town=%00');
+  assert.equal(nul.status, 400);
+  assert.deepEqual(nul.body.error.details.problems, ['town: contains a NUL character (\\u0000)']);
 });
 
 test('the detail has the routing reasons and the timeline; out of scope is refused', async () => {
