@@ -36,7 +36,7 @@ const listQuery = z.object({
 });
 const codeParam = z.object({ code: z.string().min(1).max(64) });
 
-const SCOPE_NOTE = 'Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.';
+const SCOPE_NOTE = 'Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; any other clue answers 404 GW_CLUE_NOT_FOUND, exactly as a code no clue has.';
 registerPath({ method: 'get', path: '/api/v1/clues', tag: 'clues', summary: 'Clues in your jurisdiction, newest first, with filters', description: SCOPE_NOTE, query: listQuery });
 registerPath({ method: 'get', path: '/api/v1/clues/:code', tag: 'clues', summary: 'One clue with its routing reasons and timeline', description: SCOPE_NOTE, responses: { '404': 'No such clue' } });
 registerPath({
