@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import helmet from 'helmet';
 import type pg from 'pg';
 import type { Logger } from '../core/logger.js';
 import { GwError, type ErrorCode } from '../core/errors.js';
@@ -28,6 +29,8 @@ export interface AppDeps {
   webRoot?: string;
   /** Largest JSON body accepted (ingest batches are the big ones). */
   bodyLimit?: string;
+  /** MAP_STYLE_URL: its origin is allowed to serve the map style, tiles, glyphs and sprites. */
+  mapStyleUrl?: string;
 }
 
 registerPath({ method: 'get', path: '/healthz', tag: 'ops', summary: 'Liveness and the state of each dependency', public: true, responses: { '503': 'A dependency is down or starting' } });
@@ -39,6 +42,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders(deps.mapStyleUrl));
 
   app.use((req, res, next) => {
     const end = httpDuration.startTimer({ method: req.method });
@@ -79,6 +83,34 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(e.status).json(e.toJSON());
   });
   return app;
+}
+
+/**
+ * helmet's headers on every answer (page, API, /healthz, errors), with a CSP the live map runs
+ * under: scripts, styles and MapLibre's worker from this origin (workers also from blob:),
+ * WebGL, blob: and data: images, and the MAP_STYLE_URL origin for the style and its tiles.
+ * Nothing may frame the service (frame-ancestors 'none', X-Frame-Options DENY), and requests
+ * are not upgraded to https, since a closed network may serve it over plain http.
+ */
+function securityHeaders(mapStyleUrl: string | undefined) {
+  const style = mapStyleUrl ? [new URL(mapStyleUrl).origin] : [];
+  return helmet({
+    contentSecurityPolicy: {
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'worker-src': ["'self'", 'blob:'],
+        'connect-src': ["'self'", ...style],
+        'img-src': ["'self'", 'data:', 'blob:', ...style],
+        'font-src': ["'self'", 'data:'],
+        'frame-ancestors': ["'none'"],
+        'upgrade-insecure-requests': null,
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
 }
 
 /** Body-parser error types (its `type` field) and what they are in the catalogue. */

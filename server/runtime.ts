@@ -117,7 +117,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
 
     // ── web UI: the live map (web/dist) at /, and the base-map style it asks for. ──
     routers.push(mapConfigRoutes(config.MAP_STYLE_URL));
-    const app = createApp({ pool: db.pool, log, health, intakeRouters, routers, locator, webRoot: builtWebRoot(log) });
+    const app = createApp({ pool: db.pool, log, health, intakeRouters, routers, locator, webRoot: builtWebRoot(log), mapStyleUrl: config.MAP_STYLE_URL });
     const server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
