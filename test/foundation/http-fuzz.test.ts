@@ -14,16 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { api } from '../helpers/app.js';
 import { startTestGridwatch, type TestGridwatch } from '../helpers/gridwatch.js';
-
-/** mulberry32: a small seeded PRNG, so a failing run can be reproduced. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 /** JSON text inserted as it is (numbers JSON.stringify cannot write, nesting it would overflow on). */
 class Raw {
