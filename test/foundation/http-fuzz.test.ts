@@ -161,7 +161,7 @@ function example(s: Schema | undefined): unknown {
   }
 }
 
-/** Paths to the body's fields, two levels deep (an array's first element counts as a level). */
+/** Paths to the body's fields, three levels deep (an array's first element counts as a level). */
 function fieldPaths(v: unknown, prefix: (string | number)[] = [], depth = 0): (string | number)[][] {
   if (depth >= 3 || v === null || typeof v !== 'object' || v instanceof Raw) return depth ? [prefix] : [];
   const keys: (string | number)[] = Array.isArray(v) ? (v.length ? [0] : []) : Object.keys(v);
