@@ -19,7 +19,7 @@ const PARTS = [
   // Device stand-ins: they speak the wire contract and walk the demo city, nothing of the server.
   { name: 'simulators', path: '^simulators/', may: [...GROUND, 'ingest', 'geo'] },
   // The server's ground floor: people (users, tokens, the policy) and the route mechanism.
-  { name: 'server/auth', path: '^server/auth/', may: [...EARLY, 'server/http'] },
+  { name: 'server/auth', path: '^server/auth/', may: [...GROUND, 'server/http'] },
   { name: 'server/http', path: '^server/http/', may: [...GROUND, 'server/auth'] },
   // Server stages, in pipeline order; each may use the ones before it.
   { name: 'server/detection', path: '^server/detection/', may: SERVER_BASE },

@@ -11,6 +11,9 @@ export const ERROR_CATALOGUE = {
   GW_ROUTE_NOT_FOUND: { status: 404, title: 'No such endpoint' },
   GW_BODY_TOO_LARGE: { status: 413, title: 'Request body too large' },
   GW_BAD_JSON: { status: 400, title: 'Request body is not valid JSON' },
+  GW_BODY_UNSUPPORTED: { status: 415, title: 'Request body charset or Content-Encoding not supported' },
+  GW_BODY_UNREADABLE: { status: 400, title: 'Request body cannot be read (bad compression, wrong length or aborted)' },
+  GW_BAD_REQUEST: { status: 400, title: 'Malformed request (e.g. a URL that cannot be decoded)' },
   GW_INTERNAL: { status: 500, title: 'Internal error' },
   GW_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   GW_DB_MIGRATION_CHANGED: { status: 500, title: 'An applied migration was changed' },
@@ -23,6 +26,7 @@ export const ERROR_CATALOGUE = {
   GW_CONFLICT: { status: 409, title: 'Conflict' },
   GW_AUTH_THROTTLED: { status: 429, title: 'Too many failed logins from this address or for this account; retry after Retry-After seconds' },
   GW_AUTH_BUSY: { status: 503, title: 'Too many password checks in progress; retry after Retry-After seconds' },
+  GW_USER_UNKNOWN_UNIT: { status: 422, title: 'The user names a unit that does not exist' },
   // ingest transports: MQTT and Kafka
   GW_MQTT_PORT_IN_USE: { status: 500, title: 'The embedded MQTT broker cannot listen on MQTT_PORT' },
   GW_MQTT_BAD_CREDENTIALS: { status: 401, title: 'MQTT connection refused: unknown device or wrong token' },

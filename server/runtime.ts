@@ -137,6 +137,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       checkResponses: config.CHECK_RESPONSES,
       locator,
       webRoot: builtWebRoot(log),
+      mapStyleUrl: config.MAP_STYLE_URL,
       loginThrottle,
       // A logout closes the MQTT reader connections opened with that token at once.
       onTokenRevoked: (token) => broker?.revokeReaderToken(token),

@@ -51,7 +51,7 @@ const toUser = (r: UserRow): User => ({
   unitId: r.unit_id,
 });
 
-/** Creates a user; a taken username is GW_CONFLICT. */
+/** Creates a user; a taken username is GW_CONFLICT, a unit that does not exist GW_USER_UNKNOWN_UNIT. */
 export async function createUser(pool: pg.Pool, input: NewUser): Promise<User> {
   const hash = await hashSecret(input.password);
   try {
@@ -67,6 +67,9 @@ export async function createUser(pool: pg.Pool, input: NewUser): Promise<User> {
   } catch (err) {
     if ((err as { code?: string }).code === '23505') {
       throw new GwError('GW_CONFLICT', `Creating user ${input.username}: the username is taken`);
+    }
+    if ((err as { constraint?: string }).constraint === 'users_unit_id_fkey') {
+      throw new GwError('GW_USER_UNKNOWN_UNIT', `Creating user ${input.username}: unitId: no unit ${input.unitId}`, { problems: [`unitId: no unit ${input.unitId}`] });
     }
     throw err;
   }

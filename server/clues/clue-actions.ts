@@ -45,8 +45,9 @@ function toAction(input: ClueActionInput, districtCode: string | null, units: Un
 
 /**
  * Applies a person's action to a clue (DESIGN.md §6) in one transaction: locks the clue, checks
- * it is in the user's jurisdiction (GW_OUT_OF_SCOPE), runs the pure `transition` (status and
- * permission: GW_CLUE_STATE, GW_CLUE_FORBIDDEN, GW_CLUE_INVALID), stores the change, appends
+ * it is in the user's jurisdiction (GW_CLUE_NOT_FOUND otherwise, as for an unknown code), runs
+ * the pure `transition` (status and permission: GW_CLUE_STATE, GW_CLUE_FORBIDDEN,
+ * GW_CLUE_INVALID), stores the change, appends
  * the timeline event (who, when, from where, what changed) and queues a 'transitioned' outbox
  * event for every unit concerned, including a unit the clue just left.
  */

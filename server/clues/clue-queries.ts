@@ -57,15 +57,15 @@ export async function listClues(pool: pg.Pool, user: User, f: ClueFilter): Promi
 }
 
 /**
- * One clue `user` may see: GW_CLUE_NOT_FOUND when there is none, GW_OUT_OF_SCOPE when it is
- * not theirs. With `forUpdate` (inside a transaction) the row stays locked until it ends.
+ * One clue `user` may see. A clue they may not see does not exist for them: it answers the same
+ * GW_CLUE_NOT_FOUND, with the same message, as a code no clue has, so a code's existence and
+ * its town do not leak across jurisdictions. With `forUpdate` (inside a transaction) the row
+ * stays locked until it ends.
  */
 export async function findVisibleClue(db: pg.Pool | pg.PoolClient, user: User, code: string, forUpdate = false): Promise<StoredClue> {
   const { rows } = await db.query<ClueRow>(forUpdate ? sql.lock : sql.find, [code]);
-  if (!rows[0]) throw new GwError('GW_CLUE_NOT_FOUND', `Looking up clue ${code}: no such clue`);
-  const clue = clueFromRow(rows[0]);
-  if (!canSee(user, clue))
-    throw new GwError('GW_OUT_OF_SCOPE', `Clue ${code} is in ${clue.townCode ?? clue.districtCode ?? 'no jurisdiction'}, outside the jurisdiction of ${user.username}`);
+  const clue = rows[0] ? clueFromRow(rows[0]) : null;
+  if (!clue || !canSee(user, clue)) throw new GwError('GW_CLUE_NOT_FOUND', `Looking up clue ${code}: no such clue`);
   return clue;
 }
 

@@ -1,7 +1,8 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import helmet from 'helmet';
 import type pg from 'pg';
 import type { Logger } from '../../core/logger.js';
-import { GwError } from '../../core/errors.js';
+import { GwError, type ErrorCode } from '../../core/errors.js';
 import { httpDuration, registry } from '../../core/metrics.js';
 import { authenticate } from '../auth/middleware.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
@@ -42,6 +43,8 @@ export interface AppDeps {
   loginThrottle?: LoginThrottle;
   /** Told of every logout, with the revoked token (the embedded broker closes its readers). */
   onTokenRevoked?: (token: string) => void;
+  /** MAP_STYLE_URL: its origin is allowed to serve the map style, tiles, glyphs and sprites. */
+  mapStyleUrl?: string;
 }
 
 /** The operational endpoints, served before authentication. */
@@ -56,6 +59,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders(deps.mapStyleUrl));
 
   app.use((req, res, next) => {
     const end = httpDuration.startTimer({ method: req.method });
@@ -106,15 +110,60 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
-/** Maps anything thrown in a handler (body-parser errors included) onto the catalogue. */
+/**
+ * helmet's headers on every answer (page, API, /healthz, errors), with a CSP the live map runs
+ * under: scripts, styles and MapLibre's worker from this origin (workers also from blob:),
+ * WebGL, blob: and data: images, and the MAP_STYLE_URL origin for the style and its tiles.
+ * Nothing may frame the service (frame-ancestors 'none', X-Frame-Options DENY), and requests
+ * are not upgraded to https, since a closed network may serve it over plain http.
+ */
+function securityHeaders(mapStyleUrl: string | undefined) {
+  const style = mapStyleUrl ? [new URL(mapStyleUrl).origin] : [];
+  return helmet({
+    contentSecurityPolicy: {
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'worker-src': ["'self'", 'blob:'],
+        'connect-src': ["'self'", ...style],
+        'img-src': ["'self'", 'data:', 'blob:', ...style],
+        'font-src': ["'self'", 'data:'],
+        'frame-ancestors': ["'none'"],
+        'upgrade-insecure-requests': null,
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+}
+
+/** Body-parser error types (its `type` field) and what they are in the catalogue. */
+const BODY_ERRORS: Record<string, ErrorCode> = {
+  'entity.too.large': 'GW_BODY_TOO_LARGE',
+  'entity.parse.failed': 'GW_BAD_JSON',
+  'charset.unsupported': 'GW_BODY_UNSUPPORTED',
+  'encoding.unsupported': 'GW_BODY_UNSUPPORTED',
+  'request.aborted': 'GW_BODY_UNREADABLE',
+  'request.size.invalid': 'GW_BODY_UNREADABLE',
+};
+
+/**
+ * Maps anything thrown in a handler onto the catalogue. Body-parser errors get stable codes by
+ * their type; any other error Express or body-parser marks as the client's (a 4xx `status`: a
+ * body that does not decompress, a path that is not valid percent-encoding) is a 400; the rest
+ * is GW_INTERNAL.
+ */
 function toGwError(err: unknown, req: Request): GwError {
   if (err instanceof GwError) return err;
-  const type = (err as { type?: string }).type;
-  if (type === 'entity.too.large') {
-    return new GwError('GW_BODY_TOO_LARGE', `Reading the body of ${req.method} ${req.originalUrl}: larger than the limit`);
-  }
-  if (type === 'entity.parse.failed') {
-    return new GwError('GW_BAD_JSON', `Parsing the body of ${req.method} ${req.originalUrl}: ${(err as Error).message}`);
+  const { type, status, errno, message } = err as { type?: string; status?: unknown; errno?: unknown; message?: string };
+  const doing = `Reading ${req.method} ${req.originalUrl}`;
+  const code = type ? BODY_ERRORS[type] : undefined;
+  if (code === 'GW_BODY_TOO_LARGE') return new GwError(code, `${doing}: the body is larger than the limit`);
+  if (code) return new GwError(code, `${doing}: ${message}`);
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // body-parser passes zlib's own error (it has an errno) when a gzip/deflate/br body does not decompress.
+    return new GwError(typeof errno === 'number' ? 'GW_BODY_UNREADABLE' : 'GW_BAD_REQUEST', `${doing}: ${message}`);
   }
   return new GwError('GW_INTERNAL', `Handling ${req.method} ${req.originalUrl} failed`, undefined, { cause: err });
 }

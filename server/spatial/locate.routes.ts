@@ -30,7 +30,7 @@ registerPath({
 export function locateRoutes(holder: LocatorHolder): Router {
   const r = Router();
   r.get('/api/v1/locate', requireRole(), (req, res) => {
-    const q = locateQuery.safeParse(req.query);
+    const q = locateQuery.strict().safeParse(req.query);
     if (!q.success) {
       const problems = describeIssues(q.error.issues);
       throw new GwError('GW_GEO_BAD_POINT', `Validating the locate query: ${problems.join('; ')}`, { problems });

@@ -75,6 +75,12 @@ test('filters: status, item, town, unit, bbox, review', async () => {
   const bad = await get('op-district', '/api/v1/clues?bbox=1,2,3&status=lost');
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.code, 'GW_VALIDATION');
+  const misspelt = await get('op-district', `/api/v1/clues?twon=${TOWN_B.code}`);
+  assert.equal(misspelt.status, 400, 'an unknown filter is refused, not ignored');
+  assert.deepEqual(misspelt.body.error.details.problems, ['twon: unknown parameter (known: status, item, town, unit, bbox, review, limit, offset)']);
+  const nul = await get('op-district', '/api/v1/clues?town=%00');
+  assert.equal(nul.status, 400);
+  assert.deepEqual(nul.body.error.details.problems, ['town: contains a NUL character (\\u0000)']);
 });
 
 test('the detail has the routing reasons and the timeline; out of scope is refused', async () => {
@@ -87,16 +93,43 @@ test('the detail has the routing reasons and the timeline; out of scope is refus
   assert.deepEqual(r.body.timeline.map((t: { action: string }) => t.action), ['opened']);
 
   const refused = await get('op-town-a', `/api/v1/clues/${B}`);
-  assert.equal(refused.status, 403);
-  assert.equal(refused.body.error.code, 'GW_OUT_OF_SCOPE');
-  assert.equal((await get('op-elsewhere', `/api/v1/clues/${A}`)).body.error.code, 'GW_OUT_OF_SCOPE');
+  assert.equal(refused.status, 404);
+  assert.equal(refused.body.error.code, 'GW_CLUE_NOT_FOUND');
+  assert.equal((await get('op-elsewhere', `/api/v1/clues/${A}`)).body.error.code, 'GW_CLUE_NOT_FOUND');
   assert.equal((await get('op-district', '/api/v1/clues/330203-20990101-0001')).body.error.code, 'GW_CLUE_NOT_FOUND');
+});
+
+test('a clue outside your jurisdiction does not exist for you: GET, actions and merge answer as for an unknown code', async () => {
+  const unknown = '330203-20990101-0001';
+  /** Everything a client sees of a refusal, with the code it asked for blanked out. */
+  const seen = (r: { status: number; body: any }, code: string) => ({
+    status: r.status,
+    error: { ...r.body.error, message: r.body.error.message.replaceAll(code, '<code>') },
+  });
+  const same = async (what: string, foreign: Promise<{ status: number; body: any }>, missing: Promise<{ status: number; body: any }>) => {
+    const f = await foreign;
+    assert.deepEqual(seen(f, B), seen(await missing, unknown), `${what}: a foreign code answers exactly as an unknown one`);
+    assert.ok(!f.body.error.message.includes(TOWN_B.code) && !f.body.error.message.includes(TOWN_B.name), `${what}: the foreign clue's town is not named`);
+    return f;
+  };
+  const get404 = await same('GET', get('op-town-a', `/api/v1/clues/${B}`), get('op-town-a', `/api/v1/clues/${unknown}`));
+  assert.equal(get404.status, 404);
+  assert.equal(get404.body.error.code, 'GW_CLUE_NOT_FOUND');
+  for (const body of [{ type: 'dispatch' }, { type: 'close' }, { type: 'merge', intoCode: A }]) {
+    const r = await same(`action ${body.type}`, act('op-town-a', B, body), act('op-town-a', unknown, body));
+    assert.equal(r.status, 404);
+  }
+  // Merging one's own clue into a foreign one: the target does not exist either.
+  const merge = await same('merge into', act('op-town-a', A, { type: 'merge', intoCode: B }), act('op-town-a', A, { type: 'merge', intoCode: unknown }));
+  assert.equal(merge.status, 422);
+  assert.equal(merge.body.error.code, 'GW_CLUE_INVALID');
+  assert.match(merge.body.error.message, /no such clue$/);
 });
 
 test('actions: permissions, scope and status are checked; each one is in the timeline and the outbox', async () => {
   const outOfScope = await act('op-town-a', B, { type: 'dispatch' });
-  assert.equal(outOfScope.status, 403);
-  assert.equal(outOfScope.body.error.code, 'GW_OUT_OF_SCOPE');
+  assert.equal(outOfScope.status, 404);
+  assert.equal(outOfScope.body.error.code, 'GW_CLUE_NOT_FOUND');
   const tooEarly = await act('officer-construction', B, { type: 'accept' });
   assert.equal(tooEarly.status, 409);
   assert.equal(tooEarly.body.error.code, 'GW_CLUE_STATE');
@@ -143,7 +176,7 @@ test('rejected by two units, a clue goes to the district co-ordination office', 
   assert.deepEqual(second.body.clue.rejectedBy, [`team-${TOWN_A.code}`, 'dept-330203-construction']);
   const outbox = await db.pool.query(`SELECT unit_ids FROM clue_outbox WHERE clue_code = $1 ORDER BY id DESC LIMIT 1`, [A]);
   assert.ok(outbox.rows[0].unit_ids.includes('dept-330203-construction'), 'the unit the clue left is told too');
-  assert.equal((await get('officer-construction', `/api/v1/clues/${A}`)).status, 403, 'and then no longer sees it');
+  assert.equal((await get('officer-construction', `/api/v1/clues/${A}`)).status, 404, 'and then no longer sees it');
 });
 
 test('OpenAPI documents the clue endpoints: the action body, the answers and who may act', async () => {

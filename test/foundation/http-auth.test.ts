@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { api, loginAs, startTestApp } from '../helpers/app.js';
@@ -52,6 +53,43 @@ describe('HTTP shell and authentication', () => {
     assert.equal(r.status, 400);
     assert.equal(r.body.error.code, 'GW_VALIDATION');
     assert.match(r.body.error.message, /username/);
+  });
+
+  it('answers input that used to be a 500 with a stable 4xx: NUL, unknown unit, deep nesting, charset, bad compression', async () => {
+    const admin = await loginAs(db.pool, app.url, 'root4xx', 'admin');
+    let r = await api(`${app.url}/api/v1/auth/login`, { body: { username: 'a\u0000b', password: 'whatever-pw' } });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error.code, 'GW_VALIDATION');
+    assert.deepEqual(r.body.error.details.problems, ['username: contains a NUL character (\\u0000)']);
+    r = await api(`${app.url}/api/v1/auth/login`, { body: { username: 'a\ud800', password: 'whatever-pw' } });
+    assert.deepEqual([r.status, r.body.error.details.problems], [400, ['username: is not valid Unicode (a lone surrogate)']]);
+
+    const newUser = { username: 'lost1', password: 'long-enough-pw', displayName: '网格员', role: 'worker', unitId: 'team-nowhere' };
+    r = await api(`${app.url}/api/v1/users`, { token: admin, body: newUser });
+    assert.equal(r.status, 422);
+    assert.equal(r.body.error.code, 'GW_USER_UNKNOWN_UNIT');
+    assert.match(r.body.error.message, /Creating user lost1: unitId: no unit team-nowhere/);
+
+    const deep = `{"username":${'['.repeat(5000)}${']'.repeat(5000)},"password":"whatever-pw"}`;
+    r = await api(`${app.url}/api/v1/auth/login`, { body: deep });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error.code, 'GW_VALIDATION');
+    assert.match(r.body.error.message, /username(\.0)+: nested deeper than 32 levels/);
+
+    const raw = (headers: Record<string, string>, body: Buffer | string) =>
+      fetch(`${app.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body as BodyInit }).then(async (res) => ({ status: res.status, body: await res.json() }));
+    const login = JSON.stringify({ username: 'x', password: 'whatever-pw' });
+    r = await raw({ 'content-type': 'application/json; charset=latin1' }, login);
+    assert.deepEqual([r.status, r.body.error.code], [415, 'GW_BODY_UNSUPPORTED']);
+    assert.match(r.body.error.message, /unsupported charset "LATIN1"/);
+    r = await raw({ 'content-encoding': 'compress' }, login);
+    assert.deepEqual([r.status, r.body.error.code], [415, 'GW_BODY_UNSUPPORTED']);
+    r = await raw({ 'content-encoding': 'br' }, 'not brotli at all');
+    assert.deepEqual([r.status, r.body.error.code], [400, 'GW_BODY_UNREADABLE']);
+    r = await raw({ 'content-encoding': 'gzip' }, 'not gzip at all');
+    assert.deepEqual([r.status, r.body.error.code], [400, 'GW_BODY_UNREADABLE']);
+    r = await raw({ 'content-encoding': 'br' }, zlib.brotliCompressSync(login));
+    assert.equal(r.status, 401, 'a well-compressed body is read as usual');
   });
 
   it('logs in, uses the bearer token, and refuses wrong passwords, bad tokens and logged-out tokens', async () => {

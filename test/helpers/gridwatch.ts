@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../core/config.js';
-import { createLogger } from '../../core/logger.js';
+import { createLogger, type Logger } from '../../core/logger.js';
 import { startGridwatch, type Gridwatch } from '../../server/runtime.js';
 import { getTestDb, resetDb } from './db.js';
 
@@ -17,9 +17,10 @@ export interface TestGridwatch {
  * Starts the real service (`startGridwatch`) on ephemeral ports and a temporary DATA_DIR.
  * Under `npm test` with DATABASE_URL it uses the suite's real PostGIS, emptied first; on the
  * embedded backend the service starts its own PGlite under DATA_DIR, exactly as `npm start`
- * does. `env` adds or overrides variables (e.g. `DEMO: '1'`, `KAFKA_MOCK: '1'`).
+ * does. `env` adds or overrides variables (e.g. `DEMO: '1'`, `KAFKA_MOCK: '1'`); `log` replaces the
+ * silent logger, for a test that reads what the service logged.
  */
-export async function startTestGridwatch(env: Record<string, string> = {}): Promise<TestGridwatch> {
+export async function startTestGridwatch(env: Record<string, string> = {}, log: Logger = createLogger('silent')): Promise<TestGridwatch> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-service-'));
   let databaseUrl: string | undefined;
   if (process.env.GW_TEST_DB_BACKEND === 'postgres') {
@@ -31,7 +32,7 @@ export async function startTestGridwatch(env: Record<string, string> = {}): Prom
   const base = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, DEMO: '0', LOG_LEVEL: 'silent', CHECK_RESPONSES: '1' };
   const config = loadConfig({ ...base, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
   try {
-    const gw = await startGridwatch(config, createLogger('silent'));
+    const gw = await startGridwatch(config, log);
     return {
       gw,
       dataDir,

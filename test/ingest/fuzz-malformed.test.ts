@@ -10,18 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import type { DeviceKind } from '../../ingest/device-event.js';
 import type { RawInput } from '../../ingest/transport.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
+import { prng } from '../helpers/prng.js';
 import { wireEvent } from './mqtt-kafka-support.js';
 import { count, postEvents, startIngestStack, type IngestStack } from './ingest-harness.js';
-
-/** mulberry32: a small seeded PRNG, so a failing case can be reproduced. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const JPEG = fs.readFileSync('/usr/share/doc/nodejs/thin-white-stripe.jpg');
 const KINDS: DeviceKind[] = ['waste-truck', 'gas-sensor', 'bridge-sensor', 'parking-camera'];

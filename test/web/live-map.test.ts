@@ -1,12 +1,15 @@
 /**
  * The live map as an operator uses it, in a real browser against the real service in demo
  * mode: log in through the form, watch the simulators' clues arrive as points and list rows,
- * open one, read its routing reasons in Chinese and then in English. Screenshots go to
- * test-results/ so a person can look at what the map really drew.
+ * open one, read its routing reasons in Chinese and then in English, all under the service's
+ * Content-Security-Policy with no violation, and see that another origin cannot frame it.
+ * Screenshots go to test-results/ so a person can look at what the map really drew.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -38,6 +41,8 @@ function ensureWebBuilt(): void {
 
 describe('live map: an operator logs in and follows clues in the browser', () => {
   const consoleErrors: string[] = [];
+  /** Content-Security-Policy violations the page reported (securitypolicyviolation events). */
+  const cspViolations: string[] = [];
   let service: TestGridwatch | undefined;
   let gw: Gridwatch;
   let browser: Browser;
@@ -55,6 +60,12 @@ describe('live map: an operator logs in and follows clues in the browser', () =>
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(m.text())));
     page.on('pageerror', (e) => void consoleErrors.push(`page error: ${e.message}`));
+    await page.exposeFunction('reportCspViolation', (v: string) => void cspViolations.push(v));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`);
+      });
+    });
   });
   after(async () => {
     await browser?.close();
@@ -62,7 +73,8 @@ describe('live map: an operator logs in and follows clues in the browser', () =>
   });
 
   it('logs in through the form and shows the map of Ningbo with the simulators’ clues', async () => {
-    await page.goto(gw.url);
+    const response = await page.goto(gw.url);
+    assert.match(response?.headers()['content-security-policy'] ?? '', /frame-ancestors 'none'/, 'the page is served under the CSP');
     const admin = gw.demoCredentials.find((c) => c.role === 'admin')!;
     await page.fill('#login-form input[name=username]', admin.username);
     await page.fill('#login-form input[name=password]', admin.password);
@@ -153,8 +165,38 @@ describe('live map: an operator logs in and follows clues in the browser', () =>
     }
   });
 
+  it('cannot be framed by a page on another origin', async () => {
+    // Another origin: the same host on another port, serving a page that frames the map.
+    const framer = http.createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(`<!doctype html><title>framer</title><p>another site</p><iframe id="gw" src="${gw.url}/" width="900" height="600"></iframe>`);
+    });
+    await new Promise<void>((resolve) => framer.listen(0, '127.0.0.1', resolve));
+    const context = await browser.newContext({ viewport: { width: 1000, height: 720 } });
+    const other = await context.newPage();
+    const refusals: string[] = [];
+    other.on('console', (m) => void (/frame-ancestors/.test(m.text()) && refusals.push(m.text())));
+    try {
+      await other.goto(`http://127.0.0.1:${(framer.address() as AddressInfo).port}/`);
+      await other.waitForLoadState('load');
+      const frame = other.frames().find((f) => f !== other.mainFrame());
+      assert.ok(frame, 'the iframe exists');
+      assert.equal(await frame.locator('#login-form').count(), 0, 'the map’s login form did not load inside the frame');
+      assert.notEqual(frame.url(), `${gw.url}/`, `the frame did not stay on the service (${frame.url()})`);
+      assert.ok(refusals.length > 0, 'Chromium refused the frame because of frame-ancestors');
+      await other.screenshot({ path: path.join(shots, 'live-map-framed.png') });
+    } finally {
+      await context.close();
+      await new Promise<void>((resolve) => framer.close(() => resolve()));
+    }
+  });
+
   it('logged no console errors (MapLibre’s worker loaded, every request answered)', () => {
     assert.deepEqual(consoleErrors, []);
+  });
+
+  it('ran under the CSP without a single violation (map, workers, WebGL, images)', () => {
+    assert.deepEqual(cspViolations, []);
   });
 });
 
