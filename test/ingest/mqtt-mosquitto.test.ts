@@ -59,13 +59,13 @@ class Mosquitto {
     proc.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
     this.proc = proc;
-    // A broker that refuses its configuration exits at once: say why now, not after the wait.
-    const exited = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`mosquitto exited ${code}: ${this.output}`))));
-    const listening = waitFor(`mosquitto to listen on ${this.port}`, async () => {
+    // A broker that refuses its configuration exits at once: stop waiting and say why.
+    await waitFor(`mosquitto to listen on ${this.port}`, async () => {
+      if (proc.exitCode !== null) return true;
       const r = await run(MOSQUITTO_PUB, ['-h', '127.0.0.1', '-p', String(this.port), '-u', 'gridwatch', '-P', APP_SECRET, '-t', 'clues/probe', '-m', 'x']);
       return r.code === 0;
     });
-    await Promise.race([listening, exited]);
+    if (proc.exitCode !== null) throw new Error(`mosquitto exited ${proc.exitCode}: ${this.output}`);
   }
 
   /** SIGTERM: Mosquitto writes its persistence file on the way out. */
