@@ -49,7 +49,8 @@ export interface DeviceInfo {
 export interface DeviceFilter {
   kind?: DeviceKind;
   disabled?: boolean;
-  idPrefix?: string;
+  /** Ids starting with this. */
+  prefix?: string;
   limit?: number;
   offset?: number;
 }
@@ -306,7 +307,7 @@ export class DeviceRegistry implements DeviceAuthenticator {
       filter.kind ?? null,
       filter.disabled ?? null,
       null,
-      filter.idPrefix ?? null,
+      filter.prefix ?? null,
       filter.limit ?? 1000,
       filter.offset ?? 0,
     ]);

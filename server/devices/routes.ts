@@ -6,10 +6,12 @@ import { requireRole } from '../auth/middleware.js';
 import { parseInput } from '../http/validate.js';
 import { registerPath } from '../openapi.js';
 
-const listQuery = z.object({
+// Strict: a misspelt filter is refused rather than ignored (which would list every device).
+const listQuery = z.strictObject({
   kind: z.enum(DEVICE_KINDS).optional(),
   disabled: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  idPrefix: z.string().min(1).max(64).optional(),
+  /** Device ids starting with this, as `npm run devices -- list --prefix`. */
+  prefix: z.string().min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
