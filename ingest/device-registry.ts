@@ -54,7 +54,8 @@ export type DeviceInfo = z.infer<typeof deviceInfoSchema>;
 export interface DeviceFilter {
   kind?: DeviceKind;
   disabled?: boolean;
-  idPrefix?: string;
+  /** Ids starting with this. */
+  prefix?: string;
   limit?: number;
   offset?: number;
 }
@@ -369,7 +370,7 @@ export class DeviceRegistry implements DeviceAuthenticator {
       filter.kind ?? null,
       filter.disabled ?? null,
       null,
-      filter.idPrefix ?? null,
+      filter.prefix ?? null,
       filter.limit ?? 1000,
       filter.offset ?? 0,
     ]);

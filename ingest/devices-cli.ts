@@ -73,7 +73,7 @@ async function run(args: Args, registry: DeviceRegistry): Promise<void> {
     case 'enable':
       return print(await registry.setDisabled(args.id, args.command === 'disable'));
     case 'list': {
-      const devices = await registry.list({ ...(args.kind ? { kind: args.kind } : {}), ...(args.prefix ? { idPrefix: args.prefix } : {}), limit: 100_000 });
+      const devices = await registry.list({ ...(args.kind ? { kind: args.kind } : {}), ...(args.prefix ? { prefix: args.prefix } : {}), limit: 100_000 });
       if (args.json) return print(devices);
       for (const d of devices) {
         const pos = d.lastPosition ? `${d.lastPosition.lon.toFixed(6)},${d.lastPosition.lat.toFixed(6)}` : '-';

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../core/config.js';
 import { GwError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
+import { countActiveAdmins } from './auth/users.js';
 import { startGridwatch } from './runtime.js';
 
 /** Entry point of `npm start`: config errors and start-up failures exit 1 with a clear message. */
@@ -26,6 +27,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   log.info({ url: gw.url, db: gw.db.backend, demo: config.demo }, 'Gridwatch is up');
+  // A new production install has no users: say how to make the first administrator.
+  if ((await countActiveAdmins(gw.db.pool)) === 0) {
+    log.warn('no administrator can log in: create one with `npm run users -- create --role admin --username NAME` (README, "Users and the first administrator")');
+  }
   if (gw.demoCredentials.length) {
     console.log(
       [

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { GwError } from '../../core/errors.js';
 import { loadSql } from '../../db/sql.js';
+import { withTransaction } from '../../db/transaction.js';
 import { hashSecret, randomSecret, sha256, verifySecret } from '../../core/passwords.js';
 
 /** Roles of people (DESIGN.md section 2). */
@@ -19,9 +20,14 @@ export interface User {
   unitId: string | null;
 }
 
+/** A login name: 2-64 ASCII letters, digits, `.`, `_` or `-`. */
+export const usernameSchema = z.string().min(2).max(64).regex(/^[A-Za-z0-9._-]+$/, 'must be 2-64 letters, digits, . _ or -');
+/** A password a person chooses: at least 8 characters. */
+export const passwordSchema = z.string().min(8).max(200);
+
 export const newUserSchema = z.object({
-  username: z.string().min(2).max(64).regex(/^[A-Za-z0-9._-]+$/),
-  password: z.string().min(8).max(200),
+  username: usernameSchema,
+  password: passwordSchema,
   displayName: z.string().min(1).max(100),
   role: z.enum(ROLES),
   scopes: z.array(z.string().min(1).max(32)).max(200).default([]),
@@ -39,7 +45,14 @@ const sql = {
   findTokenUser: loadSql(new URL('./sql/find-token-user.sql', import.meta.url)),
   revokeToken: loadSql(new URL('./sql/revoke-token.sql', import.meta.url)),
   listUsers: loadSql(new URL('./sql/list-users.sql', import.meta.url)),
+  setDisabled: loadSql(new URL('./sql/set-user-disabled.sql', import.meta.url)),
+  setPassword: loadSql(new URL('./sql/set-user-password.sql', import.meta.url)),
+  revokeUserTokens: loadSql(new URL('./sql/revoke-user-tokens.sql', import.meta.url)),
+  countActiveAdmins: loadSql(new URL('./sql/count-active-admins.sql', import.meta.url)),
 };
+
+/** A user as administrators see them, with whether the account is disabled. */
+export type UserAccount = User & { disabled: boolean };
 
 type UserRow = { id: number; username: string; display_name: string; role: Role; scopes: string[]; unit_id: string | null };
 const toUser = (r: UserRow): User => ({
@@ -76,9 +89,44 @@ export async function createUser(pool: pg.Pool, input: NewUser): Promise<User> {
 }
 
 /** Lists users (admin view; never returns password hashes). */
-export async function listUsers(pool: pg.Pool): Promise<(User & { disabled: boolean })[]> {
+export async function listUsers(pool: pg.Pool): Promise<UserAccount[]> {
   const { rows } = await pool.query<UserRow & { disabled: boolean }>(sql.listUsers);
   return rows.map((r) => ({ ...toUser(r), disabled: r.disabled }));
+}
+
+/**
+ * Disables or re-enables a user. Disabling also revokes every token the user holds, in the
+ * same transaction, so a later enable does not bring old sessions back. Unknown: GW_NOT_FOUND.
+ */
+export async function setUserDisabled(pool: pg.Pool, username: string, disabled: boolean): Promise<UserAccount> {
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<UserRow & { disabled: boolean }>(sql.setDisabled, [username, disabled]);
+    const row = rows[0];
+    if (!row) throw new GwError('GW_NOT_FOUND', `${disabled ? 'Disabling' : 'Enabling'} user ${username}: no such user`);
+    if (disabled) await client.query(sql.revokeUserTokens, [row.id]);
+    return { ...toUser(row), disabled: row.disabled };
+  });
+}
+
+/**
+ * Sets a user's password and revokes every token the user holds (whoever had the old password
+ * may have logged in with it). Unknown: GW_NOT_FOUND.
+ */
+export async function setUserPassword(pool: pg.Pool, username: string, password: string): Promise<UserAccount> {
+  const hash = await hashSecret(password);
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<UserRow & { disabled: boolean }>(sql.setPassword, [username, hash]);
+    const row = rows[0];
+    if (!row) throw new GwError('GW_NOT_FOUND', `Resetting the password of user ${username}: no such user`);
+    await client.query(sql.revokeUserTokens, [row.id]);
+    return { ...toUser(row), disabled: row.disabled };
+  });
+}
+
+/** How many administrators can log in: none means nobody can manage users over the API. */
+export async function countActiveAdmins(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(sql.countActiveAdmins);
+  return rows[0]!.n;
 }
 
 /**

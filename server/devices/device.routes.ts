@@ -14,7 +14,8 @@ import { defineRoute, type Route } from '../http/define-route.js';
 const listQuery = z.object({
   kind: z.enum(DEVICE_KINDS).optional(),
   disabled: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  idPrefix: z.string().min(1).max(64).optional(),
+  /** Device ids starting with this, as `npm run devices -- list --prefix`. */
+  prefix: z.string().min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });

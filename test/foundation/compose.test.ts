@@ -58,6 +58,37 @@ describe('docker-compose.yml (checked by review and this test: Docker does not r
     assert.match(conf, /^acl_file /m);
   });
 
+  it('keeps every stateful service\'s data in a named volume (not in the container, where it would go with it)', () => {
+    const s = compose.services;
+    /** True when `dir` is the target of a named volume of `service`, or lies under one. */
+    const inVolume = (service: string, dir: string) =>
+      (s[service]!.volumes ?? []).some((v) => {
+        const [source, target] = v.split(':');
+        const named = !source!.startsWith('.') && !source!.startsWith('/');
+        return named && (dir === target || dir.startsWith(`${target!.replace(/\/$/, '')}/`));
+      });
+    // apache/kafka writes to KAFKA_LOG_DIRS, /tmp/kraft-combined-logs when it is unset
+    // (docker/resources/common-scripts/configureDefaults in apache/kafka).
+    const logDirs = s.kafka!.environment!.KAFKA_LOG_DIRS;
+    assert.ok(logDirs, 'KAFKA_LOG_DIRS is set (the image default is /tmp/kraft-combined-logs)');
+    for (const dir of logDirs.split(',')) assert.ok(inVolume('kafka', dir), `Kafka log dir ${dir} is in a volume`);
+    const conf = fs.readFileSync(path.join(root, 'deploy/mosquitto/mosquitto.conf'), 'utf8');
+    const persistence = /^persistence_location (.+)$/m.exec(conf)?.[1];
+    assert.ok(persistence && inVolume('mosquitto', persistence.replace(/\/$/, '')), `Mosquitto persistence ${persistence} is in a volume`);
+    // postgis/postgis keeps the official postgres image's PGDATA, /var/lib/postgresql/data.
+    assert.ok(!s.postgis!.environment!.PGDATA && inVolume('postgis', '/var/lib/postgresql/data'), 'PostgreSQL data is in a volume');
+    for (const app of ['app-1', 'app-2']) assert.ok(inVolume(app, s[app]!.environment!.DATA_DIR!), `${app} DATA_DIR (stored images) is in a volume`);
+  });
+
+  it('documents how the first administrator is made in a compose deployment, with a command that names a compose service', () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const m = /docker compose run --rm (\S+) npm run users -- create --role admin/.exec(readme);
+    assert.ok(m, 'README shows `docker compose run --rm <service> npm run users -- create --role admin …`');
+    assert.equal(compose.services[m[1]!]?.build, '.', `${m[1]} is an app service of docker-compose.yml`);
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    assert.ok(pkg.scripts.users, 'package.json has the users script');
+  });
+
   it('ships a Dockerfile that installs from the lockfile', () => {
     const df = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
     assert.match(df, /COPY package\.json package-lock\.json/);

@@ -188,6 +188,8 @@ describe('device registry', () => {
         ['truck-9', false, { plate: '浙B9' }],
       ],
     );
+    const trucks = await cli(['list', '--json', '--prefix', 'truck-'], env);
+    assert.deepEqual(JSON.parse(trucks.stdout).map((d: { id: string }) => d.id), ['truck-9'], 'list --prefix filters by id prefix');
 
     const bad = await cli(['register', 'x-1', 'toaster'], env);
     assert.equal(bad.code, 2);

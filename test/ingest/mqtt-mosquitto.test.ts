@@ -36,18 +36,21 @@ class Mosquitto {
   ) {}
 
   writeConfig(): void {
+    // Started as root, Mosquitto drops to its own user, which may not be able to read the
+    // clone (a private home or `mktemp -d` folder): every file it opens is copied here.
+    const acl = path.join(this.dir, 'acl');
+    fs.copyFileSync(path.join(shipped, 'acl'), acl);
     const conf = fs
       .readFileSync(path.join(shipped, 'mosquitto.conf'), 'utf8')
       .replace(/^listener 1883$/m, `listener ${this.port} 127.0.0.1`)
       .replace(/^password_file .*$/m, `password_file ${path.join(this.dir, 'passwd')}`)
-      .replace(/^acl_file .*$/m, `acl_file ${path.join(shipped, 'acl')}`)
+      .replace(/^acl_file .*$/m, `acl_file ${acl}`)
       .replace(/^persistence_location .*$/m, `persistence_location ${path.join(this.dir, 'data')}/`);
-    assert.ok(conf.includes(`listener ${this.port} `) && conf.includes(path.join(shipped, 'acl')), 'the shipped config has the lines the test rewrites');
+    assert.ok(conf.includes(`listener ${this.port} `) && conf.includes(`acl_file ${acl}`), 'the shipped config has the lines the test rewrites');
     fs.mkdirSync(path.join(this.dir, 'data'), { recursive: true });
     fs.writeFileSync(path.join(this.dir, 'mosquitto.conf'), conf);
-    // Started as root, Mosquitto drops to its own user: it must still read and write here.
     fs.chmodSync(this.dir, 0o755);
-    fs.chmodSync(path.join(this.dir, 'passwd'), 0o644);
+    for (const f of ['passwd', 'acl', 'mosquitto.conf']) fs.chmodSync(path.join(this.dir, f), 0o644);
     fs.chmodSync(path.join(this.dir, 'data'), 0o777);
   }
 
@@ -56,11 +59,13 @@ class Mosquitto {
     proc.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
     this.proc = proc;
-    await waitFor(`mosquitto to listen on ${this.port} (output: ${this.output})`, async () => {
-      if (proc.exitCode !== null) throw new Error(`mosquitto exited ${proc.exitCode}: ${this.output}`);
+    // A broker that refuses its configuration exits at once: stop waiting and say why.
+    await waitFor(`mosquitto to listen on ${this.port}`, async () => {
+      if (proc.exitCode !== null) return true;
       const r = await run(MOSQUITTO_PUB, ['-h', '127.0.0.1', '-p', String(this.port), '-u', 'gridwatch', '-P', APP_SECRET, '-t', 'clues/probe', '-m', 'x']);
       return r.code === 0;
     });
+    if (proc.exitCode !== null) throw new Error(`mosquitto exited ${proc.exitCode}: ${this.output}`);
   }
 
   /** SIGTERM: Mosquitto writes its persistence file on the way out. */
