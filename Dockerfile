@@ -12,4 +12,5 @@ ENV PORT=8080 DATA_DIR=/data
 VOLUME /data
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["npm", "start"]
+# node itself is PID 1, so `docker stop` (SIGTERM) reaches the graceful shutdown; npm would not pass it on.
+CMD ["node", "--import", "tsx", "server/main.ts"]

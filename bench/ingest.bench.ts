@@ -364,7 +364,7 @@ export default async function ingestBench(): Promise<string> {
     '',
     'Device events through the real transports, device registry and batching sink into `device_events`, with the devices\' MQTT clients in a separate process. ' +
       '"Stored" means committed: over MQTT the publisher\'s PUBACK (sent only after the batch committed), over Kafka the sink\'s submit resolving (offsets are committed after it). ' +
-      `${DEVICES} devices (one MQTT connection each, up to ${MQTT_WINDOW} unacknowledged publishes per connection), gas-sensor readings of ~250 bytes. Target (DESIGN.md §9): ≥ 10,000 events/s on real PostGIS.` +
+      `${DEVICES} devices (one MQTT connection each, up to ${MQTT_WINDOW} unacknowledged publishes per connection), gas-sensor readings of ~250 bytes. Target (docs/DESIGN.md §9): ≥ 10,000 events/s on real PostGIS.` +
       (process.env.DATABASE_URL ? '' : ' DATABASE_URL was not set, so real PostGIS was not measured in this run.'),
     '',
     '### Sustained throughput',

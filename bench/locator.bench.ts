@@ -1,5 +1,5 @@
 /**
- * Locator benchmark (DESIGN.md §9): point → grid cell lookups per second on one core with the
+ * Locator benchmark (docs/DESIGN.md §9): point → grid cell lookups per second on one core with the
  * in-memory locator, against PostGIS answering the same points one by one (one connection,
  * prepared statement) and in batches (one `unnest` join per 10,000 points), all in one run,
  * on embedded PGlite and, when DATABASE_URL is set, on real PostGIS. Also a naive flatbush +
@@ -286,7 +286,7 @@ export default async function locatorBench(): Promise<string> {
       'Each in-memory figure is the best of 5 runs of ~1 s on one core (the Node main thread), the three methods taking turns; every lookup includes cell, community, town, district, ' +
       'zones, onBoundary and distanceToEdgeM. The PostGIS rows answer the same points with `ST_Covers` over a GiST-indexed copy of the cells (only the cell code), ' +
       'and the run fails if any of their answers differs from the locator. "Locator is" = the slower of the two locator rows ÷ that row\'s rate, measured in this run. ' +
-      'Targets (DESIGN.md §9): ≥ 1,000,000 lookups/s, ≥ 100× per-point PostGIS, ≥ 30× a batched join.' +
+      'Targets (docs/DESIGN.md §9): ≥ 1,000,000 lookups/s, ≥ 100× per-point PostGIS, ≥ 30× a batched join.' +
       (process.env.DATABASE_URL ? '' : ' DATABASE_URL was not set, so real PostGIS was not measured in this run.'),
     '',
     '| method | database | points | seconds | lookups/s | locator is |',

@@ -62,17 +62,17 @@ export const ERROR_CATALOGUE = {
   GW_GEO_FILE_UNREADABLE: { status: 400, title: 'Cannot read the geo import file' },
   // geo: the locator
   GW_GEO_BAD_POINT: { status: 400, title: 'Invalid point to locate (lon, lat, crs, accuracyM)' },
-  // catalogue and units (issue 5): imports are validated as a whole history
+  // catalogue and units: imports are validated as a whole history
   GW_CATALOGUE_INVALID: { status: 422, title: 'Catalogue or unit import is invalid (see the problems)' },
   GW_CATALOGUE_VERSION_CONFLICT: { status: 409, title: 'Catalogue version already exists with other content, or does not follow the latest one' },
-  // clues (issue 5): lifecycle actions and queries
+  // clues: lifecycle actions and queries
   GW_CLUE_NOT_FOUND: { status: 404, title: 'No such clue' },
   GW_CLUE_STATE: { status: 409, title: 'The clue is not in a status that allows this action' },
   GW_CLUE_FORBIDDEN: { status: 403, title: 'Not allowed to take this action on this clue' },
   GW_CLUE_INVALID: { status: 422, title: 'The action does not make sense for this clue' },
   // clue pipeline: stored events it kept failing on (dead-letter code; the event stays stored)
   GW_PIPELINE_FAILED: { status: 500, title: 'The clue pipeline kept failing on a stored device event and gave it up' },
-  // outbound clue events (issue 5): MQTT, Kafka and webhook delivery from the clue outbox
+  // outbound clue events: MQTT, Kafka and webhook delivery from the clue outbox
   GW_OUTBOUND_MQTT: { status: 503, title: 'Cannot publish clue events to the MQTT broker' },
   GW_OUTBOUND_KAFKA: { status: 503, title: 'Cannot produce clue events to Kafka (clue-events)' },
   GW_WEBHOOK_NOT_FOUND: { status: 404, title: 'No such webhook' },

@@ -5,7 +5,7 @@ import { bridgeSensorSchema } from './schemas/bridge-sensor.schema.js';
 import { parkingCameraSchema } from './schemas/parking-camera.schema.js';
 import type { Crs } from '../core/crs.js';
 
-/** The device kinds Gridwatch understands (DESIGN.md section 4). */
+/** The device kinds Gridwatch understands (docs/DESIGN.md section 4). */
 export const DEVICE_KINDS = ['waste-truck', 'gas-sensor', 'bridge-sensor', 'parking-camera'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 

@@ -48,7 +48,7 @@ const LIST_KEY = 2 ** MAX_INTERNED_LIST;
 /**
  * The in-memory locator: point → grid cell → community → town → district, plus zones.
  *
- * Rules (DESIGN.md §5, issue 3):
+ * Rules (docs/DESIGN.md §5):
  * - A cell holds a point when PostGIS `ST_Covers(cell, point)` would say so; the test is the
  *   same arithmetic (see `PackedPolygons.pip`), so answers match PostGIS exactly.
  * - Tie rule: a point covered by several cells (on a shared edge or vertex, or where cells

@@ -15,7 +15,7 @@ export const imageSchema = z.union([
   z.object({ base64: z.string().min(16).max(2_800_000), mime: z.enum(['image/jpeg', 'image/png', 'image/webp']).optional() }),
 ]);
 
-/** Fields every device event carries, whatever its kind (DESIGN.md section 4). */
+/** Fields every device event carries, whatever its kind (docs/DESIGN.md section 4). */
 export const envelopeShape = {
   eventId: z.string().min(1).max(128),
   deviceId: z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'deviceId may hold only letters, digits and . _ : -'),

@@ -9,7 +9,7 @@ import { registry } from '../../core/metrics.js';
 import { retry, type RetryPolicy } from '../../core/retry.js';
 import type { IngestOutcome, IngestSink, RawInput, Transport, TransportHealth } from '../transport.js';
 
-/** Topic names and consumer group fixed by the contract (DESIGN.md section 8). */
+/** Topic names and consumer group fixed by the contract (docs/DESIGN.md section 8). */
 export const KAFKA_TOPIC = 'device-events';
 export const KAFKA_DLQ_TOPIC = 'device-events.dlq';
 export const KAFKA_GROUP = 'gridwatch';

@@ -21,7 +21,7 @@ export async function startBrokerTransports(
     health: { register(name: string, check: () => TransportHealth): void };
     stops: (() => Promise<void>)[];
     log: Logger;
-    /** Who may subscribe to clue events on the embedded broker (outbound, issue 5). */
+    /** Who may subscribe to clue events on the embedded broker (outbound). */
     subscribers?: SubscriberAuthenticator;
   },
 ): Promise<Transport[]> {

@@ -20,7 +20,7 @@ export const mqttUnacknowledged = new Counter({
   registers: [registry],
 });
 
-/** The one topic a device may publish to (DESIGN.md section 8). */
+/** The one topic a device may publish to (docs/DESIGN.md section 8). */
 export function deviceTopic(kind: string, deviceId: string): string {
   return `devices/${kind}/${deviceId}/events`;
 }

@@ -5,7 +5,7 @@ import { loadSql } from '../../db/sql.js';
 import { withTransaction } from '../../db/transaction.js';
 import { hashSecret, randomSecret, sha256, verifySecret } from '../../core/passwords.js';
 
-/** Roles of people (DESIGN.md section 2). */
+/** Roles of people (docs/DESIGN.md section 2). */
 export const ROLES = ['admin', 'operator', 'worker', 'officer', 'planner'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -44,7 +44,7 @@ function toAction(input: ClueActionInput, districtCode: string | null, units: Un
 }
 
 /**
- * Applies a person's action to a clue (DESIGN.md §6) in one transaction: locks the clue, checks
+ * Applies a person's action to a clue (docs/DESIGN.md §6) in one transaction: locks the clue, checks
  * it is in the user's jurisdiction (GW_CLUE_NOT_FOUND otherwise, as for an unknown code), runs
  * the pure `transition` (status and permission: GW_CLUE_STATE, GW_CLUE_FORBIDDEN,
  * GW_CLUE_INVALID), stores the change, appends

@@ -129,7 +129,7 @@ function effects(clue: Clue, action: ClueAction): { changes: Partial<ClueChanges
 }
 
 /**
- * Applies one action to a clue (DESIGN.md §6): checks the status allows it and the actor may
+ * Applies one action to a clue (docs/DESIGN.md §6): checks the status allows it and the actor may
  * do it, and returns the new clue with the timeline event to append. A second rejection by a
  * different unit sends the clue, dispatched, to the co-ordination office, which cannot itself
  * reject. Pure: storing the clue and event, and notifying units, is the caller's.

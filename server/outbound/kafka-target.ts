@@ -6,7 +6,7 @@ import type { DeliveryResult, DeliveryTarget } from './delivery-target.js';
 import { settleInOrder } from './delivery-target.js';
 import { clueEventMessage, type ClueEvent } from '../clues/clue-event.js';
 
-/** Outbound clue events topic (DESIGN.md section 8); the key is the clue code. */
+/** Outbound clue events topic (docs/DESIGN.md section 8); the key is the clue code. */
 export const CLUE_EVENTS_TOPIC = 'clue-events';
 
 /**

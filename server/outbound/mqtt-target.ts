@@ -5,7 +5,7 @@ import { clueEventMessage, type ClueEvent } from '../clues/clue-event.js';
 /** Publishes one QoS 1 message; resolves once the broker has it (embedded: dispatched; external: PUBACK). */
 export type MqttPublish = (topic: string, payload: string) => Promise<void>;
 
-/** The topic a unit's systems subscribe to for its clue events (DESIGN.md section 8). */
+/** The topic a unit's systems subscribe to for its clue events (docs/DESIGN.md section 8). */
 export function clueTopic(unitId: string): string {
   return `clues/${unitId}/events`;
 }

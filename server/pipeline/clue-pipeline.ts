@@ -84,7 +84,7 @@ export interface CluePipelineDeps {
 }
 
 /**
- * The clue pipeline (DESIGN.md §3): locate → detect → route → aggregate → persist. `handle`
+ * The clue pipeline (docs/DESIGN.md §3): locate → detect → route → aggregate → persist. `handle`
  * is the ingest sink's downstream handler. Per batch it locates every event in memory, then
  * in one transaction (`writeBatch`) locks and reads the detector states of the batch's keys,
  * runs the pure detectors and router (with the catalogue version in force at each alert's

@@ -1,5 +1,5 @@
 /**
- * The newcomer's promise (DESIGN.md section 8): `npm start` on embedded defaults seeds the demo
+ * The newcomer's promise (docs/DESIGN.md section 8): `npm start` on embedded defaults seeds the demo
  * city, devices and catalogue, runs the simulators over the real embedded MQTT broker, and
  * clues appear within about a minute. This starts the real service in demo mode and waits for
  * the clues the simulators' first episodes must produce, checking who they were routed to.

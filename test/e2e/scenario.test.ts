@@ -1,5 +1,5 @@
 /**
- * End to end (issue 5): the real service (`startGridwatch`: embedded MQTT broker, ingest sink,
+ * End to end: the real service (`startGridwatch`: embedded MQTT broker, ingest sink,
  * locator, catalogue, clue pipeline, HTTP API) is given a small city, a catalogue and devices
  * through its admin API. A scripted scenario is then published over MQTT by the `mqtt` client
  * and by `mosquitto_pub`, and the clues that result are checked exactly through the clue API:

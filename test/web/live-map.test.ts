@@ -19,7 +19,7 @@ import { startTestGridwatch, type TestGridwatch } from '../helpers/gridwatch.js'
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-results');
-/** DESIGN.md §10: with these flags MapLibre and deck.gl render WebGL headless (SwiftShader). */
+/** docs/DESIGN.md §10: with these flags MapLibre and deck.gl render WebGL headless (SwiftShader). */
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

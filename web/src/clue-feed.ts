@@ -3,7 +3,7 @@ import type { Clue } from './clue.js';
 
 /** The largest page GET /api/v1/clues serves. */
 const PAGE = 1000;
-/** Enough pages for the 100k points the map is built for (DESIGN.md §9). */
+/** Enough pages for the 100k points the map is built for (docs/DESIGN.md §9). */
 const MAX_PAGES = 100;
 
 /** What the feed hands on after each read. */
@@ -20,7 +20,7 @@ export interface ClueSnapshot {
  * Keeps the clues the logged-in user may see (the server scopes the list). It reads every page
  * once, then re-reads the newest page every `intervalMs` and merges it in by code.
  *
- * Polling, because there is no WebSocket yet: DESIGN.md promises clue diffs over one, and when
+ * Polling, because there is no WebSocket yet: docs/DESIGN.md promises clue diffs over one, and when
  * it exists it replaces the timer. Until then a clue older than the newest page keeps the state
  * it had when it was last read.
  */

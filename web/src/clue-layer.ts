@@ -5,7 +5,7 @@ import { SEVERITY_COLOURS, type Clue } from './clue.js';
 
 /**
  * The clue points: one deck.gl ScatterplotLayer over the map, so tens of thousands of points
- * (DESIGN.md §9: smooth at 100k) are GPU attributes rather than DOM markers.
+ * (docs/DESIGN.md §9: smooth at 100k) are GPU attributes rather than DOM markers.
  */
 export class ClueLayer {
   private readonly overlay: MapboxOverlay;
