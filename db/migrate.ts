@@ -4,8 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { GwError } from '../core/errors.js';
-import { loadSql } from './sql.js';
+import { defineQueries } from './sql.js';
 import { inTransaction, withClient } from './transaction.js';
+
+const sql = defineQueries(import.meta.url, { migrationsTable: 'migrations-table' });
 
 /** Where numbered migrations live: `NNN_name.sql`, applied in order, each in one transaction. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -50,7 +52,7 @@ export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<numb
     // Several app replicas may start at once: one migrates, the others wait and then find nothing to do.
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
-      await client.query(loadSql(new URL('./queries/migrations-table.sql', import.meta.url)));
+      await client.query(sql.migrationsTable);
       const rows = (await client.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations')).rows;
       const applied = new Map(rows.map((r) => [r.version, r.checksum]));
       const done: number[] = [];

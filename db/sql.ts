@@ -16,3 +16,14 @@ export function loadSql(url: URL): string {
   }
   return text;
 }
+
+/**
+ * The one way a module declares its queries: each name maps to a file in the `sql/` folder
+ * beside the module (without `.sql`), read once at load.
+ * `const sql = defineQueries(import.meta.url, { find: 'find-clue', lock: 'lock-clue' })`.
+ */
+export function defineQueries<K extends string>(moduleUrl: string, files: Record<K, string>): Record<K, string> {
+  const out = {} as Record<K, string>;
+  for (const [name, file] of Object.entries(files) as [K, string][]) out[name] = loadSql(new URL(`./sql/${file}.sql`, moduleUrl));
+  return out;
+}

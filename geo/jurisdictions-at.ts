@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import { loadSql } from '../db/sql.js';
+import { defineQueries } from '../db/sql.js';
 import type { JurisdictionLevel } from './types.js';
 
-const SQL = loadSql(new URL('./sql/jurisdictions-at.sql', import.meta.url));
+const { SQL } = defineQueries(import.meta.url, { SQL: 'jurisdictions-at' });
 
 /** A jurisdiction polygon that contains a point, as PostGIS answers it. */
 export interface JurisdictionHit {

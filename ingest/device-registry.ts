@@ -4,21 +4,21 @@ import { readCsv } from '../core/csv.js';
 import { GwError, describeIssues } from '../core/errors.js';
 import crypto from 'node:crypto';
 import { randomSecret, sha256, verifySecret } from '../core/passwords.js';
-import { loadSql } from '../db/sql.js';
+import { defineQueries } from '../db/sql.js';
 import { withTransaction } from '../db/transaction.js';
 import { DEVICE_KINDS, type DeviceKind } from './device-event.js';
 import type { DeviceAuthenticator, DeviceIdentity } from './transport.js';
 
-const sql = {
-  insert: loadSql(new URL('./sql/insert-device.sql', import.meta.url)),
-  credentials: loadSql(new URL('./sql/find-device-credentials.sql', import.meta.url)),
-  upgradeHash: loadSql(new URL('./sql/upgrade-device-token-hash.sql', import.meta.url)),
-  identities: loadSql(new URL('./sql/find-device-identities.sql', import.meta.url)),
-  rotate: loadSql(new URL('./sql/rotate-device-token.sql', import.meta.url)),
-  setDisabled: loadSql(new URL('./sql/set-device-disabled.sql', import.meta.url)),
-  setMetadata: loadSql(new URL('./sql/set-device-metadata.sql', import.meta.url)),
-  list: loadSql(new URL('./sql/list-devices.sql', import.meta.url)),
-};
+const sql = defineQueries(import.meta.url, {
+  insert: 'insert-device',
+  credentials: 'find-device-credentials',
+  upgradeHash: 'upgrade-device-token-hash',
+  identities: 'find-device-identities',
+  rotate: 'rotate-device-token',
+  setDisabled: 'set-device-disabled',
+  setMetadata: 'set-device-metadata',
+  list: 'list-devices',
+});
 
 /** Device ids appear in MQTT topics and Kafka keys: letters, digits and . _ : - only. */
 export const deviceIdSchema = z

@@ -1,14 +1,14 @@
 import type pg from 'pg';
-import { loadSql } from '../db/sql.js';
+import { defineQueries } from '../db/sql.js';
 import { withTransaction } from '../db/transaction.js';
 import type { DeadLetter, DeviceEvent } from './device-event.js';
 import type { TransportName } from './transport.js';
 
-const sql = {
-  insertEvents: loadSql(new URL('./sql/insert-events.sql', import.meta.url)),
-  insertDeadLetters: loadSql(new URL('./sql/insert-dead-letters.sql', import.meta.url)),
-  updateDevicesSeen: loadSql(new URL('./sql/update-devices-seen.sql', import.meta.url)),
-};
+const sql = defineQueries(import.meta.url, {
+  insertEvents: 'insert-events',
+  insertDeadLetters: 'insert-dead-letters',
+  updateDevicesSeen: 'update-devices-seen',
+});
 
 /** The idempotency key of an event, as one string. */
 export function eventKey(deviceId: string, eventId: string): string {

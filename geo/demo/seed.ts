@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { GwError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import { importLayer, type ImportResult } from '../import/import.js';
 import { DEMO_LAYER_FILES, readDemoFile } from './files.js';
 
-const ACTIVE = loadSql(new URL('./sql/active-imports.sql', import.meta.url));
+const { ACTIVE } = defineQueries(import.meta.url, { ACTIVE: 'active-imports' });
 
 /** `created_by` of the demo's imports. */
 const DEMO_AUTHOR = 'demo';

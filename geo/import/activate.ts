@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import { GwError } from '../../core/errors.js';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import { withTransaction } from '../../db/transaction.js';
 import type { GeoLayer } from '../types.js';
 
-const LOCK = loadSql(new URL('./sql/lock-layer.sql', import.meta.url));
-const DEACTIVATE = loadSql(new URL('./sql/deactivate-layer.sql', import.meta.url));
-const ACTIVATE = loadSql(new URL('./sql/activate-import.sql', import.meta.url));
-const FIND = loadSql(new URL('./sql/find-import.sql', import.meta.url));
+const { LOCK } = defineQueries(import.meta.url, { LOCK: 'lock-layer' });
+const { DEACTIVATE } = defineQueries(import.meta.url, { DEACTIVATE: 'deactivate-layer' });
+const { ACTIVATE } = defineQueries(import.meta.url, { ACTIVATE: 'activate-import' });
+const { FIND } = defineQueries(import.meta.url, { FIND: 'find-import' });
 
 /** Takes the per-layer lock for the rest of the transaction. */
 export async function lockLayer(client: pg.PoolClient, layer: GeoLayer): Promise<void> {

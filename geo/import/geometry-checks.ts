@@ -1,11 +1,11 @@
 import type pg from 'pg';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import type { LayerSpec } from './layers.js';
 import { round, type ProblemLog } from './report.js';
 
-const REPAIR = loadSql(new URL('./sql/repair-geometry.sql', import.meta.url));
-const LOCATE = loadSql(new URL('./sql/locate-staged.sql', import.meta.url));
-const REPAIRED = loadSql(new URL('./sql/repaired.sql', import.meta.url));
+const { REPAIR } = defineQueries(import.meta.url, { REPAIR: 'repair-geometry' });
+const { LOCATE } = defineQueries(import.meta.url, { LOCATE: 'locate-staged' });
+const { REPAIRED } = defineQueries(import.meta.url, { REPAIRED: 'repaired' });
 
 /** Splits "Self-intersection[121.5 29.8]" (ST_IsValidReason) into the reason and where. */
 export function parseValidityReason(text: string): { reason: string; at: [number, number] | null } {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import { withTransaction } from '../../db/transaction.js';
 import type { Crs } from '../../core/crs.js';
 import type { GeoLayer } from '../types.js';
@@ -13,18 +13,17 @@ import { parseLayerFile, type ParsedFeature } from './parse.js';
 import { ProblemLog, type CheckState, type ImportReport } from './report.js';
 import { checkGaps, checkOverlaps } from './topology-checks.js';
 
-const SQL = {
-  createStaging: loadSql(new URL('./sql/create-staging.sql', import.meta.url)),
-  stage: loadSql(new URL('./sql/stage-features.sql', import.meta.url)),
-  createImport: loadSql(new URL('./sql/create-import.sql', import.meta.url)),
-  finishImport: loadSql(new URL('./sql/finish-import.sql', import.meta.url)),
-  activeLayers: loadSql(new URL('./sql/active-layers.sql', import.meta.url)),
-  insert: {
-    jurisdictions: loadSql(new URL('./sql/insert-jurisdictions.sql', import.meta.url)),
-    grids: loadSql(new URL('./sql/insert-grid-cells.sql', import.meta.url)),
-    zones: loadSql(new URL('./sql/insert-zones.sql', import.meta.url)),
-  },
-};
+const queries = defineQueries(import.meta.url, {
+  createStaging: 'create-staging',
+  stage: 'stage-features',
+  createImport: 'create-import',
+  finishImport: 'finish-import',
+  activeLayers: 'active-layers',
+  jurisdictions: 'insert-jurisdictions',
+  grids: 'insert-grid-cells',
+  zones: 'insert-zones',
+});
+const SQL = { ...queries, insert: { jurisdictions: queries.jurisdictions, grids: queries.grids, zones: queries.zones } };
 
 /** Features sent to PostGIS per statement: big enough to be quick, small enough to show progress. */
 const STAGE_BATCH = 500;

@@ -1,12 +1,12 @@
 import type pg from 'pg';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import type { GeoLayer } from '../types.js';
 import { LAYERS, type LayerSpec } from './layers.js';
 import type { Problem, ProblemLog } from './report.js';
 
-const RESOLVE = loadSql(new URL('./sql/resolve-parents.sql', import.meta.url));
-const REJECT = loadSql(new URL('./sql/reject.sql', import.meta.url));
-const ORPHANS = loadSql(new URL('./sql/orphan-cells.sql', import.meta.url));
+const { RESOLVE } = defineQueries(import.meta.url, { RESOLVE: 'resolve-parents' });
+const { REJECT } = defineQueries(import.meta.url, { REJECT: 'reject' });
+const { ORPHANS } = defineQueries(import.meta.url, { ORPHANS: 'orphan-cells' });
 
 /** A staged feature's declared parent and what PostGIS found around it. */
 export interface ParentFacts {

@@ -1,11 +1,11 @@
 import type pg from 'pg';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import type { GeoLayer } from '../types.js';
 import { LAYERS, type LayerSpec } from './layers.js';
 import { round, type ProblemLog } from './report.js';
 
-const OVERLAPS = loadSql(new URL('./sql/overlaps.sql', import.meta.url));
-const GAPS = loadSql(new URL('./sql/gaps.sql', import.meta.url));
+const { OVERLAPS } = defineQueries(import.meta.url, { OVERLAPS: 'overlaps' });
+const { GAPS } = defineQueries(import.meta.url, { GAPS: 'gaps' });
 
 /** Reports pairs of features sharing more than `toleranceM2` of area (PostGIS intersection). */
 export async function checkOverlaps(client: pg.PoolClient, spec: LayerSpec, toleranceM2: number, log: ProblemLog): Promise<void> {

@@ -1,17 +1,17 @@
 import type pg from 'pg';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import { withTransaction } from '../../db/transaction.js';
 import type { JurisdictionLevel, ZoneType } from '../types.js';
 import { buildLocator, type LocatorData, type LocatorOptions } from './build-locator.js';
 import type { Locator } from './locator.js';
 import { multiPolygonFromWkb } from './wkb.js';
 
-const SQL = {
-  cells: loadSql(new URL('./sql/active-grid-cells.sql', import.meta.url)),
-  jurisdictions: loadSql(new URL('./sql/active-jurisdictions.sql', import.meta.url)),
-  zones: loadSql(new URL('./sql/active-zones.sql', import.meta.url)),
-  imports: loadSql(new URL('./sql/active-imports.sql', import.meta.url)),
-};
+const SQL = defineQueries(import.meta.url, {
+  cells: 'active-grid-cells',
+  jurisdictions: 'active-jurisdictions',
+  zones: 'active-zones',
+  imports: 'active-imports',
+});
 
 /**
  * Reads the active layers (grid cells, jurisdictions, zones) from PostGIS. Geometry comes as

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { GwError } from '../../core/errors.js';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 
-const deleteExpired = loadSql(new URL('./sql/delete-expired-throttle.sql', import.meta.url));
+const { deleteExpired } = defineQueries(import.meta.url, { deleteExpired: 'delete-expired-throttle' });
 
 /** At most `points` login attempts not yet successful per key within `durationS`; past that the key is refused for `blockS`. */
 export interface FailureLimit {

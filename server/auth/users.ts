@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { GwError } from '../../core/errors.js';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import { withTransaction } from '../../db/transaction.js';
 import { hashSecret, randomSecret, sha256, verifySecret } from '../../core/passwords.js';
 
@@ -38,18 +38,18 @@ export type NewUser = z.infer<typeof newUserSchema>;
 /** How long a login token lives. */
 export const TOKEN_TTL_MS = 12 * 3600_000;
 
-const sql = {
-  insertUser: loadSql(new URL('./sql/insert-user.sql', import.meta.url)),
-  findByName: loadSql(new URL('./sql/find-user-by-name.sql', import.meta.url)),
-  insertToken: loadSql(new URL('./sql/insert-token.sql', import.meta.url)),
-  findTokenUser: loadSql(new URL('./sql/find-token-user.sql', import.meta.url)),
-  revokeToken: loadSql(new URL('./sql/revoke-token.sql', import.meta.url)),
-  listUsers: loadSql(new URL('./sql/list-users.sql', import.meta.url)),
-  setDisabled: loadSql(new URL('./sql/set-user-disabled.sql', import.meta.url)),
-  setPassword: loadSql(new URL('./sql/set-user-password.sql', import.meta.url)),
-  revokeUserTokens: loadSql(new URL('./sql/revoke-user-tokens.sql', import.meta.url)),
-  countActiveAdmins: loadSql(new URL('./sql/count-active-admins.sql', import.meta.url)),
-};
+const sql = defineQueries(import.meta.url, {
+  insertUser: 'insert-user',
+  findByName: 'find-user-by-name',
+  insertToken: 'insert-token',
+  findTokenUser: 'find-token-user',
+  revokeToken: 'revoke-token',
+  listUsers: 'list-users',
+  setDisabled: 'set-user-disabled',
+  setPassword: 'set-user-password',
+  revokeUserTokens: 'revoke-user-tokens',
+  countActiveAdmins: 'count-active-admins',
+});
 
 /** A user as administrators see them, with whether the account is disabled. */
 export type UserAccount = User & { disabled: boolean };

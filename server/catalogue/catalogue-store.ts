@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { GwError, describeIssues } from '../../core/errors.js';
 import { every } from '../../core/every.js';
 import { createLogger, type Logger } from '../../core/logger.js';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import { withClient, withTransaction } from '../../db/transaction.js';
 import { compileCatalogue, type CatalogueHistory } from './catalogue-at.js';
 import {
@@ -16,15 +16,15 @@ import {
 import { indexUnits, type UnitDirectory } from './units.js';
 import { unitFromRow, unitToRow, type UnitRow } from './unit-rows.js';
 
-const sql = {
-  listVersions: loadSql(new URL('./sql/list-versions.sql', import.meta.url)),
-  insertVersions: loadSql(new URL('./sql/insert-versions.sql', import.meta.url)),
-  lock: loadSql(new URL('./sql/lock-catalogue.sql', import.meta.url)),
-  listUnits: loadSql(new URL('./sql/list-units.sql', import.meta.url)),
-  upsertUnits: loadSql(new URL('./sql/upsert-units.sql', import.meta.url)),
-  retireUnits: loadSql(new URL('./sql/retire-units.sql', import.meta.url)),
-  revision: loadSql(new URL('./sql/catalogue-revision.sql', import.meta.url)),
-};
+const sql = defineQueries(import.meta.url, {
+  listVersions: 'list-versions',
+  insertVersions: 'insert-versions',
+  lock: 'lock-catalogue',
+  listUnits: 'list-units',
+  upsertUnits: 'upsert-units',
+  retireUnits: 'retire-units',
+  revision: 'catalogue-revision',
+});
 
 /** How a catalogue version came in (catalogue_versions.source). */
 export type CatalogueSource = 'json' | 'csv' | 'demo';

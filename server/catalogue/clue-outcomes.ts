@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import type { ClueOutcome } from './evaluate.js';
 
-const outcomesSql = loadSql(new URL('./sql/clue-outcomes.sql', import.meta.url));
+const { outcomesSql } = defineQueries(import.meta.url, { outcomesSql: 'clue-outcomes' });
 
 /** A clue's outcome with the district it lies in, for scoping. */
 export type LocatedOutcome = ClueOutcome & { districtCode: string | null };

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { GwError } from '../../core/errors.js';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import { withTransaction } from '../../db/transaction.js';
 import type { User } from '../auth/users.js';
 import type { UnitDirectory } from '../catalogue/units.js';
@@ -10,7 +10,7 @@ import { findVisibleClue } from './clue-queries.js';
 import { transition, type ClueAction, type TimelineEvent } from './lifecycle.js';
 import { clueView, recordChanges, unitsToTell, type ClueView } from './stored-clue.js';
 
-const UPDATE = loadSql(new URL('./sql/update-clue-status.sql', import.meta.url));
+const { UPDATE } = defineQueries(import.meta.url, { UPDATE: 'update-clue-status' });
 
 const reason = z.string().trim().min(1).max(2000);
 const unitId = z.string().min(1).max(64);

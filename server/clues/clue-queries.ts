@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { GwError } from '../../core/errors.js';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import { canSeePlace, scopeOf, scopeSqlParams } from '../auth/policy.js';
 import type { User } from '../auth/users.js';
 import { ALERT_TYPES, SEVERITIES } from '../detection/alert.js';
@@ -9,12 +9,12 @@ import { CLUE_STATUSES, type ClueStatus } from './clue.js';
 import { actionRecordSchema, CLUE_ACTION_TYPES } from './lifecycle.js';
 import { bilingualSchema, clueFromRow, type ClueRow, type StoredClue } from './stored-clue.js';
 
-const sql = {
-  list: loadSql(new URL('./sql/list-clues.sql', import.meta.url)),
-  find: loadSql(new URL('./sql/find-clue.sql', import.meta.url)),
-  lock: loadSql(new URL('./sql/lock-clue.sql', import.meta.url)),
-  timeline: loadSql(new URL('./sql/clue-timeline.sql', import.meta.url)),
-};
+const sql = defineQueries(import.meta.url, {
+  list: 'list-clues',
+  find: 'find-clue',
+  lock: 'lock-clue',
+  timeline: 'clue-timeline',
+});
 
 /**
  * Whether a user may see (and so act on) a clue: the policy module's `canSeePlace` over its

@@ -1,16 +1,16 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { DEVICE_KINDS, type DeviceKind } from '../../ingest/device-event.js';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import { ALERT_TYPES, SEVERITIES } from '../detection/alert.js';
 import { REASON_RULES } from '../routing/route-clue.js';
 import { CLUE_STATUSES, type Clue } from './clue.js';
 import type { QueuedClueEvent } from './clue-event.js';
 
-const sql = {
-  insertTimeline: loadSql(new URL('./sql/insert-timeline.sql', import.meta.url)),
-  insertOutbox: loadSql(new URL('./sql/insert-outbox.sql', import.meta.url)),
-};
+const sql = defineQueries(import.meta.url, {
+  insertTimeline: 'insert-timeline',
+  insertOutbox: 'insert-outbox',
+});
 
 /**
  * A clue as stored: the pure model plus what the record keeps around it. `review` marks a

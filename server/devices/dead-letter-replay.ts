@@ -1,11 +1,11 @@
 import type pg from 'pg';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import type { IngestOutcome, IngestSink, TransportName } from '../../ingest/transport.js';
 
-const sql = {
-  select: loadSql(new URL('./sql/select-for-replay.sql', import.meta.url)),
-  record: loadSql(new URL('./sql/record-replay.sql', import.meta.url)),
-};
+const sql = defineQueries(import.meta.url, {
+  select: 'select-for-replay',
+  record: 'record-replay',
+});
 
 /** Which dead letters to replay; absent filters match all. */
 export interface ReplayFilter {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import type pg from 'pg';
 import type { Logger } from '../../core/logger.js';
 import { retry, sleep } from '../../core/retry.js';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import { isTransientDbError } from '../../db/transient.js';
 import type { ComponentHealth } from '../../core/health.js';
 import type { DeliveryTarget } from './delivery-target.js';
@@ -12,15 +12,15 @@ import { clueEventFromRow, type ClueEventRow } from '../clues/clue-event.js';
 import { OutboxWatermark } from './watermark.js';
 import { WebhookTarget } from './webhook-target.js';
 
-const sql = {
-  ensureTarget: loadSql(new URL('./sql/ensure-target.sql', import.meta.url)),
-  lowestCursor: loadSql(new URL('./sql/lowest-cursor.sql', import.meta.url)),
-  claim: loadSql(new URL('./sql/claim-targets.sql', import.meta.url)),
-  readOutbox: loadSql(new URL('./sql/read-outbox.sql', import.meta.url)),
-  progress: loadSql(new URL('./sql/record-progress.sql', import.meta.url)),
-  release: loadSql(new URL('./sql/release-leases.sql', import.meta.url)),
-  lag: loadSql(new URL('./sql/target-lag.sql', import.meta.url)),
-};
+const sql = defineQueries(import.meta.url, {
+  ensureTarget: 'ensure-target',
+  lowestCursor: 'lowest-cursor',
+  claim: 'claim-targets',
+  readOutbox: 'read-outbox',
+  progress: 'record-progress',
+  release: 'release-leases',
+  lag: 'target-lag',
+});
 
 export interface DispatcherOptions {
   pool: pg.Pool;

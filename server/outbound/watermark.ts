@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 
-const scanSql = loadSql(new URL('./sql/scan-outbox-ids.sql', import.meta.url));
+const { scanSql } = defineQueries(import.meta.url, { scanSql: 'scan-outbox-ids' });
 
 /**
  * The highest outbox id up to which every row is either visible or will never exist: targets

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import { isTransientDbError } from '../../db/transient.js';
 import type { Logger } from '../../core/logger.js';
 import { every } from '../../core/every.js';
@@ -21,12 +21,12 @@ import { DeviceRegistrations } from './device-registrations.js';
 import { pipelineAlerts, pipelineBatchSeconds, pipelineClues, pipelineFailures, pipelineRecovered, pipelineRetries } from './metrics.js';
 import type { RoutedAlert } from './plan-clues.js';
 
-const sql = {
-  deleteStates: loadSql(new URL('./sql/delete-detector-states.sql', import.meta.url)),
-  onlineGas: loadSql(new URL('./sql/list-online-gas-states.sql', import.meta.url)),
-  findUnprocessed: loadSql(new URL('./sql/find-unprocessed-events.sql', import.meta.url)),
-  recordFailure: loadSql(new URL('./sql/record-pipeline-failure.sql', import.meta.url)),
-};
+const sql = defineQueries(import.meta.url, {
+  deleteStates: 'delete-detector-states',
+  onlineGas: 'list-online-gas-states',
+  findUnprocessed: 'find-unprocessed-events',
+  recordFailure: 'record-pipeline-failure',
+});
 
 /** The dead-letter code of a stored event the pipeline gave up on. */
 const GIVEN_UP: ErrorCode = 'GW_PIPELINE_FAILED';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import { withTransaction } from '../../db/transaction.js';
 import { eventKey } from '../../ingest/event-store.js';
 import { clueCode, groupKey, NO_DISTRICT_CODE } from '../clues/aggregate.js';
@@ -10,16 +10,16 @@ import { localDateCompact } from '../detection/time-window.js';
 import type { DetectorState } from '../detection/detect.js';
 import { planClues, type PlannedClue, type RoutedAlert } from './plan-clues.js';
 
-const sql = {
-  lockKeys: loadSql(new URL('./sql/lock-keys.sql', import.meta.url)),
-  findStates: loadSql(new URL('./sql/find-detector-states.sql', import.meta.url)),
-  findOpen: loadSql(new URL('./sql/find-open-clues.sql', import.meta.url)),
-  reserve: loadSql(new URL('./sql/reserve-clue-sequences.sql', import.meta.url)),
-  insertClues: loadSql(new URL('./sql/insert-clues.sql', import.meta.url)),
-  updateClues: loadSql(new URL('./sql/update-joined-clues.sql', import.meta.url)),
-  upsertStates: loadSql(new URL('./sql/upsert-detector-states.sql', import.meta.url)),
-  claimEvents: loadSql(new URL('./sql/claim-events.sql', import.meta.url)),
-};
+const sql = defineQueries(import.meta.url, {
+  lockKeys: 'lock-keys',
+  findStates: 'find-detector-states',
+  findOpen: 'find-open-clues',
+  reserve: 'reserve-clue-sequences',
+  insertClues: 'insert-clues',
+  updateClues: 'update-joined-clues',
+  upsertStates: 'upsert-detector-states',
+  claimEvents: 'claim-events',
+});
 
 /** A detector state to store under its key. */
 export interface StateChange {

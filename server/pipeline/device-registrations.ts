@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import { describeIssues } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 import { deviceRegistrationSchema, type DeviceRegistration } from '../detection/config.js';
 
-const FIND = loadSql(new URL('./sql/find-device-registrations.sql', import.meta.url));
+const { FIND } = defineQueries(import.meta.url, { FIND: 'find-device-registrations' });
 
 /**
  * Registration metadata of devices (permit, corridor, reporting interval, bridge, watched
