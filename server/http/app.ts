@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
+import type { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
 import { GwError } from '../../core/errors.js';
 import { httpDuration, registry } from '../../core/metrics.js';
@@ -25,6 +26,8 @@ export interface AppDeps {
   routes?: readonly Route[];
   /** Other endpoints the document describes (the device intake). */
   docs?: readonly PathDoc[];
+  /** Schemas the document names for its clients (see `openApiDocument`). */
+  schemas?: readonly z.ZodType[];
   /** Check JSON responses against their declared schemas (tests and development). */
   checkResponses?: boolean;
   /**
@@ -45,6 +48,16 @@ const OPS_DOCS: PathDoc[] = [
   { method: 'get', path: '/metrics', tag: 'ops', summary: 'Prometheus metrics', auth: 'public' },
   { method: 'get', path: '/api/v1/openapi.json', tag: 'ops', summary: 'This document', auth: 'public' },
 ];
+
+/**
+ * The OpenAPI document the app serves at /api/v1/openapi.json: the routes, the operational
+ * endpoints, `docs`, the named `schemas` and the paths still registered with server/openapi.ts.
+ * Pure, so `npm run api:types` builds the same document without a server.
+ */
+export function apiDocument(routes: readonly Route[], parts: { docs?: readonly PathDoc[]; schemas?: readonly z.ZodType[] } = {}): Record<string, unknown> {
+  const legacy = legacyDocument().paths as Record<string, Record<string, unknown>>;
+  return openApiDocument(routes, { docs: [...OPS_DOCS, ...(parts.docs ?? [])], schemas: parts.schemas, paths: legacy });
+}
 
 /** Builds the Express 5 app: JSON API under /api/v1, /healthz, /metrics, one error format. */
 export function createApp(deps: AppDeps): express.Express {
@@ -70,9 +83,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.type(registry.contentType).send(await registry.metrics());
   });
   const routes = deps.routes ?? [];
-  const doc = openApiDocument(routes, [...OPS_DOCS, ...(deps.docs ?? [])]);
-  const legacy = legacyDocument();
-  Object.assign(doc.paths as object, legacy.paths as object);
+  const doc = apiDocument(routes, { docs: deps.docs, schemas: deps.schemas });
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(doc);
   });
