@@ -11,13 +11,10 @@ import { startDemoFleet } from './demo/demo-fleet.js';
 import { EmbeddedMqttTransport } from '../ingest/transports/mqtt-broker.js';
 import { DeviceRegistry } from '../ingest/device-registry.js';
 import { BatchingIngestSink } from '../ingest/ingest-sink.js';
-import { HTTP_INGEST_DOC, HttpTransport } from '../ingest/transports/http.js';
-import type { Route } from './http/define-route.js';
+import { HttpTransport } from '../ingest/transports/http.js';
 import { seedDemoDevices, type DemoDevice } from '../ingest/demo-devices.js';
-import { deviceRoutes } from './devices/device.routes.js';
-import { deadLetterRoutes } from './devices/dead-letter.routes.js';
 import { seedDemoCity } from '../geo/demo/seed.js';
-import { geoRoutes } from './spatial/spatial.routes.js';
+import { API_DOC_PARTS, apiRoutes } from './api-routes.js';
 import { startBrokerTransports } from '../ingest/transports/mqtt-kafka-start.js';
 import { LocatorHolder } from '../geo/locator/locator-holder.js';
 import { demoTowns } from '../geo/demo/towns.js';
@@ -28,10 +25,9 @@ import { catalogueAdminRoutes } from './catalogue/catalogue-admin.routes.js';
 import { CluePipeline } from './pipeline/clue-pipeline.js';
 import { clueRoutes } from './clues/clue.routes.js';
 import { clueSubscribers } from './outbound/mqtt-subscribers.js';
-import { webhookRoutes } from './outbound/webhook.routes.js';
 import { startOutbound } from './outbound/start-outbound.js';
 import { catalogueReadRoutes } from './catalogue/catalogue.routes.js';
-import { builtWebRoot, mapConfigRoutes } from './web/web-ui.js';
+import { builtWebRoot } from './web/web-ui.js';
 
 /** A running Gridwatch: what main() and end-to-end tests hold on to. */
 export interface Gridwatch {
@@ -102,9 +98,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     health.register('http-ingest', () => httpTransport.health());
     const demoDevices = config.demo ? await seedDemoDevices(devices, config.DATA_DIR) : [];
     const intakeRouters = [httpTransport.router];
-    const routes: Route[] = [...deviceRoutes(devices)];
-    const routers = [deadLetterRoutes(db.pool, sink)];
-    routers.push(geoRoutes({ pool: db.pool, log, onImported: async () => void (await locator.reload(db.pool)) }), ...clueRouters);
+    const routers = [...clueRouters];
     // ── end ingest ──
 
     // ── MQTT and Kafka transports (issue 4): started after the sink, so they stop before it drains. ──
@@ -114,12 +108,21 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     // ── outbound clue events (issue 5): the clue outbox delivered to MQTT clues/{unitId}/events,
     // Kafka clue-events and webhooks on its own loop; stops before the transports it publishes to. ──
     await startOutbound({ pool: db.pool, log: log.child({ stage: 'outbound' }), transports, health, stops });
-    routers.push(webhookRoutes(db.pool), catalogueReadRoutes(db.pool, catalogue));
+    routers.push(catalogueReadRoutes(db.pool, catalogue));
     // ── end outbound ──
 
-    // ── web UI: the live map (web/dist) at /, and the base-map style it asks for. ──
-    routers.push(mapConfigRoutes(config.MAP_STYLE_URL));
-    const app = createApp({ pool: db.pool, log, health, intakeRouters, routers, routes, docs: [HTTP_INGEST_DOC], checkResponses: config.CHECK_RESPONSES, locator, webRoot: builtWebRoot(log) });
+    // ── HTTP: the declared routes (devices, dead letters, geo, webhooks, map configuration), the
+    // stage routers, and the live map (web/dist) at /. ──
+    const routes = apiRoutes({
+      pool: db.pool,
+      log,
+      devices,
+      sink,
+      locator,
+      onGeoImported: async () => void (await locator.reload(db.pool)),
+      mapStyleUrl: config.MAP_STYLE_URL,
+    });
+    const app = createApp({ pool: db.pool, log, health, intakeRouters, routers, routes, ...API_DOC_PARTS, checkResponses: config.CHECK_RESPONSES, webRoot: builtWebRoot(log) });
     const server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -7,8 +7,6 @@ import { httpDuration, registry } from '../../core/metrics.js';
 import { authenticate } from '../auth/middleware.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import type { HealthRegistry } from '../../core/health.js';
-import type { LocatorHolder } from '../../geo/locator/locator-holder.js';
-import { locateRoutes } from '../spatial/locate.routes.js';
 import type { PathDoc } from '../../core/api-doc.js';
 import { openApiDocument as legacyDocument } from '../openapi.js';
 import { routesRouter, type Route } from './define-route.js';
@@ -18,8 +16,6 @@ export interface AppDeps {
   pool: pg.Pool;
   log: Logger;
   health: HealthRegistry;
-  /** The in-memory locator behind GET /api/v1/locate (mounted when given). */
-  locator?: LocatorHolder;
   /** Stage routers (geo, ingest, clues…), mounted after auth, in order. */
   routers?: Router[];
   /** Routes declared with `defineRoute`, mounted after auth and documented in the OpenAPI document. */
@@ -92,7 +88,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb' }));
   app.use(authenticate(deps.pool));
   app.use(authRoutes(deps.pool));
-  if (deps.locator) app.use(locateRoutes(deps.locator));
   app.use(routesRouter(routes, { checkResponses: deps.checkResponses }));
   for (const r of deps.routers ?? []) app.use(r);
   if (deps.webRoot) app.use(express.static(deps.webRoot, { index: 'index.html' }));
