@@ -10,6 +10,7 @@ import { deviceRoutes } from './devices/device.routes.js';
 import type { Route } from './http/define-route.js';
 import { webhookRoutes } from './outbound/webhook.routes.js';
 import { geoRoutes } from './spatial/spatial.routes.js';
+import { WEB_SCHEMAS } from './web/web-contract.js';
 import { mapConfigRoutes } from './web/web-ui.js';
 
 /**
@@ -38,5 +39,5 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
   ];
 }
 
-/** What the API document holds besides the routes: the device intake. */
-export const API_DOC_PARTS: { docs: readonly PathDoc[] } = { docs: [HTTP_INGEST_DOC] };
+/** What the API document holds besides the routes: the device intake, and the schemas the web names. */
+export const API_DOC_PARTS: { docs: readonly PathDoc[]; schemas: typeof WEB_SCHEMAS } = { docs: [HTTP_INGEST_DOC], schemas: WEB_SCHEMAS };

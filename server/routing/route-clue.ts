@@ -6,23 +6,25 @@ import { formatLocal } from '../detection/time-window.js';
 import { departmentKey, type UnitDirectory } from './units.js';
 
 /** Which rule a reason records; stable, for filtering and tests. */
-export type ReasonRule =
-  | 'item'
-  | 'unmapped'
-  | 'empowered'
-  | 'not-empowered'
-  | 'department'
-  | 'territorial'
-  | 'custodian'
-  | 'no-custodian'
-  | 'no-unit'
-  | 'boundary'
-  | 'nearest'
-  | 'outside'
-  | 'review'
-  | 'also-notify'
-  | 'hub'
-  | 'deadline';
+export const REASON_RULES = [
+  'item',
+  'unmapped',
+  'empowered',
+  'not-empowered',
+  'department',
+  'territorial',
+  'custodian',
+  'no-custodian',
+  'no-unit',
+  'boundary',
+  'nearest',
+  'outside',
+  'review',
+  'also-notify',
+  'hub',
+  'deadline',
+] as const;
+export type ReasonRule = (typeof REASON_RULES)[number];
 
 /** One routing reason: a sentence in Chinese and in English, stored with the clue. */
 export interface Reason {
