@@ -12,7 +12,7 @@ const SQL = {
   zones: loadSql(new URL('./sql/zones.sql', import.meta.url)),
 };
 
-const levelSchema = z.enum(['district', 'town', 'community', 'grid']);
+const levelSchema = jurisdictionsQuery.shape.level;
 const areaSchema = z.object({ code: z.string(), name: z.string(), parentCode: z.string().nullable() });
 
 /** GET /api/v1/jurisdictions: a plain list, or with format=geojson a FeatureCollection. */
