@@ -101,11 +101,6 @@ export class GwError extends Error {
   }
 }
 
-/** Shorthand for `new GwError(code, message, details)`. */
-export function gwError(code: ErrorCode, message: string, details?: unknown): GwError {
-  return new GwError(code, message, details);
-}
-
 /** Flattens zod issues into `path: message` lines, for error details and dead-letter reasons. */
 export function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string[] {
   return issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`);

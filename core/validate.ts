@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { GwError, describeIssues } from './errors.js';
+import { GwError, describeIssues, type ErrorCode } from './errors.js';
 
 /** Deepest nesting of objects and arrays taken from outside; real inputs (GeoJSON, catalogue imports) stay under 10. */
 export const MAX_INPUT_DEPTH = 32;
@@ -36,17 +36,16 @@ export function unsafeInput(input: unknown): string | null {
 }
 
 /**
- * Validates external input against a zod schema; on failure throws GW_VALIDATION naming what
- * was being validated and each field at fault. Input no schema should accept (NUL, lone
- * surrogates, deep nesting: see `unsafeInput`) is refused first, whatever the schema.
+ * Validates external input against a zod schema; on failure throws `code` (GW_VALIDATION unless
+ * the endpoint has a more precise one) naming what was being validated and each field at fault.
  */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string, code: ErrorCode = 'GW_VALIDATION'): z.infer<S> {
   const unsafe = unsafeInput(input);
   if (unsafe) throw new GwError('GW_VALIDATION', `Validating ${what}: ${unsafe}`, { problems: [unsafe] });
   const r = schema.safeParse(input);
   if (!r.success) {
     const problems = describeIssues(r.error.issues);
-    throw new GwError('GW_VALIDATION', `Validating ${what}: ${problems.join('; ')}`, { problems });
+    throw new GwError(code, `Validating ${what}: ${problems.join('; ')}`, { problems });
   }
   return r.data;
 }
@@ -56,12 +55,12 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
  * GW_VALIDATION naming it, rather than ignored (a misspelt filter would otherwise return
  * everything).
  */
-export function parseQuery<S extends z.ZodObject>(schema: S, query: unknown, what: string): z.infer<S> {
+export function parseQuery<S extends z.ZodObject>(schema: S, query: unknown, what: string, code: ErrorCode = 'GW_VALIDATION'): z.infer<S> {
   const known = Object.keys(schema.shape);
   const unknown = Object.keys(query ?? {}).filter((k) => !known.includes(k));
   if (unknown.length) {
     const problems = unknown.map((k) => `${printable(k)}: unknown parameter (known: ${known.join(', ')})`);
-    throw new GwError('GW_VALIDATION', `Validating ${what}: ${problems.join('; ')}`, { problems });
+    throw new GwError(code, `Validating ${what}: ${problems.join('; ')}`, { problems });
   }
-  return parseInput(schema, query, what);
+  return parseInput(schema, query, what, code);
 }

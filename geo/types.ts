@@ -8,10 +8,8 @@ export const GEO_LAYERS = ['districts', 'towns', 'communities', 'grids', 'zones'
 export type GeoLayer = (typeof GEO_LAYERS)[number];
 
 /** A named area the locator returns. */
-export interface AreaRef {
-  code: string;
-  name: string;
-}
+export const areaRefSchema = z.object({ code: z.string(), name: z.string() });
+export type AreaRef = z.infer<typeof areaRefSchema>;
 
 /** Local time window "HH:MM"–"HH:MM" (Asia/Shanghai); `to` < `from` wraps past midnight. */
 export const timeWindowSchema = z.object({
@@ -61,29 +59,37 @@ export type ZoneType = keyof typeof zoneAttrSchemas;
 export const ZONE_TYPES = Object.keys(zoneAttrSchemas) as ZoneType[];
 export type ZoneAttrs<T extends ZoneType> = z.infer<(typeof zoneAttrSchemas)[T]>;
 
+const zoneRefOf = <T extends ZoneType>(type: T) => z.object({ code: z.string(), name: z.string(), type: z.literal(type), attrs: zoneAttrSchemas[type] });
+
 /** A zone the point falls in, as the locator returns it. */
-export type ZoneRef = {
-  [T in ZoneType]: { code: string; name: string; type: T; attrs: ZoneAttrs<T> };
-}[ZoneType];
+export const zoneRefSchema = z.discriminatedUnion('type', [
+  zoneRefOf('no-parking'),
+  zoneRefOf('disposal-site'),
+  zoneRefOf('route-corridor'),
+  zoneRefOf('restricted'),
+  zoneRefOf('bridge'),
+]);
+export type ZoneRef = z.infer<typeof zoneRefSchema>;
 
 /** What `locate()` answers for one point (always WGS84 in the result). */
-export interface LocateResult {
-  lon: number;
-  lat: number;
-  grid: AreaRef | null;
-  community: AreaRef | null;
-  town: AreaRef | null;
-  district: AreaRef | null;
-  zones: ZoneRef[];
+export const locateResultSchema = z.object({
+  lon: z.number(),
+  lat: z.number(),
+  grid: areaRefSchema.nullable(),
+  community: areaRefSchema.nullable(),
+  town: areaRefSchema.nullable(),
+  district: areaRefSchema.nullable(),
+  zones: z.array(zoneRefSchema),
   /** On a shared edge or vertex, or the accuracy circle crosses a cell boundary. */
-  onBoundary: boolean;
+  onBoundary: z.boolean(),
   /**
    * Distance from the point to the nearest edge of its cell, metres (0 on an edge); with
    * fallback 'nearest' the distance to that cell, and -1 with 'outside' (no cell).
    */
-  distanceToEdgeM: number;
+  distanceToEdgeM: z.number(),
   /** 'nearest': in a gap or just outside, assigned the nearest cell; 'outside': too far, no cell. */
-  fallback?: 'nearest' | 'outside';
+  fallback: z.enum(['nearest', 'outside']).optional(),
   /** With fallback 'nearest', the distance to the nearest cell (metres); absent with 'outside'. */
-  fallbackDistanceM?: number;
-}
+  fallbackDistanceM: z.number().optional(),
+});
+export type LocateResult = z.infer<typeof locateResultSchema>;

@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import type { DeviceEvent, DeviceKind } from './device-event.js';
 
 /** Which transport an input arrived on. */
-export type TransportName = 'mqtt' | 'kafka' | 'http';
+export const TRANSPORT_NAMES = ['mqtt', 'kafka', 'http'] as const;
+export type TransportName = (typeof TRANSPORT_NAMES)[number];
 
 /** One raw input exactly as a transport received it, before decoding. */
 export interface RawInput {
@@ -18,10 +20,12 @@ export interface RawInput {
 }
 
 /** What happened to one input; the order matches the submitted inputs. */
-export type IngestOutcome =
-  | { status: 'accepted'; deviceId: string; eventId: string }
-  | { status: 'duplicate'; deviceId: string; eventId: string }
-  | { status: 'rejected'; code: string; reason: string };
+export const ingestOutcomeSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('accepted'), deviceId: z.string(), eventId: z.string() }),
+  z.object({ status: z.literal('duplicate'), deviceId: z.string(), eventId: z.string() }),
+  z.object({ status: z.literal('rejected'), code: z.string(), reason: z.string() }),
+]);
+export type IngestOutcome = z.infer<typeof ingestOutcomeSchema>;
 
 /**
  * Where transports hand their inputs. `submit` resolves only once every input is durably

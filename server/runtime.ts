@@ -1,39 +1,34 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startComponents, type Component } from '../core/components.js';
 import type { Config } from '../core/config.js';
-import { every } from '../core/every.js';
+import { every, type Periodic } from '../core/every.js';
+import { HealthRegistry } from '../core/health.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
-import { createApp } from './http/app.js';
-import { HealthRegistry } from '../core/health.js';
-import { seedDemoUsers } from './demo/demo-users.js';
-import { startDemoFleet } from './demo/demo-fleet.js';
-import { EmbeddedMqttTransport } from '../ingest/transports/mqtt-broker.js';
+import { DEMO_SEED } from '../geo/demo/generate.js';
+import { seedDemoCity } from '../geo/demo/seed.js';
+import { demoTowns } from '../geo/demo/towns.js';
+import { LocatorHolder } from '../geo/locator/locator-holder.js';
+import { seedDemoDevices, type DemoDevice } from '../ingest/demo-devices.js';
 import { DeviceRegistry } from '../ingest/device-registry.js';
 import { BatchingIngestSink } from '../ingest/ingest-sink.js';
-import { HTTP_INGEST_DOC, HttpTransport } from '../ingest/transports/http.js';
-import type { Route } from './http/define-route.js';
-import { seedDemoDevices, type DemoDevice } from '../ingest/demo-devices.js';
-import { deviceRoutes } from './devices/device.routes.js';
-import { deadLetterRoutes } from './devices/dead-letter.routes.js';
-import { seedDemoCity } from '../geo/demo/seed.js';
-import { geoRoutes } from './spatial/spatial.routes.js';
-import { startBrokerTransports } from '../ingest/transports/mqtt-kafka-start.js';
-import { LocatorHolder } from '../geo/locator/locator-holder.js';
-import { demoTowns } from '../geo/demo/towns.js';
-import { DEMO_SEED } from '../geo/demo/generate.js';
+import type { Transport } from '../ingest/transport.js';
+import { brokerTransports } from '../ingest/transports/broker-transports.js';
+import { HttpTransport } from '../ingest/transports/http.js';
+import { EmbeddedMqttTransport } from '../ingest/transports/mqtt-broker.js';
+import { API_DOC_PARTS, apiRoutes } from './api-routes.js';
+import { LoginThrottle } from './auth/login-throttle.js';
 import { CatalogueStore } from './catalogue/catalogue-store.js';
 import { seedDemoCatalogue } from './catalogue/demo/seed-catalogue.js';
-import { catalogueAdminRoutes } from './catalogue/catalogue-admin.routes.js';
-import { CluePipeline } from './pipeline/clue-pipeline.js';
-import { clueRoutes } from './clues/clue.routes.js';
+import { startDemoFleet } from './demo/demo-fleet.js';
+import { seedDemoUsers } from './demo/demo-users.js';
+import { createApp } from './http/app.js';
 import { clueSubscribers } from './outbound/mqtt-subscribers.js';
-import { webhookRoutes } from './outbound/webhook.routes.js';
-import { startOutbound } from './outbound/start-outbound.js';
-import { catalogueReadRoutes } from './catalogue/catalogue.routes.js';
-import { builtWebRoot, mapConfigRoutes } from './web/web-ui.js';
-import { LoginThrottle } from './auth/login-throttle.js';
+import { outboundComponent } from './outbound/outbound-component.js';
+import { CluePipeline } from './pipeline/clue-pipeline.js';
+import { builtWebRoot } from './web/web-ui.js';
 
 /** A running Gridwatch: what main() and end-to-end tests hold on to. */
 export interface Gridwatch {
@@ -49,142 +44,213 @@ export interface Gridwatch {
   ingest: { devices: DeviceRegistry; sink: BatchingIngestSink };
   /** Demo device credentials (DATA_DIR/demo-devices.json), when demo mode seeded them. */
   demoDevices: DemoDevice[];
+  /** The names of the running components, in start-up order. */
+  components: string[];
   /** Graceful shutdown: stop intake, drain, close the pool. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Starts every component in pipeline order and the HTTP server. */
+/**
+ * Starts Gridwatch from one ordered list of components (server/components.ts): each starts after
+ * the ones it needs, reports health under its name, and stops in reverse order, so intake stops
+ * before the sink drains, the sink drains before the pipeline's timers stop, and the database
+ * closes last. A part that fails to start stops what started before it.
+ */
 export async function startGridwatch(config: Config, log: Logger = createLogger(config.LOG_LEVEL)): Promise<Gridwatch> {
   const health = new HealthRegistry();
-  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, log });
-  const stops: (() => Promise<void>)[] = [];
-  try {
-    const applied = await migrate(db.pool);
-    if (applied.length) log.info({ applied }, 'migrations applied');
-    health.register('db', async () => {
-      const t0 = performance.now();
-      await db.pool.query('SELECT 1');
-      return { status: 'ok', detail: { backend: db.backend, latencyMs: Math.round((performance.now() - t0) * 10) / 10 } };
-    });
+  // Filled in as the list starts; a component reads only what an earlier one set.
+  let db!: Database;
+  let demoCredentials: Gridwatch['demoCredentials'] = [];
+  let demoDevices: DemoDevice[] = [];
+  let catalogueWatch: () => Promise<void> = async () => undefined;
+  let pipelineTimers: (() => Promise<void>)[] = [];
+  let sink!: BatchingIngestSink;
+  let server!: http.Server;
+  let throttleSweep: Periodic | undefined;
+  let sims: Awaited<ReturnType<typeof startDemoFleet>> | undefined;
+  let throttle!: LoginThrottle;
 
-    const demoCredentials = config.demo ? await seedDemoUsers(db.pool, config.DATA_DIR) : [];
-    // geo (issue 3): the demo city goes through the import pipeline before anything reads boundaries.
-    if (config.demo) await seedDemoCity(db.pool, log.child({ stage: 'geo' }));
-    // The in-memory locator over the active layers; geo imports reload it (onImported below).
-    const locator = new LocatorHolder({ toleranceM: config.LOCATOR_TOLERANCE_M });
-    await locator.reload(db.pool);
+  const locator = new LocatorHolder({ toleranceM: config.LOCATOR_TOLERANCE_M });
+  let registry!: DeviceRegistry;
+  let catalogue!: CatalogueStore;
+  let pipeline!: CluePipeline;
+  let httpTransport!: HttpTransport;
+  let transports: { mqtt: Transport; kafka: Transport | null } | undefined;
+  const running = (): Transport[] => (transports ? [transports.mqtt, ...(transports.kafka ? [transports.kafka] : [])] : []);
+  const broker = () => running().find((t): t is EmbeddedMqttTransport => t instanceof EmbeddedMqttTransport);
 
-    // ── detection, routing and clues (issue 5): the catalogue and units in memory (seeded for the
-    // demo city's towns in demo mode), and the pipeline the ingest sink hands stored events to.
-    // Their stops are pushed before the sink's, so they run after the sink has drained. ──
-    const catalogue = new CatalogueStore(db.pool, log.child({ stage: 'catalogue' }));
-    await catalogue.load();
-    if (config.demo) await seedDemoCatalogue(catalogue, demoTowns(), DEMO_SEED);
-    stops.push(catalogue.watch(30_000));
-    const pipeline = new CluePipeline({ pool: db.pool, locator: { locate: (...p) => locator.current().locate(...p) }, catalogue, log: log.child({ stage: 'clues' }) });
-    stops.push(pipeline.startTimers(60_000));
-    // Stored events a crash or a failed batch left undetected go through before any new input
-    // (intake starts below); events that fail later are taken up by the 30 s sweep.
-    await pipeline
-      .sweep({ graceMs: 0 })
-      .catch((err) => log.error({ err }, 'start-up catch-up of unprocessed device events failed; the periodic sweep tries again'));
-    stops.push(pipeline.startRecovery(30_000));
-    // ── end clues ──
-
-    // ── ingest (issue 4): registry, sink, HTTP transport. Stops run in reverse, so every
-    // transport pushed after the sink stops taking input before the sink drains. ──
-    const devices = new DeviceRegistry(db.pool);
-    const sink = new BatchingIngestSink({ pool: db.pool, devices, dataDir: config.DATA_DIR, log: log.child({ stage: 'ingest' }), onAccepted: pipeline.handle });
-    stops.push(() => sink.close());
-    health.register('ingest', () => sink.health());
-    const httpTransport = new HttpTransport(devices);
-    await httpTransport.start(sink);
-    stops.push(() => httpTransport.stop());
-    health.register('http-ingest', () => httpTransport.health());
-    const demoDevices = config.demo ? await seedDemoDevices(devices, config.DATA_DIR) : [];
-    const intakeRouters = [httpTransport.router];
-    const routes: Route[] = [...deviceRoutes(devices), ...catalogueAdminRoutes(catalogue), ...clueRoutes(db.pool, () => catalogue.current().directory)];
-    const routers = [deadLetterRoutes(db.pool, sink)];
-    routers.push(geoRoutes({ pool: db.pool, log, onImported: async () => void (await locator.reload(db.pool)) }));
-    // ── end ingest ──
-
-    // ── MQTT and Kafka transports (issue 4): started after the sink, so they stop before it drains. ──
-    const transports = await startBrokerTransports(config, { sink, authenticator: devices, health, stops, log, subscribers: clueSubscribers(db.pool) });
-    const broker = transports.find((t): t is EmbeddedMqttTransport => t instanceof EmbeddedMqttTransport);
-    // ── end MQTT and Kafka ──
-
-    // ── outbound clue events (issue 5): the clue outbox delivered to MQTT clues/{unitId}/events,
-    // Kafka clue-events and webhooks on its own loop; stops before the transports it publishes to. ──
-    await startOutbound({ pool: db.pool, log: log.child({ stage: 'outbound' }), transports, health, stops });
-    routers.push(webhookRoutes(db.pool));
-    routes.push(...catalogueReadRoutes(db.pool, catalogue));
-    // ── end outbound ──
-
-    // ── web UI: the live map (web/dist) at /, and the base-map style it asks for. ──
-    routers.push(mapConfigRoutes(config.MAP_STYLE_URL));
-    // ── login throttling: counters shared by replicas in auth_throttle, old rows swept. ──
-    const loginThrottle = new LoginThrottle(db.pool);
-    const sweep = every('auth-throttle-sweep', 10 * 60_000, () => loginThrottle.removeExpired(), log);
-    stops.push(() => sweep.stop());
-    const app = createApp({
-      pool: db.pool,
-      log,
-      health,
-      intakeRouters,
-      routers,
-      routes,
-      docs: [HTTP_INGEST_DOC],
-      checkResponses: config.CHECK_RESPONSES,
-      locator,
-      webRoot: builtWebRoot(log),
-      mapStyleUrl: config.MAP_STYLE_URL,
-      loginThrottle,
-      // A logout closes the MQTT reader connections opened with that token at once.
-      onTokenRevoked: (token) => broker?.revokeReaderToken(token),
-    });
-    const server = http.createServer(app);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.PORT, config.HOST, () => resolve());
-    });
-    stops.push(
-      () =>
+  const components: Component[] = [
+    {
+      name: 'db',
+      async start() {
+        db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, log });
+        try {
+          const applied = await migrate(db.pool);
+          if (applied.length) log.info({ applied }, 'migrations applied');
+        } catch (err) {
+          await db.close();
+          throw err;
+        }
+      },
+      stop: () => db.close(),
+      async health() {
+        const t0 = performance.now();
+        await db.pool.query('SELECT 1');
+        return { status: 'ok', detail: { backend: db.backend, latencyMs: Math.round((performance.now() - t0) * 10) / 10 } };
+      },
+    },
+    {
+      // The demo city goes through the import pipeline before anything reads boundaries.
+      name: 'demo-seed',
+      async start() {
+        if (!config.demo) return;
+        demoCredentials = await seedDemoUsers(db.pool, config.DATA_DIR);
+        await seedDemoCity(db.pool, log.child({ stage: 'geo' }));
+      },
+    },
+    {
+      // The in-memory locator over the active layers; geo imports reload it.
+      name: 'locator',
+      start: async () => void (await locator.reload(db.pool)),
+    },
+    {
+      // The catalogue and units in memory, refreshed when another replica imports.
+      name: 'catalogue',
+      async start() {
+        catalogue = new CatalogueStore(db.pool, log.child({ stage: 'catalogue' }));
+        await catalogue.load();
+        if (config.demo) await seedDemoCatalogue(catalogue, demoTowns(), DEMO_SEED);
+        catalogueWatch = catalogue.watch(30_000);
+      },
+      stop: () => catalogueWatch(),
+    },
+    {
+      // The pipeline the sink hands stored events to. Stored events a crash or a failed batch
+      // left undetected go through before any new input; later failures go to the 30 s sweep.
+      name: 'pipeline',
+      async start() {
+        pipeline = new CluePipeline({ pool: db.pool, locator: { locate: (...p) => locator.current().locate(...p) }, catalogue, log: log.child({ stage: 'clues' }) });
+        pipelineTimers.push(pipeline.startTimers(60_000));
+        await pipeline
+          .sweep({ graceMs: 0 })
+          .catch((err) => log.error({ err }, 'start-up catch-up of unprocessed device events failed; the periodic sweep tries again'));
+        pipelineTimers.push(pipeline.startRecovery(30_000));
+      },
+      async stop() {
+        for (const stop of pipelineTimers.reverse()) await stop();
+        pipelineTimers = [];
+      },
+    },
+    {
+      name: 'ingest',
+      async start() {
+        registry = new DeviceRegistry(db.pool);
+        sink = new BatchingIngestSink({ pool: db.pool, devices: registry, dataDir: config.DATA_DIR, log: log.child({ stage: 'ingest' }), onAccepted: pipeline.handle });
+        httpTransport = new HttpTransport(registry);
+        if (config.demo) demoDevices = await seedDemoDevices(registry, config.DATA_DIR);
+      },
+      stop: () => sink.close(),
+      health: () => sink.health(),
+    },
+    {
+      name: 'http-ingest',
+      start: () => httpTransport.start(sink),
+      stop: () => httpTransport.stop(),
+      health: () => httpTransport.health(),
+    },
+    {
+      name: 'mqtt',
+      async start() {
+        transports = brokerTransports(config, { authenticator: registry, log, subscribers: clueSubscribers(db.pool) });
+        await transports.mqtt.start(sink);
+      },
+      stop: () => transports!.mqtt.stop(),
+      health: () => transports!.mqtt.health(),
+    },
+    {
+      name: 'kafka',
+      start: async () => void (await transports!.kafka?.start(sink)),
+      stop: async () => void (await transports!.kafka?.stop()),
+      health: () => transports!.kafka?.health() ?? { status: 'off', detail: 'set KAFKA_BROKERS, or KAFKA_MOCK=1 for an in-process mock cluster' },
+    },
+    // Clue events to MQTT clues/{unitId}/events, Kafka clue-events and webhooks, from the outbox.
+    outboundComponent({ pool: () => db.pool, log: log.child({ stage: 'outbound' }), transports: running }),
+    {
+      // Failed-login counters shared by replicas in auth_throttle; old rows swept.
+      name: 'login-throttle',
+      async start() {
+        throttle = new LoginThrottle(db.pool);
+        throttleSweep = every('auth-throttle-sweep', 10 * 60_000, () => throttle.removeExpired(), log);
+      },
+      stop: async () => throttleSweep?.stop(),
+    },
+    {
+      // The API (every route declared with defineRoute), the device intake and the web app.
+      name: 'http',
+      async start() {
+        const routes = apiRoutes({
+          pool: db.pool,
+          log,
+          devices: registry,
+          sink,
+          locator,
+          onGeoImported: async () => void (await locator.reload(db.pool)),
+          mapStyleUrl: config.MAP_STYLE_URL,
+          catalogue,
+          loginThrottle: throttle,
+          // A logout closes the MQTT reader connections opened with that token at once.
+          onTokenRevoked: (token) => broker()?.revokeReaderToken(token),
+        });
+        const app = createApp({
+          pool: db.pool,
+          log,
+          health,
+          intakeRouters: [httpTransport.router],
+          routes,
+          ...API_DOC_PARTS,
+          checkResponses: config.CHECK_RESPONSES,
+          webRoot: builtWebRoot(log),
+          mapStyleUrl: config.MAP_STYLE_URL,
+        });
+        server = http.createServer(app);
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(config.PORT, config.HOST, () => resolve());
+        });
+      },
+      stop: () =>
         new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
           setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS).unref();
         }),
-    );
-    // ── demo simulators: the demo fleet publishes over the embedded broker with each device's own
-    // credentials, as real devices would; pushed last, so they stop first. ──
-    if (config.simulators && demoDevices.length && broker?.listeningPort) {
-      const mqttUrl = `mqtt://127.0.0.1:${broker.listeningPort}`;
-      const sims = await startDemoFleet({ devices, demoDevices, mqttUrl, log: log.child({ stage: 'simulators' }) });
-      stops.push(() => sims.stop());
-    }
-    // ── end simulators ──
-    const { port } = server.address() as AddressInfo;
-    const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+    },
+    {
+      // The demo fleet publishes over the embedded broker with each device's own credentials,
+      // as real devices would; last in the list, so it stops first.
+      name: 'simulators',
+      async start() {
+        const port = broker()?.listeningPort;
+        if (!config.simulators || !demoDevices.length || !port) return;
+        sims = await startDemoFleet({ devices: registry, demoDevices, mqttUrl: `mqtt://127.0.0.1:${port}`, log: log.child({ stage: 'simulators' }) });
+      },
+      stop: async () => sims?.stop(),
+    },
+  ];
 
-    let closing: Promise<void> | undefined;
-    return {
-      config,
-      log,
-      db,
-      health,
-      url: `http://${host}:${port}`,
-      demoCredentials,
-      ingest: { devices, sink },
-      demoDevices,
-      close: () =>
-        (closing ??= (async () => {
-          for (const stop of stops.reverse()) await stop();
-          await db.close();
-        })()),
-    };
-  } catch (err) {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    await db.close().catch(() => undefined);
-    throw err;
-  }
+  const started = await startComponents(components, health, log);
+  const { port } = server.address() as AddressInfo;
+  const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+  return {
+    config,
+    log,
+    db,
+    health,
+    url: `http://${host}:${port}`,
+    demoCredentials,
+    ingest: { devices: registry, sink },
+    demoDevices,
+    components: started.names,
+    close: () => started.stop(),
+  };
 }

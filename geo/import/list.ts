@@ -1,23 +1,28 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import { GwError } from '../../core/errors.js';
-import { loadSql } from '../../db/sql.js';
-import type { GeoLayer } from '../types.js';
-import type { ImportReport } from './report.js';
+import { defineQueries } from '../../db/sql.js';
+import { GEO_LAYERS, type GeoLayer } from '../types.js';
+import { importReportSchema, type ImportReport } from './report.js';
 
-const LIST = loadSql(new URL('./sql/list-imports.sql', import.meta.url));
-const FIND = loadSql(new URL('./sql/find-import.sql', import.meta.url));
+const { LIST, FIND } = defineQueries(import.meta.url, { LIST: 'list-imports', FIND: 'find-import' });
 
-export interface ImportSummary {
-  id: number;
-  layer: GeoLayer;
-  source: string;
-  featureCount: number;
-  active: boolean;
-  createdBy: string | null;
-  createdAt: string;
-  status: ImportReport['status'] | null;
-  summary: ImportReport['summary'] | null;
-}
+/** A geo import as listed: provenance, whether it is its layer's active one, and its report's outcome. */
+export const importSummarySchema = z.object({
+  id: z.number().int(),
+  layer: z.enum(GEO_LAYERS),
+  source: z.string(),
+  featureCount: z.number().int(),
+  active: z.boolean(),
+  createdBy: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  status: importReportSchema.shape.status.nullable(),
+  summary: importReportSchema.shape.summary.nullable(),
+});
+export type ImportSummary = z.infer<typeof importSummarySchema>;
+
+/** One import with its full report. */
+export const importDetailSchema = importSummarySchema.extend({ report: importReportSchema });
 
 interface Row {
   id: number | string;
@@ -48,7 +53,7 @@ export async function listImports(pool: pg.Pool, layer: GeoLayer | null): Promis
 }
 
 /** One import with its full report; GW_GEO_IMPORT_NOT_FOUND if there is none. */
-export async function getImport(pool: pg.Pool, id: number): Promise<ImportSummary & { report: ImportReport }> {
+export async function getImport(pool: pg.Pool, id: number): Promise<z.infer<typeof importDetailSchema>> {
   const { rows } = await pool.query<Row & { report: ImportReport }>(FIND, [id]);
   const r = rows[0];
   if (!r) throw new GwError('GW_GEO_IMPORT_NOT_FOUND', `Reading geo import ${id}: there is no such import`);

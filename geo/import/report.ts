@@ -1,55 +1,63 @@
-import type { Crs } from '../../core/crs.js';
-import type { GeoLayer } from '../types.js';
+import { z } from 'zod';
+import { crsSchema } from '../../core/crs.js';
+import { GEO_LAYERS } from '../types.js';
 
 /**
  * What an import can find wrong. `fatal` aborts the import (nothing lands); `error` drops one
  * feature; `warning` lands the feature (repaired where it says so) and keeps the note.
  */
-export type Severity = 'fatal' | 'error' | 'warning';
+export const problemSeveritySchema = z.enum(['fatal', 'error', 'warning']);
 
-export type ProblemKind =
-  | 'unparseable' // not JSON, or not a GeoJSON FeatureCollection (fatal)
-  | 'no-features' // nothing left to import (fatal)
-  | 'duplicate-code' // two features share a code (fatal)
-  | 'projected-coordinates' // metres, not degrees (fatal)
-  | 'swapped-coordinates' // [lat, lon] instead of [lon, lat] (fatal)
-  | 'bad-properties' // code/name/parentCode/type/attrs fail validation (error)
-  | 'bad-geometry' // missing, wrong type or malformed rings (error)
-  | 'self-intersection' // repaired with ST_MakeValid (warning; error if nothing is left)
-  | 'invalid-geometry' // any other invalidity, repaired likewise
-  | 'overlap' // two features of the layer share area (warning)
-  | 'gap' // part of a parent not covered by its children (warning)
-  | 'parent-mismatch' // the declared parent does not contain the feature (warning)
-  | 'unknown-parent' // the declared parent is not in the active parent layer (warning)
-  | 'no-parent'; // no declared parent and none contains the feature (warning; error for grid cells)
+export const problemKindSchema = z.enum([
+  'unparseable', // not JSON, or not a GeoJSON FeatureCollection (fatal)
+  'no-features', // nothing left to import (fatal)
+  'duplicate-code', // two features share a code (fatal)
+  'projected-coordinates', // metres, not degrees (fatal)
+  'swapped-coordinates', // [lat, lon] instead of [lon, lat] (fatal)
+  'bad-properties', // code/name/parentCode/type/attrs fail validation (error)
+  'bad-geometry', // missing, wrong type or malformed rings (error)
+  'self-intersection', // repaired with ST_MakeValid (warning; error if nothing is left)
+  'invalid-geometry', // any other invalidity, repaired likewise
+  'overlap', // two features of the layer share area (warning)
+  'gap', // part of a parent not covered by its children (warning)
+  'parent-mismatch', // the declared parent does not contain the feature (warning)
+  'unknown-parent', // the declared parent is not in the active parent layer (warning)
+  'no-parent', // no declared parent and none contains the feature (warning; error for grid cells)
+]);
+export type ProblemKind = z.infer<typeof problemKindSchema>;
 
-export interface Problem {
-  kind: ProblemKind;
-  severity: Severity;
+export const problemSchema = z.object({
+  kind: problemKindSchema,
+  severity: problemSeveritySchema,
   /** The feature's code, or `#n` (1-based position in the file) when it has none. */
-  feature?: string;
-  message: string;
-  details?: Record<string, unknown>;
-}
+  feature: z.string().optional(),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type Problem = z.infer<typeof problemSchema>;
 
 /** Which checks ran, and why one was skipped. */
-export type CheckState = 'ran' | `skipped: ${string}`;
+const checkStateSchema = z.union([z.literal('ran'), z.templateLiteral(['skipped: ', z.string()])]);
+export type CheckState = z.infer<typeof checkStateSchema>;
 
 /** The import report: stored with the import, printed by the CLI, returned by the API. */
-export interface ImportReport {
-  layer: GeoLayer;
-  source: string;
-  crs: Crs;
-  status: 'imported' | 'rejected';
-  features: { total: number; imported: number; rejected: number; repaired: number };
-  /** Extent of the features that passed validation (WGS84, after any CRS conversion, before buffering), 6 decimals. */
-  bbox: [number, number, number, number] | null;
-  tolerances: { overlapM2: number; gapM2: number };
-  checks: { geometry: CheckState; parents: CheckState; overlaps: CheckState; gaps: CheckState };
-  summary: { fatal: number; errors: number; warnings: number; omitted: number };
-  /** At most `PROBLEMS_PER_KIND` of each kind; `summary.omitted` counts the rest. */
-  problems: Problem[];
-}
+export const importReportSchema = z
+  .object({
+    layer: z.enum(GEO_LAYERS),
+    source: z.string(),
+    crs: crsSchema,
+    status: z.enum(['imported', 'rejected']),
+    features: z.object({ total: z.number(), imported: z.number(), rejected: z.number(), repaired: z.number() }),
+    /** Extent of the features that passed validation (WGS84, after any CRS conversion, before buffering), 6 decimals. */
+    bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+    tolerances: z.object({ overlapM2: z.number(), gapM2: z.number() }),
+    checks: z.object({ geometry: checkStateSchema, parents: checkStateSchema, overlaps: checkStateSchema, gaps: checkStateSchema }),
+    summary: z.object({ fatal: z.number(), errors: z.number(), warnings: z.number(), omitted: z.number() }),
+    /** At most `PROBLEMS_PER_KIND` of each kind; `summary.omitted` counts the rest. */
+    problems: z.array(problemSchema),
+  })
+  .meta({ id: 'GeoImportReport' });
+export type ImportReport = z.infer<typeof importReportSchema>;
 
 /** Reports list at most this many problems of one kind (a broken 10k-cell file stays readable). */
 export const PROBLEMS_PER_KIND = 100;

@@ -1,5 +1,3 @@
-/** Polygon coordinates as GeoJSON nests them: rings of [lon, lat], outer ring first. */
-export type PolygonCoords = number[][][];
 /** MultiPolygon coordinates as GeoJSON nests them. */
 export type MultiPolygonCoords = number[][][][];
 

@@ -16,4 +16,3 @@ export const bridgeSensorSchema = z
     (e) => [e.strainUe, e.displacementMm, e.tiltDeg, e.crackWidthMm].some((v) => v !== undefined),
     { message: 'a bridge-sensor event needs at least one measure', path: ['strainUe'] },
   );
-export type BridgeSensorWire = z.infer<typeof bridgeSensorSchema>;

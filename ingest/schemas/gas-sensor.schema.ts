@@ -19,4 +19,3 @@ export const gasSensorSchema = z
     message: 'a gas-sensor event needs lelPct or ch4Ppm',
     path: ['lelPct'],
   });
-export type GasSensorWire = z.infer<typeof gasSensorSchema>;

@@ -10,4 +10,3 @@ export const parkingCameraSchema = z.object({
   event: z.enum(['enter', 'present', 'leave']),
   confidence: z.number().finite().min(0).max(1),
 });
-export type ParkingCameraWire = z.infer<typeof parkingCameraSchema>;

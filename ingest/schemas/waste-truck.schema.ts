@@ -11,4 +11,3 @@ export const wasteTruckSchema = z.object({
   covered: z.boolean(), // tarp on (密闭/苫盖)
   body: z.enum(['down', 'raised']), // tipper body; raised = dumping (倾倒)
 });
-export type WasteTruckWire = z.infer<typeof wasteTruckSchema>;

@@ -112,8 +112,8 @@ const isoTime = z.iso.datetime();
  */
 export const clueViewSchema = z.strictObject({
   code: z.string(),
-  status: z.enum(CLUE_STATUSES),
-  severity: z.enum(SEVERITIES),
+  status: z.enum(CLUE_STATUSES).meta({ id: 'ClueStatus' }),
+  severity: z.enum(SEVERITIES).meta({ id: 'Severity' }),
   needsConfirmation: z.boolean(),
   /** Opened by a review alert (人工复核): waits for a person to dispatch or merge it. */
   review: z.boolean(),
@@ -144,7 +144,7 @@ export const clueViewSchema = z.strictObject({
   rejectedBy: z.array(z.string()),
   /** The opening alert's measured values and evidence. */
   details: z.record(z.string(), z.unknown()),
-});
+}).meta({ id: 'ClueView' });
 export type ClueView = z.infer<typeof clueViewSchema>;
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,17 +1,13 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import helmet from 'helmet';
 import type pg from 'pg';
+import type { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
 import { GwError, type ErrorCode } from '../../core/errors.js';
 import { httpDuration, registry } from '../../core/metrics.js';
 import { authenticate } from '../auth/middleware.js';
-import { LoginThrottle } from '../auth/login-throttle.js';
-import { authRoutes } from '../auth/auth.routes.js';
 import type { HealthRegistry } from '../../core/health.js';
-import type { LocatorHolder } from '../../geo/locator/locator-holder.js';
-import { locateRoutes } from '../spatial/locate.routes.js';
 import type { PathDoc } from '../../core/api-doc.js';
-import { openApiDocument as legacyDocument } from '../openapi.js';
 import { routesRouter, type Route } from './define-route.js';
 import { openApiDocument } from './openapi.js';
 
@@ -19,14 +15,12 @@ export interface AppDeps {
   pool: pg.Pool;
   log: Logger;
   health: HealthRegistry;
-  /** The in-memory locator behind GET /api/v1/locate (mounted when given). */
-  locator?: LocatorHolder;
-  /** Stage routers (geo, ingest, clues…), mounted after auth, in order. */
-  routers?: Router[];
-  /** Routes declared with `defineRoute`, mounted after auth and documented in the OpenAPI document. */
+  /** Every route, declared with `defineRoute`: mounted after authentication and documented in the OpenAPI document. */
   routes?: readonly Route[];
   /** Other endpoints the document describes (the device intake). */
   docs?: readonly PathDoc[];
+  /** Schemas the document names for its clients (see `openApiDocument`). */
+  schemas?: readonly z.ZodType[];
   /** Check JSON responses against their declared schemas (tests and development). */
   checkResponses?: boolean;
   /**
@@ -39,10 +33,6 @@ export interface AppDeps {
   webRoot?: string;
   /** Largest JSON body accepted (ingest batches are the big ones). */
   bodyLimit?: string;
-  /** Failed-login limits; the default policy over `pool` when absent. */
-  loginThrottle?: LoginThrottle;
-  /** Told of every logout, with the revoked token (the embedded broker closes its readers). */
-  onTokenRevoked?: (token: string) => void;
   /** MAP_STYLE_URL: its origin is allowed to serve the map style, tiles, glyphs and sprites. */
   mapStyleUrl?: string;
 }
@@ -53,6 +43,15 @@ const OPS_DOCS: PathDoc[] = [
   { method: 'get', path: '/metrics', tag: 'ops', summary: 'Prometheus metrics', auth: 'public' },
   { method: 'get', path: '/api/v1/openapi.json', tag: 'ops', summary: 'This document', auth: 'public' },
 ];
+
+/**
+ * The OpenAPI document the app serves at /api/v1/openapi.json: the routes, the operational
+ * endpoints, `docs` and the named `schemas`.
+ * Pure, so `npm run api:types` builds the same document without a server.
+ */
+export function apiDocument(routes: readonly Route[], parts: { docs?: readonly PathDoc[]; schemas?: readonly z.ZodType[] } = {}): Record<string, unknown> {
+  return openApiDocument(routes, { docs: [...OPS_DOCS, ...(parts.docs ?? [])], schemas: parts.schemas });
+}
 
 /** Builds the Express 5 app: JSON API under /api/v1, /healthz, /metrics, one error format. */
 export function createApp(deps: AppDeps): express.Express {
@@ -79,9 +78,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.type(registry.contentType).send(await registry.metrics());
   });
   const routes = deps.routes ?? [];
-  const doc = openApiDocument(routes, [...OPS_DOCS, ...(deps.docs ?? [])]);
-  const legacy = legacyDocument();
-  Object.assign(doc.paths as object, legacy.paths as object);
+  const doc = apiDocument(routes, { docs: deps.docs, schemas: deps.schemas });
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(doc);
   });
@@ -89,10 +86,7 @@ export function createApp(deps: AppDeps): express.Express {
   for (const r of deps.intakeRouters ?? []) app.use(r);
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb' }));
   app.use(authenticate(deps.pool));
-  app.use(authRoutes(deps.pool, { throttle: deps.loginThrottle ?? new LoginThrottle(deps.pool), onTokenRevoked: deps.onTokenRevoked }));
-  if (deps.locator) app.use(locateRoutes(deps.locator));
   app.use(routesRouter(routes, { checkResponses: deps.checkResponses }));
-  for (const r of deps.routers ?? []) app.use(r);
   if (deps.webRoot) app.use(express.static(deps.webRoot, { index: 'index.html' }));
 
   app.use('/api', (req) => {

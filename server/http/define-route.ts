@@ -1,9 +1,9 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ERROR_CATALOGUE, GwError, describeIssues, type ErrorCode } from '../../core/errors.js';
 import { can, PERMISSIONS, type Permission } from '../auth/policy.js';
 import type { User } from '../auth/users.js';
-import { parseInput } from '../../core/validate.js';
+import { parseInput, parseQuery } from '../../core/validate.js';
 
 /** Who may call a route: the people allowed an action of the policy module, or anyone. */
 export type RouteAccess = Permission | 'public';
@@ -15,7 +15,7 @@ export type RouteResponse = z.ZodType | null | { raw: string };
 export type SuccessStatus = 200 | 201 | 202 | 204;
 
 /** One endpoint, declared once: path, who may call it, what it takes, what it answers. */
-export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends RouteResponse, A extends RouteAccess> {
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodObject | z.ZodUndefined, B extends z.ZodType, R extends RouteResponse, A extends RouteAccess> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express-style path, e.g. `/api/v1/clues/:code`. */
   path: string;
@@ -27,6 +27,14 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   /** Query parameters; unknown ones are refused (400 GW_VALIDATION naming them). */
   query?: Q;
   body?: B;
+  /**
+   * A body of another content type, read as text only once the caller is authorised (so an
+   * anonymous upload is refused before it is read), up to its own limit; `body` then validates
+   * the text or the parsed JSON, whichever came.
+   */
+  textBody?: { type: string; limit: string };
+  /** The code a failed validation of params, query or body answers (default GW_VALIDATION). */
+  invalid?: ErrorCode;
   response: R;
   /** Success status (default 200, or 204 when `response` is null). */
   status?: SuccessStatus;
@@ -56,7 +64,7 @@ export interface RouteContext<P, Q, B, A extends RouteAccess> {
 
 /** A declared route with its handler, ready to mount and to document. */
 export interface Route {
-  spec: RouteSpec<z.ZodType, z.ZodType, z.ZodType, RouteResponse, RouteAccess>;
+  spec: RouteSpec<z.ZodType, z.ZodObject | z.ZodUndefined, z.ZodType, RouteResponse, RouteAccess>;
   handle(req: Request, res: Response, opts: MountOptions): Promise<void>;
 }
 
@@ -65,10 +73,6 @@ export interface MountOptions {
   checkResponses?: boolean;
 }
 
-/** Refuses query parameters the schema does not name (a typo must not silently widen a list). */
-function strictQuery(schema: z.ZodType): z.ZodType {
-  return schema instanceof z.ZodObject ? schema.strict() : schema;
-}
 
 /**
  * Declares a route: validation (params, query, body through zod), authorisation (the policy
@@ -77,13 +81,14 @@ function strictQuery(schema: z.ZodType): z.ZodType {
  */
 export function defineRoute<
   P extends z.ZodType = z.ZodUndefined,
-  Q extends z.ZodType = z.ZodUndefined,
+  Q extends z.ZodObject | z.ZodUndefined = z.ZodUndefined,
   B extends z.ZodType = z.ZodUndefined,
   R extends RouteResponse = null,
   A extends RouteAccess = RouteAccess,
 >(spec: RouteSpec<P, Q, B, R, A>, handler: (ctx: RouteContext<P, Q, B, A>) => Promise<Output<R>> | Output<R>): Route {
   const what = `${spec.method.toUpperCase()} ${spec.path}`;
-  const query = spec.query ? strictQuery(spec.query) : undefined;
+  const invalid = spec.invalid ?? 'GW_VALIDATION';
+  const readText = spec.textBody && express.text({ type: spec.textBody.type, limit: spec.textBody.limit });
   return {
     spec: spec as unknown as Route['spec'],
     async handle(req, res, opts) {
@@ -94,13 +99,14 @@ export function defineRoute<
         if (!can(user.role, allow))
           throw new GwError('GW_FORBIDDEN', `${what} needs role ${PERMISSIONS[allow].join(' or ')}; ${user.username} is ${user.role}`);
       }
+      if (readText) await new Promise<void>((resolve, reject) => readText(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
       const response = spec.response as RouteResponse;
       const declared: readonly SuccessStatus[] = [spec.status ?? (response === null ? 204 : 200), ...(spec.otherStatuses ?? [])];
       let status = declared[0]!;
       const ctx = {
-        params: spec.params ? parseInput(spec.params, req.params, `the path of ${what}`) : undefined,
-        query: query ? parseInput(query, req.query, `the query of ${what}`) : undefined,
-        body: spec.body ? parseInput(spec.body, req.body, `the body of ${what}`) : undefined,
+        params: spec.params ? parseInput(spec.params, req.params, `the path of ${what}`, invalid) : undefined,
+        query: spec.query instanceof z.ZodObject ? parseQuery(spec.query, req.query, `the query of ${what}`, invalid) : undefined,
+        body: spec.body ? parseInput(spec.body, req.body, `the body of ${what}`, invalid) : undefined,
         user,
         req,
         res,
@@ -116,12 +122,35 @@ export function defineRoute<
         if (opts.checkResponses) {
           const r = response.safeParse(out);
           if (!r.success) throw new GwError('GW_INTERNAL', `${what} answered outside its declared response schema: ${describeIssues(r.error.issues).join('; ')}`);
+          const extra = undeclaredField(out, r.data);
+          if (extra) throw new GwError('GW_INTERNAL', `${what} answered with ${extra}, which its declared response schema does not name`);
         }
         res.status(status).json(out);
       }
       // { raw }: the handler wrote the response itself.
     },
   };
+}
+
+/**
+ * The first field `sent` has that `kept` (what the schema let through) lacks, as a path: zod
+ * objects drop unknown keys silently, but the document promises no other fields.
+ */
+function undeclaredField(sent: unknown, kept: unknown, path = ''): string | null {
+  if (Array.isArray(sent) && Array.isArray(kept)) {
+    for (const [i, x] of sent.entries()) {
+      const found = undeclaredField(x, kept[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+  } else if (sent && kept && typeof sent === 'object' && typeof kept === 'object') {
+    for (const [k, x] of Object.entries(sent)) {
+      const at = path ? `${path}.${k}` : k;
+      if (x !== undefined && !(k in kept)) return at;
+      const found = undeclaredField(x, (kept as Record<string, unknown>)[k], at);
+      if (found) return found;
+    }
+  }
+  return null;
 }
 
 /** An Express router serving `routes`, each behind its own checks. */
@@ -137,7 +166,7 @@ export function routesRouter(routes: readonly Route[], opts: MountOptions = {}):
 
 /** The statuses a route can answer with, for its document: declared errors plus the common ones. */
 export function routeErrorCodes(spec: Route['spec']): ErrorCode[] {
-  const codes = new Set<ErrorCode>(['GW_VALIDATION', ...(spec.errors ?? [])]);
+  const codes = new Set<ErrorCode>([spec.invalid ?? 'GW_VALIDATION', ...(spec.errors ?? [])]);
   if (spec.allow !== 'public') codes.add('GW_AUTH_REQUIRED').add('GW_FORBIDDEN');
   return [...codes].sort((a, b) => ERROR_CATALOGUE[a].status - ERROR_CATALOGUE[b].status);
 }

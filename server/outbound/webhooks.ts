@@ -3,14 +3,14 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { GwError } from '../../core/errors.js';
 import { randomSecret } from '../../core/passwords.js';
-import { loadSql } from '../../db/sql.js';
+import { defineQueries } from '../../db/sql.js';
 
-const sql = {
-  insert: loadSql(new URL('./sql/insert-webhook.sql', import.meta.url)),
-  list: loadSql(new URL('./sql/list-webhooks.sql', import.meta.url)),
-  remove: loadSql(new URL('./sql/delete-webhook.sql', import.meta.url)),
-  failures: loadSql(new URL('./sql/list-failures.sql', import.meta.url)),
-};
+const sql = defineQueries(import.meta.url, {
+  insert: 'insert-webhook',
+  list: 'list-webhooks',
+  remove: 'delete-webhook',
+  failures: 'list-failures',
+});
 
 /** A webhook registration (admin API body). */
 export const newWebhookSchema = z.object({
@@ -23,24 +23,29 @@ export const newWebhookSchema = z.object({
 });
 export type NewWebhook = z.infer<typeof newWebhookSchema>;
 
-/** A webhook as the API lists it: registration and delivery state, never the secret. */
-export interface WebhookView {
-  id: string;
-  url: string;
-  unitIds: string[] | null;
-  description: string | null;
-  createdBy: string;
-  createdAt: string;
-  delivery?: {
-    lastEventId: number;
-    attempts: number;
-    nextAttemptAt: string;
-    lastError: string | null;
-    delivered: number;
-    failed: number;
-    lastDeliveredAt: string | null;
-  };
-}
+/** A webhook as the API shows it: its registration, never the secret. */
+export const webhookViewSchema = z.object({
+  id: z.uuid(),
+  url: z.string(),
+  unitIds: z.array(z.string()).nullable(),
+  description: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.iso.datetime(),
+});
+export type WebhookView = z.infer<typeof webhookViewSchema>;
+
+/** A webhook as the API lists it: registration and delivery state. */
+export const webhookStateSchema = webhookViewSchema.extend({
+  delivery: z.object({
+    lastEventId: z.number().int(),
+    attempts: z.number().int(),
+    nextAttemptAt: z.iso.datetime(),
+    lastError: z.string().nullable(),
+    delivered: z.number().int(),
+    failed: z.number().int(),
+    lastDeliveredAt: z.iso.datetime().nullable(),
+  }),
+});
 
 type WebhookRow = { id: string; url: string; unit_ids: string[] | null; description: string | null; created_by: string; created_at: Date };
 /** bigint columns arrive as text or number depending on pg's type parsers. */
@@ -77,7 +82,7 @@ export async function createWebhook(pool: pg.Pool, input: NewWebhook, createdBy:
 }
 
 /** Lists webhooks with their delivery state. */
-export async function listWebhooks(pool: pg.Pool): Promise<WebhookView[]> {
+export async function listWebhooks(pool: pg.Pool): Promise<z.infer<typeof webhookStateSchema>[]> {
   const { rows } = await pool.query<StateRow>(sql.list);
   return rows.map((r) => ({
     ...view(r),
@@ -94,13 +99,14 @@ export async function listWebhooks(pool: pg.Pool): Promise<WebhookView[]> {
 }
 
 /** An event a webhook gave up on after the maximum attempts. */
-export interface WebhookFailure {
-  eventId: number;
-  clueCode: string;
-  attempts: number;
-  lastError: string;
-  failedAt: string;
-}
+export const webhookFailureSchema = z.object({
+  eventId: z.number().int(),
+  clueCode: z.string(),
+  attempts: z.number().int(),
+  lastError: z.string(),
+  failedAt: z.iso.datetime(),
+});
+export type WebhookFailure = z.infer<typeof webhookFailureSchema>;
 
 /** The events a webhook gave up on, newest first; GW_WEBHOOK_NOT_FOUND when there is no such webhook. */
 export async function listWebhookFailures(pool: pg.Pool, id: string, limit: number): Promise<WebhookFailure[]> {

@@ -1,13 +1,10 @@
-import { Router } from 'express';
-import type pg from 'pg';
-import type { Logger } from '../../core/logger.js';
-import { importRoutes } from './geo-import.routes.js';
+import type { LocatorHolder } from '../../geo/locator/locator-holder.js';
+import type { Route } from '../http/define-route.js';
+import { importRoutes, type ImportRoutesDeps } from './geo-import.routes.js';
 import { jurisdictionRoutes } from './jurisdiction.routes.js';
+import { locateRoutes } from './locate.routes.js';
 
-/** Geo endpoints: boundary imports (admin), jurisdictions and zones. */
-export function geoRoutes(deps: { pool: pg.Pool; log: Logger; onImported?: () => Promise<void> }): Router {
-  const r = Router();
-  r.use(importRoutes(deps));
-  r.use(jurisdictionRoutes(deps.pool));
-  return r;
+/** Geo endpoints: locate a point (answered by `locator`), boundary imports (admin), jurisdictions and zones. */
+export function geoRoutes(deps: ImportRoutesDeps & { locator: LocatorHolder }): Route[] {
+  return [...locateRoutes(deps.locator), ...importRoutes(deps), ...jurisdictionRoutes(deps.pool)];
 }

@@ -1,19 +1,11 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Router } from 'express';
+import { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
-import { requireRole } from '../auth/middleware.js';
-import { registerPath } from '../openapi.js';
+import { defineRoute, type Route } from '../http/define-route.js';
 
 /** Where `npm run web:build` (run by `npm install`'s postinstall) writes the live map. */
 const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
-
-registerPath({
-  method: 'get',
-  path: '/api/v1/map-config',
-  tag: 'web',
-  summary: 'The base-map style for the web UI: MAP_STYLE_URL, or null for the built-in offline style',
-});
 
 /**
  * The built web UI's folder, for createApp's `webRoot`. When it has not been built (installed
@@ -27,10 +19,18 @@ export function builtWebRoot(log: Logger, dir = WEB_DIST): string | undefined {
 }
 
 /** GET /api/v1/map-config for any logged-in user (the map opens after login). */
-export function mapConfigRoutes(styleUrl: string | undefined): Router {
-  const r = Router();
-  r.get('/api/v1/map-config', requireRole(), (_req, res) => {
-    res.json({ styleUrl: styleUrl ?? null });
-  });
-  return r;
+export function mapConfigRoutes(styleUrl: string | undefined): Route[] {
+  return [
+    defineRoute(
+      {
+        method: 'get',
+        path: '/api/v1/map-config',
+        tag: 'web',
+        summary: 'The base-map style for the web UI: MAP_STYLE_URL, or null for the built-in offline style',
+        allow: 'session',
+        response: z.object({ styleUrl: z.string().nullable() }),
+      },
+      () => ({ styleUrl: styleUrl ?? null }),
+    ),
+  ];
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HealthRegistry } from '../../core/health.js';
 import { createLogger } from '../../core/logger.js';
-import { startComponents, type Component } from '../../server/components.js';
+import { startComponents, type Component } from '../../core/components.js';
 
 const log = createLogger('silent');
 

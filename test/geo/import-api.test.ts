@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../core/logger.js';
+import { LocatorHolder } from '../../geo/locator/locator-holder.js';
 import { geoRoutes } from '../../server/spatial/spatial.routes.js';
 import { CONTEXT } from '../fixtures/geo/cases.js';
 import { api, loginAs, startTestApp } from '../helpers/app.js';
@@ -17,7 +18,7 @@ before(async () => {
   db = await getTestDb();
   await resetDb(db.pool);
   app = await startTestApp(db.pool, {
-    routers: [geoRoutes({ pool: db.pool, log: createLogger('silent'), onImported: async () => void reloads++ })],
+    routes: geoRoutes({ pool: db.pool, log: createLogger('silent'), locator: new LocatorHolder(), onImported: async () => void reloads++ }),
   });
   admin = await loginAs(db.pool, app.url, 'geo-admin', 'admin');
   operator = await loginAs(db.pool, app.url, 'geo-operator', 'operator');

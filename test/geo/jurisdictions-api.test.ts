@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../core/logger.js';
 import { importLayer } from '../../geo/import/import.js';
+import { LocatorHolder } from '../../geo/locator/locator-holder.js';
 import { geoRoutes } from '../../server/spatial/spatial.routes.js';
 import { CASES, CONTEXT } from '../fixtures/geo/cases.js';
 import { api, loginAs, startTestApp } from '../helpers/app.js';
@@ -38,7 +39,7 @@ before(async () => {
     const r = await importLayer(db.pool, fc, { layer, source: layer });
     assert.ok(r.importId, `context ${layer}: ${JSON.stringify(r.report.problems)}`);
   }
-  app = await startTestApp(db.pool, { routers: [geoRoutes({ pool: db.pool, log: createLogger('silent') })] });
+  app = await startTestApp(db.pool, { routes: geoRoutes({ pool: db.pool, log: createLogger('silent'), locator: new LocatorHolder() }) });
   token = await loginAs(db.pool, app.url, 'geo-planner', 'planner');
 });
 after(async () => {

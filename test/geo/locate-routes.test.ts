@@ -22,7 +22,7 @@ before(async () => {
   await resetDb(db.pool);
   await insertLayers(db.pool, voronoiCity({ seed: 3, cells: 200, bbox, towns: 2, gapShare: 0, zonesPerType: 2 }).data, bbox);
   await holder.reload(db.pool);
-  app = await startTestApp(db.pool, { routers: [locateRoutes(holder)] });
+  app = await startTestApp(db.pool, { routes: locateRoutes(holder) });
   token = await loginAs(db.pool, app.url, 'locate-worker', 'worker');
 });
 after(async () => {

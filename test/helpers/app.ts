@@ -2,17 +2,23 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { createLogger } from '../../core/logger.js';
+import { authRoutes } from '../../server/auth/auth.routes.js';
+import { LoginThrottle } from '../../server/auth/login-throttle.js';
 import { createApp, type AppDeps } from '../../server/http/app.js';
 import { HealthRegistry } from '../../core/health.js';
 import { createUser, type Role } from '../../server/auth/users.js';
 
-/** An HTTP server around createApp on an ephemeral loopback port, for tests. */
+/**
+ * An HTTP server around createApp on an ephemeral loopback port, for tests: the auth routes
+ * (login with `loginThrottle`, the default policy when absent) and the test's own `routes`.
+ */
 export async function startTestApp(
   pool: pg.Pool,
-  opts: Pick<AppDeps, 'routers' | 'routes' | 'bodyLimit' | 'loginThrottle' | 'onTokenRevoked'> & { health?: HealthRegistry } = {},
+  opts: Pick<AppDeps, 'routes' | 'bodyLimit'> & { health?: HealthRegistry; loginThrottle?: LoginThrottle; onTokenRevoked?: (token: string) => void } = {},
 ): Promise<{ url: string; health: HealthRegistry; close(): Promise<void> }> {
   const health = opts.health ?? new HealthRegistry();
-  const app = createApp({ checkResponses: true, ...opts, pool, log: createLogger('silent'), health });
+  const auth = authRoutes(pool, { throttle: opts.loginThrottle ?? new LoginThrottle(pool), onTokenRevoked: opts.onTokenRevoked });
+  const app = createApp({ pool, log: createLogger('silent'), health, routes: [...auth, ...(opts.routes ?? [])], bodyLimit: opts.bodyLimit, checkResponses: true });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -22,7 +22,7 @@ import { getTestDb, resetDb } from '../helpers/db.js';
 import { CuttableProxy } from './db-proxy.js';
 import { waitFor, wireEvent } from './mqtt-kafka-support.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const REAL_PG = process.env.GW_TEST_DB_BACKEND === 'postgres';
 const DEVICES = 20;
 const PER_DEVICE = 100;

@@ -43,8 +43,7 @@ export async function startIngestStack(
     log,
     health: new HealthRegistry(),
     intakeRouters: [transport.router],
-    routes: deviceRoutes(devices),
-    routers: [deadLetterRoutes(pool, sink)],
+    routes: [...deviceRoutes(devices), ...deadLetterRoutes(pool, sink)],
     docs: [HTTP_INGEST_DOC],
     checkResponses: true,
   });

@@ -36,7 +36,7 @@ describe('webhooks', () => {
   before(async () => {
     db = await getTestDb();
     await resetDb(db.pool);
-    app = await startTestApp(db.pool, { routers: [webhookRoutes(db.pool)] });
+    app = await startTestApp(db.pool, { routes: webhookRoutes(db.pool) });
     admin = await loginAs(db.pool, app.url, 'hook-admin', 'admin');
   });
   after(async () => {

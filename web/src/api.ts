@@ -1,4 +1,8 @@
+import type { paths } from './api-types.js';
 import { clearToken, token } from './session.js';
+
+/** The JSON a successful GET of `path` answers with, as the server's OpenAPI document states it. */
+export type GetAnswer<P extends keyof paths> = paths[P] extends { get: { responses: { 200: { content: { 'application/json': infer T } } } } } ? T : never;
 
 /** An answer other than 2xx, with the API's stable error code and message. */
 export class ApiError extends Error {

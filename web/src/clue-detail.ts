@@ -1,12 +1,9 @@
 import { request } from './api.js';
 import { el, severityChip } from './dom.js';
-import type { Clue } from './clue.js';
-import { formatTime, pick, t, type MessageKey } from './i18n.js';
+import { FINAL_STATUSES, type Clue } from './clue.js';
+import { formatTime, pick, statusLabel, t, type MessageKey } from './i18n.js';
 
 type Names = Map<string, { zh: string; en: string }>;
-
-/** Statuses after which a deadline no longer runs (as FINAL_STATUSES on the server). */
-const FINAL = new Set(['closed', 'escalated', 'merged']);
 
 /**
  * The detail panel of one clue (GET /api/v1/clues/:code): item, responsible unit, deadline,
@@ -66,7 +63,7 @@ export class ClueDetail {
     const c = this.clue;
     if (!c) return;
     const unit = (id: string) => (this.unitNames.has(id) ? pick(this.unitNames.get(id)!) : id);
-    const overdue = !FINAL.has(c.status) && Date.parse(c.deadline) < Date.now();
+    const overdue = !FINAL_STATUSES.has(c.status) && Date.parse(c.deadline) < Date.now();
 
     const close = el('button', 'close', t('detail.close'));
     close.type = 'button';
@@ -87,7 +84,7 @@ export class ClueDetail {
     field('detail.unit', unit(c.primaryUnitId));
     if (c.coNotifiedUnitIds.length) field('detail.coNotified', c.coNotifiedUnitIds.map(unit).join(pick({ zh: '、', en: ', ' })));
     field('detail.deadline', `${formatTime(c.deadline)}${overdue ? ` (${t('detail.overdue')})` : ''}`, overdue ? 'overdue' : '');
-    field('detail.status', t(`status.${c.status}`));
+    field('detail.status', statusLabel(c.status));
     field('detail.severity', '').append(severityChip(c.severity));
 
     const reasons = el('ol', 'reasons');

@@ -1,6 +1,6 @@
 import type { Clue } from './clue.js';
 import { el, severityChip } from './dom.js';
-import { formatTime, pick, t } from './i18n.js';
+import { formatTime, pick, statusLabel, t } from './i18n.js';
 
 /** How many rows the side list shows: the newest, as an operator scans them. */
 const ROWS = 50;
@@ -49,7 +49,7 @@ export class ClueList {
     const li = el('li', c.code === this.selected ? 'selected' : '');
     li.dataset.code = c.code;
     const title = el('span', 'title', pick(c.summary));
-    const meta = el('span', 'meta', `${formatTime(c.openedAt, false)} · ${t(`status.${c.status}`)} · ${c.code}`);
+    const meta = el('span', 'meta', `${formatTime(c.openedAt, false)} · ${statusLabel(c.status)} · ${c.code}`);
     li.append(severityChip(c.severity), title, meta);
     return li;
   }

@@ -1,38 +1,15 @@
+import type { components } from './api-types.js';
+
 /**
- * A clue as GET /api/v1/clues returns it: the fields the map reads (the server's `clueView`
- * in server/clues/stored-clue.ts has them all; the HTTP API is the boundary, so the UI states
- * what it relies on here rather than importing server code).
+ * A clue as GET /api/v1/clues returns it, with its status and severity: the types generated from
+ * the server's OpenAPI document (`npm run api:types`), so the UI states no contract of its own.
  */
-export interface Clue {
-  code: string;
-  status: ClueStatus;
-  severity: Severity;
-  item: { code: string; name: { zh: string; en: string } | null } | null;
-  alertType: string;
-  openedAt: string;
-  lastSeen: string;
-  deadline: string;
-  primaryUnitId: string;
-  coNotifiedUnitIds: string[];
-  position: { lon: number; lat: number };
-  summary: { zh: string; en: string };
-  reasons: { rule: string; zh: string; en: string }[];
-}
+export type Clue = components['schemas']['ClueView'];
+export type ClueStatus = components['schemas']['ClueStatus'];
+export type Severity = components['schemas']['Severity'];
 
-export type ClueStatus =
-  | 'new'
-  | 'dispatched'
-  | 'accepted'
-  | 'handling'
-  | 'feedback'
-  | 'verified'
-  | 'closed'
-  | 'rejected'
-  | 'transferred'
-  | 'escalated'
-  | 'merged';
-
-export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+/** Statuses after which a deadline no longer runs (FINAL_STATUSES on the server). */
+export const FINAL_STATUSES: ReadonlySet<ClueStatus> = new Set<ClueStatus>(['closed', 'escalated', 'merged']);
 
 /** Colour per severity, shared by map points and list chips so the two read alike. */
 export const SEVERITY_COLOURS: Record<Severity, [number, number, number]> = {

@@ -1,5 +1,5 @@
 import { severityCss, type Severity } from './clue.js';
-import { t } from './i18n.js';
+import { severityLabel } from './i18n.js';
 
 /** A new element with a class and text: the little the UI needs instead of a framework. */
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = '', text?: string): HTMLElementTagNameMap[K] {
@@ -11,7 +11,7 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = ''
 
 /** A severity label on its colour, as the list and the detail panel show it. */
 export function severityChip(severity: Severity): HTMLSpanElement {
-  const chip = el('span', 'chip', t(`severity.${severity}`));
+  const chip = el('span', 'chip', severityLabel(severity));
   chip.style.background = severityCss(severity);
   return chip;
 }

@@ -1,3 +1,5 @@
+import type { ClueStatus, Severity } from './clue.js';
+
 /**
  * Every string the UI shows, in Simplified Chinese (the default: the users are Chinese command
  * centres) and English. Static markup names its string with `data-i18n="key"`; code calls `t`.
@@ -27,22 +29,6 @@ const zh = {
   'detail.reasons': '派遣依据',
   'detail.close': '关闭',
   'detail.loadFailed': '无法读取线索 {code}：{message}',
-  'status.new': '新线索',
-  'status.dispatched': '已派遣',
-  'status.accepted': '已签收',
-  'status.handling': '处置中',
-  'status.feedback': '已反馈',
-  'status.verified': '已核查',
-  'status.closed': '已办结',
-  'status.rejected': '已退回',
-  'status.transferred': '已转办',
-  'status.escalated': '已立案',
-  'status.merged': '已合并',
-  'severity.info': '提示',
-  'severity.low': '低',
-  'severity.medium': '中',
-  'severity.high': '高',
-  'severity.critical': '紧急',
 };
 
 /** A string of the dictionary. */
@@ -75,37 +61,62 @@ const en: Record<MessageKey, string> = {
   'detail.reasons': 'Routing reasons',
   'detail.close': 'Close',
   'detail.loadFailed': 'Cannot read clue {code}: {message}',
-  'status.new': 'New',
-  'status.dispatched': 'Dispatched',
-  'status.accepted': 'Accepted',
-  'status.handling': 'Handling',
-  'status.feedback': 'Feedback given',
-  'status.verified': 'Verified',
-  'status.closed': 'Closed',
-  'status.rejected': 'Rejected',
-  'status.transferred': 'Transferred',
-  'status.escalated': 'Escalated to a case',
-  'status.merged': 'Merged',
-  'severity.info': 'Info',
-  'severity.low': 'Low',
-  'severity.medium': 'Medium',
-  'severity.high': 'High',
-  'severity.critical': 'Critical',
 };
 
 const dictionary: Record<Lang, Record<MessageKey, string>> = { zh, en };
+
+/** Clue status labels; a Record over the generated ClueStatus, so a status the server adds must get one. */
+const STATUS_LABELS: Record<Lang, Record<ClueStatus, string>> = {
+  zh: {
+    new: '新线索',
+    dispatched: '已派遣',
+    accepted: '已签收',
+    handling: '处置中',
+    feedback: '已反馈',
+    verified: '已核查',
+    closed: '已办结',
+    rejected: '已退回',
+    transferred: '已转办',
+    escalated: '已立案',
+    merged: '已合并',
+  },
+  en: {
+    new: 'New',
+    dispatched: 'Dispatched',
+    accepted: 'Accepted',
+    handling: 'Handling',
+    feedback: 'Feedback given',
+    verified: 'Verified',
+    closed: 'Closed',
+    rejected: 'Rejected',
+    transferred: 'Transferred',
+    escalated: 'Escalated to a case',
+    merged: 'Merged',
+  },
+};
+
+/** Severity labels, likewise complete for the generated Severity. */
+const SEVERITY_LABELS: Record<Lang, Record<Severity, string>> = {
+  zh: { info: '提示', low: '低', medium: '中', high: '高', critical: '紧急' },
+  en: { info: 'Info', low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' },
+};
 const LANG_KEY = 'gridwatch.lang';
 let current: Lang = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
 const listeners: (() => void)[] = [];
 
-/** The language in use. */
-export function lang(): Lang {
-  return current;
-}
-
 /** The string for `key` in the current language, with `{name}` placeholders filled from `vars`. */
 export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {
   return dictionary[current][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
+}
+
+/** A clue status in the current language. */
+export function statusLabel(status: ClueStatus): string {
+  return STATUS_LABELS[current][status];
+}
+
+/** A severity in the current language. */
+export function severityLabel(severity: Severity): string {
+  return SEVERITY_LABELS[current][severity];
 }
 
 /** Picks the current language's side of a `{zh, en}` pair, as the API returns names and reasons. */

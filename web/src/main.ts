@@ -3,7 +3,7 @@
  * with the clues the server lets this user see, a list of the newest, and a clue's detail.
  */
 import './style.css';
-import { onSessionEnd, request } from './api.js';
+import { onSessionEnd, request, type GetAnswer } from './api.js';
 import { addBoundaries, createBaseMap } from './base-map.js';
 import type { Clue } from './clue.js';
 import { ClueDetail } from './clue-detail.js';
@@ -36,7 +36,7 @@ async function openLiveMap(user: SessionUser): Promise<void> {
     status.classList.toggle('error', failed);
   };
 
-  const { styleUrl } = await request<{ styleUrl: string | null }>('/api/v1/map-config');
+  const { styleUrl } = await request<GetAnswer<'/api/v1/map-config'>>('/api/v1/map-config');
   const map = await createBaseMap($('map'), styleUrl);
   await addBoundaries(map, !styleUrl);
 

@@ -3,7 +3,7 @@ import { parseItemsCsv } from '../import.js';
 import { catalogueDataSchema, type CatalogueData, type CatalogueItem } from '../model.js';
 import { demoEmpowerment, type DemoTown } from './empowerment.js';
 
-export { demoEmpowerment, DEMO_BRIDGE_CUSTODIANS, type DemoTown, type DemoOrganisation } from './empowerment.js';
+export { demoEmpowerment, type DemoTown } from './empowerment.js';
 
 /** Items added in v2; every other item of items.csv is in v1. */
 const ADDED_IN_V2 = ['住建-燃气-05'];

@@ -1,5 +1,5 @@
-import type { HealthRegistry, ComponentHealth } from '../core/health.js';
-import type { Logger } from '../core/logger.js';
+import type { HealthRegistry, ComponentHealth } from './health.js';
+import type { Logger } from './logger.js';
 
 /**
  * One part of the running service. The start-up list in server/runtime.ts is the only place

@@ -1,0 +1,63 @@
+import type pg from 'pg';
+import type { z } from 'zod';
+import type { PathDoc } from '../core/api-doc.js';
+import type { Logger } from '../core/logger.js';
+import type { LocatorHolder } from '../geo/locator/locator-holder.js';
+import type { DeviceRegistry } from '../ingest/device-registry.js';
+import type { IngestSink } from '../ingest/transport.js';
+import { HTTP_INGEST_DOC } from '../ingest/transports/http.js';
+import { authRoutes } from './auth/auth.routes.js';
+import type { LoginThrottle } from './auth/login-throttle.js';
+import { catalogueAdminRoutes } from './catalogue/catalogue-admin.routes.js';
+import type { CatalogueStore } from './catalogue/catalogue-store.js';
+import { catalogueReadRoutes } from './catalogue/catalogue.routes.js';
+import { clueRoutes } from './clues/clue.routes.js';
+import { deadLetterRoutes } from './devices/dead-letter.routes.js';
+import { deviceRoutes } from './devices/device.routes.js';
+import type { Route } from './http/define-route.js';
+import { webhookRoutes } from './outbound/webhook.routes.js';
+import { geoRoutes } from './spatial/spatial.routes.js';
+import { clueViewSchema } from './clues/stored-clue.js';
+import { mapConfigRoutes } from './web/web-ui.js';
+
+/**
+ * What the routes answer from. Route factories only keep these for their handlers and never
+ * use them while declaring, so `npm run api:types` can list the routes with no database.
+ */
+export interface ApiRouteDeps {
+  pool: pg.Pool;
+  log: Logger;
+  devices: DeviceRegistry;
+  sink: IngestSink;
+  locator: LocatorHolder;
+  /** Called after a geo import or activation commits (the runtime reloads the locator). */
+  onGeoImported: () => Promise<void>;
+  mapStyleUrl: string | undefined;
+  catalogue: CatalogueStore;
+  loginThrottle: LoginThrottle;
+  /** Told of every logout, with the revoked token (the embedded broker closes its readers at once). */
+  onTokenRevoked: (token: string) => void;
+}
+
+/** Every `defineRoute` route the app serves, in mounting order: one list for the server and its API document. */
+export function apiRoutes(d: ApiRouteDeps): Route[] {
+  return [
+    ...authRoutes(d.pool, { throttle: d.loginThrottle, onTokenRevoked: d.onTokenRevoked }),
+    ...clueRoutes(d.pool, () => d.catalogue.current().directory),
+    ...catalogueReadRoutes(d.pool, d.catalogue),
+    ...catalogueAdminRoutes(d.catalogue),
+    ...deviceRoutes(d.devices),
+    ...deadLetterRoutes(d.pool, d.sink),
+    ...geoRoutes({ pool: d.pool, log: d.log, locator: d.locator, onImported: d.onGeoImported }),
+    ...webhookRoutes(d.pool),
+    ...mapConfigRoutes(d.mapStyleUrl),
+  ];
+}
+
+/**
+ * What the API document holds besides the routes: the device intake, and the schemas the web
+ * names, published under `components.schemas` so that `npm run api:types` gives
+ * web/src/api-types.ts the same names (ClueView carries ClueStatus and Severity): the web
+ * imports these types instead of copying lists of statuses and severities.
+ */
+export const API_DOC_PARTS: { docs: readonly PathDoc[]; schemas: readonly z.ZodType[] } = { docs: [HTTP_INGEST_DOC], schemas: [clueViewSchema] };
