@@ -103,7 +103,7 @@ function unstorableField(value: unknown, path: string): string | null {
  * Stage one (pure): size, encoding, JSON and the per-kind zod schema. Every refusal is a dead
  * letter carrying the raw payload and a reason naming the field at fault.
  */
-export function parseInput(input: RawInput, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES): Parsed {
+export function decodeInput(input: RawInput, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES): Parsed {
   const size = typeof input.payload === 'string' ? Buffer.byteLength(input.payload) : input.payload.length;
   const fail = (code: ErrorCode, reason: string, claimed?: unknown): Parsed => ({ ok: false, dead: deadLetter(input, code, reason, claimed) });
   if (size > maxPayloadBytes) {

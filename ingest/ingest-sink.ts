@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.js';
 import { retry } from '../core/retry.js';
 import { isTransientDbError } from '../db/transient.js';
 import type { DeadLetter, DeviceEvent } from './device-event.js';
-import { admitEvent, deadLetter, parseInput, DEFAULT_MAX_PAYLOAD_BYTES, type Parsed } from './decode.js';
+import { admitEvent, deadLetter, decodeInput, DEFAULT_MAX_PAYLOAD_BYTES, type Parsed } from './decode.js';
 import { eventKey, storeBatch, type ReceivedEvent, type SequencedDeadLetter } from './event-store.js';
 import { storeImage, type CheckedImage } from './images.js';
 import {
@@ -239,7 +239,7 @@ export class BatchingIngestSink implements IngestSink {
     const batchId = crypto.randomUUID();
 
     let end = ingestStageSeconds.startTimer({ stage: 'decode' });
-    const parsed: Parsed[] = items.map((it) => this.isolate(it.input, () => parseInput(it.input, this.opts.maxPayloadBytes)));
+    const parsed: Parsed[] = items.map((it) => this.isolate(it.input, () => decodeInput(it.input, this.opts.maxPayloadBytes)));
     end();
 
     end = ingestStageSeconds.startTimer({ stage: 'lookup' });
