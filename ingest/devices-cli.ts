@@ -14,9 +14,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { GwError } from '../core/errors.js';
-import { createLogger } from '../core/logger.js';
-import { openDatabase } from '../db/database.js';
-import { migrate } from '../db/migrate.js';
+import { withCliDatabase } from '../db/cli-database.js';
 import { parseInput } from '../core/validate.js';
 import { DEVICE_KINDS } from './device-event.js';
 import { DeviceRegistry, deviceIdSchema, parseDeviceImport } from './device-registry.js';
@@ -93,15 +91,8 @@ async function main(): Promise<number> {
     console.error(`${(err as Error).message}\n${USAGE}`);
     return 2;
   }
-  const log = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', 'gridwatch-devices');
-  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, log, poolSize: 2 });
-  try {
-    await migrate(db.pool);
-    await run(args, new DeviceRegistry(db.pool));
-    return 0;
-  } finally {
-    await db.close();
-  }
+  await withCliDatabase(config, 'gridwatch-devices', (pool) => run(args, new DeviceRegistry(pool)));
+  return 0;
 }
 
 try {

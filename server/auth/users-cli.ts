@@ -18,10 +18,8 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '../../core/config.js';
 import { GwError } from '../../core/errors.js';
-import { createLogger } from '../../core/logger.js';
 import { randomSecret } from '../../core/passwords.js';
-import { openDatabase } from '../../db/database.js';
-import { migrate } from '../../db/migrate.js';
+import { withCliDatabase } from '../../db/cli-database.js';
 import { parseInput } from '../../core/validate.js';
 import { ROLES, createUser, listUsers, newUserSchema, passwordSchema, setUserDisabled, setUserPassword, usernameSchema, type UserAccount } from './users.js';
 
@@ -155,15 +153,8 @@ async function main(): Promise<number> {
     console.error(`users: ${err instanceof GwError ? `${err.code}: ` : ''}${(err as Error).message}\n${USAGE}`);
     return err instanceof ConfigError ? EXIT.failed : EXIT.usage;
   }
-  const log = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', 'gridwatch-users');
-  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, log, poolSize: 2 });
-  try {
-    await migrate(db.pool);
-    await run(args, chosen, db.pool);
-    return EXIT.ok;
-  } finally {
-    await db.close();
-  }
+  await withCliDatabase(config, 'gridwatch-users', (pool) => run(args, chosen, pool));
+  return EXIT.ok;
 }
 
 try {
