@@ -1,4 +1,4 @@
-import type { HealthRegistry, ComponentHealth } from './health.js';
+import type { ComponentHealth, HealthRegistry } from './health.js';
 import type { Logger } from './logger.js';
 
 /**

@@ -51,7 +51,7 @@ export interface Gridwatch {
 }
 
 /**
- * Starts Gridwatch from one ordered list of components (server/components.ts): each starts after
+ * Starts Gridwatch from one ordered list of components (core/components.ts): each starts after
  * the ones it needs, reports health under its name, and stops in reverse order, so intake stops
  * before the sink drains, the sink drains before the pipeline's timers stop, and the database
  * closes last. A part that fails to start stops what started before it.

@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
+import { every } from '../core/every.js';
 import type { Logger } from '../core/logger.js';
 import type { DemoDevice } from '../ingest/demo-devices.js';
 import type { DevicePlan } from './fleet-plan.js';
@@ -42,7 +43,7 @@ export async function startSimulators(opts: {
         return { plan, client, scenario: scenarioFor(plan, index, start, runId), topic: `devices/${plan.kind}/${plan.deviceId}/events` };
       }),
   );
-  const timer = setInterval(() => {
+  const ticks = every('demo simulators', opts.tickMs ?? 1000, async () => {
     const now = Date.now();
     for (const d of fleet) {
       for (const event of d.scenario(now)) {
@@ -52,12 +53,12 @@ export async function startSimulators(opts: {
         });
       }
     }
-  }, opts.tickMs ?? 1000);
+  }, opts.log);
   opts.log.info({ devices: fleet.length, mqtt: opts.mqttUrl }, 'simulators running');
   return {
     published: () => acked,
     async stop() {
-      clearInterval(timer);
+      await ticks.stop();
       await Promise.all(fleet.map((d) => d.client.endAsync()));
     },
   };
