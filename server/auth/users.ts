@@ -54,9 +54,10 @@ const sql = defineQueries(import.meta.url, {
 /** A user as administrators see them, with whether the account is disabled. */
 export type UserAccount = User & { disabled: boolean };
 
-type UserRow = { id: number; username: string; display_name: string; role: Role; scopes: string[]; unit_id: string | null };
+type UserRow = { id: number | string; username: string; display_name: string; role: Role; scopes: string[]; unit_id: string | null };
+// bigint ids arrive as strings unless db/database.ts's int8 parser is loaded (a CLI, a test pool).
 const toUser = (r: UserRow): User => ({
-  id: r.id,
+  id: Number(r.id),
   username: r.username,
   displayName: r.display_name,
   role: r.role,

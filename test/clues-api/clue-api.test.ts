@@ -184,7 +184,9 @@ test('OpenAPI documents the clue endpoints: the action body, the answers and who
   assert.ok(doc.paths['/api/v1/clues'].get.parameters.some((p: { name: string }) => p.name === 'bbox'));
   assert.ok(doc.paths['/api/v1/clues/{code}'].get);
   const detail = doc.paths['/api/v1/clues/{code}'].get.responses['200'].content['application/json'].schema;
-  assert.ok(detail.properties.clue.properties.reasons && detail.properties.timeline.items, 'the answer is documented');
+  // The clue is the named ClueView schema the web's generated types use.
+  assert.equal(detail.properties.clue.$ref, '#/components/schemas/ClueView');
+  assert.ok(doc.components.schemas.ClueView.properties.reasons && detail.properties.timeline.items, 'the answer is documented');
   const action = doc.paths['/api/v1/clues/{code}/actions'].post;
   assert.deepEqual(action['x-roles'], ['admin', 'operator', 'officer', 'worker']);
   assert.match(action.responses['409'].description, /GW_CLUE_STATE/);
