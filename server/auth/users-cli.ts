@@ -135,7 +135,7 @@ async function run(args: Args, chosen: Chosen | undefined, pool: pg.Pool): Promi
 /** Exit code for a failure: bad input 2, refused 3, anything else (database, lock) 1. */
 function exitCodeFor(err: unknown): number {
   if (!(err instanceof GwError)) return EXIT.failed;
-  if (err.code === 'GW_VALIDATION') return EXIT.usage;
+  if (err.code === 'GW_VALIDATION' || err.code === 'GW_USER_UNKNOWN_UNIT') return EXIT.usage;
   if (err.code === 'GW_CONFLICT' || err.code === 'GW_NOT_FOUND') return EXIT.refused;
   return EXIT.failed;
 }

@@ -11,13 +11,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../core/logger.js';
+import { authRoutes } from '../../server/auth/auth.routes.js';
+import { LoginThrottle } from '../../server/auth/login-throttle.js';
 import { createApp } from '../../server/http/app.js';
 import { HealthRegistry } from '../../core/health.js';
 import { getTestDb, type TestDb } from '../helpers/db.js';
 
 /** createApp around a one-page web root, on an ephemeral port. */
 async function serve(db: TestDb, webRoot: string, mapStyleUrl?: string): Promise<{ url: string; close(): Promise<void> }> {
-  const app = createApp({ pool: db.pool, log: createLogger('silent'), health: new HealthRegistry(), webRoot, mapStyleUrl });
+  const routes = authRoutes(db.pool, { throttle: new LoginThrottle(db.pool) });
+  const app = createApp({ pool: db.pool, log: createLogger('silent'), health: new HealthRegistry(), routes, webRoot, mapStyleUrl });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

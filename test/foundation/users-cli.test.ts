@@ -141,7 +141,7 @@ describe(`users CLI against a production start (${embedded ? 'embedded DATA_DIR'
     assert.equal(ghost!.code, 3, ghost!.stderr);
     assert.match(ghost!.stderr, /GW_NOT_FOUND: Disabling user ghost: no such user/);
     assert.equal(unit!.code, 2, unit!.stderr);
-    assert.match(unit!.stderr, /unit no-such-unit does not exist/);
+    assert.match(unit!.stderr, /GW_USER_UNKNOWN_UNIT: Creating user officer1: unitId: no unit no-such-unit/);
     assert.equal((await login('chief', chief.password)).status, 200, 'the refused reset changed nothing');
   });
 
