@@ -3,6 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { API_TYPES_FILE, apiTypesSource } from './api-types.js';
 
-const file = path.resolve(import.meta.dirname, '../..', API_TYPES_FILE);
+const file = path.resolve(import.meta.dirname, '..', API_TYPES_FILE);
 fs.writeFileSync(file, await apiTypesSource());
 console.log(`wrote ${API_TYPES_FILE}`);
