@@ -5,8 +5,31 @@
  * WebSocket) sees the same events in the same order, at least once, and drops ids it has seen.
  */
 
-/** What happened to the clue. */
-export type ClueEventChange = 'created' | 'updated' | 'transitioned';
+/**
+ * What happened to the clue (migrations 033, 052). Every event's payload is
+ * `{change, clue: ClueView (the clue after the change), ...}` plus, per change:
+ * - `created`: opened by alerts; `alerts`
+ * - `updated`: alerts joined (count, last seen, severity, summary); `alerts`
+ * - `transitioned`: a person's action; `transition` (the timeline event)
+ * - `deadline`: the deadline scheduler's step; `step: ClueDeadlineStep`, `timeline`
+ * - `evidence`: evidence attached; `evidence: {sha256, ...}`, `timeline`
+ *
+ * Readers that need "what changed" (the live WebSocket) compare `clue` with the clue of the
+ * previous event of the same code; `closed`/`merged`/`escalated` statuses end a clue.
+ */
+export type ClueEventChange = 'created' | 'updated' | 'transitioned' | 'deadline' | 'evidence';
+
+/** One step of the deadline scheduler (预警 → 超期 → 升级), as a `deadline` event carries it. */
+export interface ClueDeadlineStep {
+  /** warning: a share of the time has passed; overdue: the deadline passed; escalated: the grace period passed too. */
+  kind: 'warning' | 'overdue' | 'escalated';
+  /** Which of the item's two deadlines: to accept (签收) or to close (办结). */
+  deadline: 'accept' | 'close';
+  /** The deadline, ISO 8601. */
+  dueAt: string;
+  /** For an escalation: the command level it went to (town → district → city). */
+  level?: 'district' | 'city';
+}
 
 /** A clue event as its transaction queues it (column names of `clue_outbox`). */
 export interface QueuedClueEvent {
