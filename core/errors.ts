@@ -70,6 +70,12 @@ export const ERROR_CATALOGUE = {
   GW_CLUE_STATE: { status: 409, title: 'The clue is not in a status that allows this action' },
   GW_CLUE_FORBIDDEN: { status: 403, title: 'Not allowed to take this action on this clue' },
   GW_CLUE_INVALID: { status: 422, title: 'The action does not make sense for this clue' },
+  // lifecycle: the working-day calendar, instructions (指令单)
+  GW_CALENDAR_INVALID: { status: 422, title: 'Calendar import is invalid (see the problems)' },
+  GW_INSTRUCTION_NOT_FOUND: { status: 404, title: 'No such instruction' },
+  GW_INSTRUCTION_INVALID: { status: 422, title: 'The instruction names no unit, clue, jurisdiction or area in your scope, or a past due time' },
+  GW_INSTRUCTION_FORBIDDEN: { status: 403, title: 'Only people of the unit an instruction is addressed to may respond to it' },
+  GW_INSTRUCTION_STATE: { status: 409, title: 'The instruction is not in a status that allows this response' },
   // clue pipeline: stored events it kept failing on (dead-letter code; the event stays stored)
   GW_PIPELINE_FAILED: { status: 500, title: 'The clue pipeline kept failing on a stored device event and gave it up' },
   // outbound clue events: MQTT, Kafka and webhook delivery from the clue outbox

@@ -14,6 +14,9 @@ import { catalogueReadRoutes } from './catalogue/catalogue.routes.js';
 import { clueRoutes } from './clues/clue.routes.js';
 import { deadLetterRoutes } from './devices/dead-letter.routes.js';
 import { deviceRoutes } from './devices/device.routes.js';
+import { calendarRoutes } from './lifecycle/calendar.routes.js';
+import { instructionRoutes } from './lifecycle/instruction.routes.js';
+import { warningRoutes } from './lifecycle/warning.routes.js';
 import type { Route } from './http/define-route.js';
 import { webhookRoutes } from './outbound/webhook.routes.js';
 import { geoRoutes } from './spatial/spatial.routes.js';
@@ -44,6 +47,9 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
   return [
     ...authRoutes(d.pool, { throttle: d.loginThrottle, onTokenRevoked: d.onTokenRevoked }),
     ...clueRoutes(d.pool, () => d.catalogue.current().directory),
+    ...instructionRoutes(d.pool, { units: () => d.catalogue.current().directory }),
+    ...warningRoutes(d.pool),
+    ...calendarRoutes(d.pool),
     ...catalogueReadRoutes(d.pool, d.catalogue),
     ...catalogueAdminRoutes(d.catalogue),
     ...deviceRoutes(d.devices),

@@ -25,10 +25,15 @@ import { seedDemoCatalogue } from './catalogue/demo/seed-catalogue.js';
 import { startDemoFleet } from './demo/demo-fleet.js';
 import { seedDemoUsers } from './demo/demo-users.js';
 import { createApp } from './http/app.js';
+import { chineseDaysSeed, seedCalendar } from './lifecycle/calendar-store.js';
+import { deadlineComponent } from './lifecycle/deadline-scheduler.js';
 import { clueSubscribers } from './outbound/mqtt-subscribers.js';
 import { outboundComponent } from './outbound/outbound-component.js';
 import { CluePipeline } from './pipeline/clue-pipeline.js';
 import { builtWebRoot } from './web/web-ui.js';
+
+/** How often the deadline scheduler looks for due steps (one index scan when nothing is due). */
+const DEADLINE_POLL_MS = 5_000;
 
 /** A running Gridwatch: what main() and end-to-end tests hold on to. */
 export interface Gridwatch {
@@ -125,6 +130,14 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       stop: () => catalogueWatch(),
     },
     {
+      // The working-day calendar: years the chinese-days package knows and the table does not list yet.
+      name: 'calendar',
+      async start() {
+        const added = await seedCalendar(db.pool, chineseDaysSeed());
+        if (added.length) log.info({ years: added }, 'working-day calendar seeded from chinese-days');
+      },
+    },
+    {
       // The pipeline the sink hands stored events to. Stored events a crash or a failed batch
       // left undetected go through before any new input; later failures go to the 30 s sweep.
       name: 'pipeline',
@@ -141,6 +154,8 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
         pipelineTimers = [];
       },
     },
+    // Deadlines (预警 → 超期 → 升级) from the database: catches up at start, then polls.
+    deadlineComponent(() => ({ pool: db.pool, catalogue: () => catalogue.current(), log: log.child({ stage: 'deadlines' }) }), DEADLINE_POLL_MS),
     {
       name: 'ingest',
       async start() {

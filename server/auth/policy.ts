@@ -27,6 +27,18 @@ export const PERMISSIONS = {
   'clues.read': EVERYONE,
   /** Take lifecycle actions on clues (which ones, per status, is the lifecycle table's). */
   'clues.act': ['admin', 'operator', 'officer', 'worker'],
+  /** Issue instructions (指令单) to units: command-centre operators, within their scope. */
+  'instructions.issue': ['admin', 'operator'],
+  /** List and read instructions (within scope, or addressed to one's unit). */
+  'instructions.read': EVERYONE,
+  /** Acknowledge and answer instructions (people of the unit addressed; checked per instruction). */
+  'instructions.respond': ['admin', 'operator', 'officer', 'worker'],
+  /** The warnings list (预警单): clues and instructions due soon, overdue, escalated (within scope). */
+  'warnings.read': EVERYONE,
+  /** Read the working-day calendar (holidays, 调休 workdays). */
+  'calendar.read': EVERYONE,
+  /** Import a year of the working-day calendar. */
+  'calendar.manage': ['admin'],
   /** Users, devices, dead letters and webhooks. */
   'users.manage': ['admin'],
   'devices.manage': ['admin'],

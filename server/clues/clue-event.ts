@@ -19,6 +19,10 @@
  */
 export type ClueEventChange = 'created' | 'updated' | 'transitioned' | 'deadline' | 'evidence';
 
+/** Command levels that watch a clue; the deadline scheduler escalates town → district → city (升级). */
+export const ESCALATION_LEVELS = ['town', 'district', 'city'] as const;
+export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
+
 /** One step of the deadline scheduler (预警 → 超期 → 升级), as a `deadline` event carries it. */
 export interface ClueDeadlineStep {
   /** warning: a share of the time has passed; overdue: the deadline passed; escalated: the grace period passed too. */
@@ -28,7 +32,7 @@ export interface ClueDeadlineStep {
   /** The deadline, ISO 8601. */
   dueAt: string;
   /** For an escalation: the command level it went to (town → district → city). */
-  level?: 'district' | 'city';
+  level?: Exclude<EscalationLevel, 'town'>;
 }
 
 /** A clue event as its transaction queues it (column names of `clue_outbox`). */

@@ -6,6 +6,7 @@ import { canSeePlace, scopeOf, scopeSqlParams } from '../auth/policy.js';
 import type { User } from '../auth/users.js';
 import { ALERT_TYPES, SEVERITIES } from '../detection/alert.js';
 import { CLUE_STATUSES, type ClueStatus } from './clue.js';
+import type { ClueDeadlineStep } from './clue-event.js';
 import { actionRecordSchema, CLUE_ACTION_TYPES } from './lifecycle.js';
 import { bilingualSchema, clueFromRow, type ClueRow, type StoredClue } from './stored-clue.js';
 
@@ -85,18 +86,42 @@ const alertRecordSchema = z.strictObject({
   }),
 });
 
+const duration = z.strictObject({ amount: z.number(), unit: z.enum(['minutes', 'working-hours', 'working-days']) });
+
+/** What the timeline records of the deadline scheduler: the deadlines it planned, or a step it took. */
+const deadlineRecordSchema = z.union([
+  z.strictObject({
+    acceptDueAt: z.iso.datetime(),
+    closeDueAt: z.iso.datetime(),
+    spec: z.strictObject({ accept: duration, close: duration, grace: duration }),
+  }),
+  z.strictObject({
+    step: z.strictObject({
+      kind: z.enum(['warning', 'overdue', 'escalated']),
+      deadline: z.enum(['accept', 'close']),
+      dueAt: z.iso.datetime(),
+      level: z.enum(['district', 'city']).optional(),
+    }) satisfies z.ZodType<ClueDeadlineStep>,
+    /** Command units an escalation added to the clue's boards. */
+    addedBoardUnitIds: z.array(z.string()),
+  }),
+]);
+
+/** Timeline actions of the deadline scheduler (actor 'system'). */
+export const DEADLINE_ACTIONS = ['deadline.planned', 'deadline.warning', 'deadline.overdue', 'deadline.escalated'] as const;
+
 /** One entry of a clue's timeline (全过程记录) as the API shows it. */
 export const timelineEntrySchema = z.strictObject({
   at: z.iso.datetime(),
-  /** A username, or 'pipeline' for alerts. */
+  /** A username, 'pipeline' for alerts, 'system' for the deadline scheduler. */
   actor: z.string(),
   /** 'opened' for the alert that opened the clue, 'alert' for one that joined it, or a person's action. */
-  action: z.enum(['opened', 'alert', ...CLUE_ACTION_TYPES]),
+  action: z.enum(['opened', 'alert', ...CLUE_ACTION_TYPES, ...DEADLINE_ACTIONS]),
   from: z.enum(CLUE_STATUSES).nullable(),
   to: z.enum(CLUE_STATUSES).nullable(),
   /** From where: `device:<id>` for the pipeline, the client address for a person. */
   source: z.string().nullable(),
-  detail: z.union([alertRecordSchema, actionRecordSchema]),
+  detail: z.union([alertRecordSchema, actionRecordSchema, deadlineRecordSchema]),
 });
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 

@@ -5,7 +5,7 @@ import { defineQueries } from '../../db/sql.js';
 import { ALERT_TYPES, SEVERITIES } from '../detection/alert.js';
 import { REASON_RULES } from '../routing/route-clue.js';
 import { CLUE_STATUSES, type Clue } from './clue.js';
-import type { QueuedClueEvent } from './clue-event.js';
+import { ESCALATION_LEVELS, type EscalationLevel, type QueuedClueEvent } from './clue-event.js';
 
 const sql = defineQueries(import.meta.url, {
   insertTimeline: 'insert-timeline',
@@ -26,7 +26,22 @@ export interface StoredClue extends Clue {
   device: { id: string; kind: DeviceKind } | null;
   /** The opening alert's measured values and evidence. */
   details: Record<string, unknown>;
+  /** The deadline scheduler's record (migration 060); absent on a clue being opened. */
+  deadlines?: ClueDeadlines;
 }
+
+/** A clue's two deadlines and how far the scheduler went with them (docs/DEADLINES.md). */
+export interface ClueDeadlines {
+  /** To accept (签收) and to close (办结), ms; null until the scheduler planned them. */
+  acceptDueAt: number | null;
+  closeDueAt: number | null;
+  /** Keys of the steps taken ('accept.warning', 'close.overdue', 'close.escalated.city' ...). */
+  done: string[];
+  escalationLevel: EscalationLevel;
+}
+
+/** A clue's deadlines before the scheduler has planned them. */
+const UNPLANNED: ClueDeadlines = { acceptDueAt: null, closeDueAt: null, done: [], escalationLevel: 'town' };
 
 /** A row of the `clue_rows` view (migration 034): what every clue read returns. */
 export interface ClueRow {
@@ -63,6 +78,10 @@ export interface ClueRow {
   device_id: string | null;
   device_kind: DeviceKind | null;
   details: Record<string, unknown>;
+  accept_due_at: Date | null;
+  close_due_at: Date | null;
+  deadline_done: string[];
+  escalation_level: EscalationLevel;
 }
 
 /** A stored clue from its row (bigint ids arrive as strings from pg). */
@@ -99,6 +118,12 @@ export function clueFromRow(r: ClueRow): StoredClue {
     rejectedBy: r.rejected_by,
     device: r.device_id && r.device_kind ? { id: r.device_id, kind: r.device_kind } : null,
     details: r.details,
+    deadlines: {
+      acceptDueAt: r.accept_due_at?.getTime() ?? null,
+      closeDueAt: r.close_due_at?.getTime() ?? null,
+      done: r.deadline_done,
+      escalationLevel: r.escalation_level,
+    },
   };
 }
 
@@ -144,6 +169,16 @@ export const clueViewSchema = z.strictObject({
   rejectedBy: z.array(z.string()),
   /** The opening alert's measured values and evidence. */
   details: z.record(z.string(), z.unknown()),
+  /** Deadline to accept (签收); null until the deadline scheduler has planned it (within one poll of opening). */
+  acceptDueAt: isoTime.nullable(),
+  /** Deadline to close (办结); `deadline` follows it once planned. */
+  closeDueAt: isoTime.nullable(),
+  /** The accept deadline passed before the clue was accepted (超期). */
+  acceptOverdue: z.boolean(),
+  /** The close deadline passed before the clue ended. */
+  closeOverdue: z.boolean(),
+  /** The command level watching it: town, or district / city after escalation (升级). */
+  escalationLevel: z.enum(ESCALATION_LEVELS),
 }).meta({ id: 'ClueView' });
 export type ClueView = z.infer<typeof clueViewSchema>;
 
@@ -180,6 +215,17 @@ export function clueView(c: Omit<StoredClue, 'id'>): ClueView {
     reasons: c.reasons,
     rejectedBy: c.rejectedBy,
     details: c.details,
+    ...deadlineView(c.deadlines ?? UNPLANNED),
+  };
+}
+
+function deadlineView(d: ClueDeadlines): Pick<ClueView, 'acceptDueAt' | 'closeDueAt' | 'acceptOverdue' | 'closeOverdue' | 'escalationLevel'> {
+  return {
+    acceptDueAt: d.acceptDueAt === null ? null : iso(d.acceptDueAt),
+    closeDueAt: d.closeDueAt === null ? null : iso(d.closeDueAt),
+    acceptOverdue: d.done.includes('accept.overdue'),
+    closeOverdue: d.done.includes('close.overdue'),
+    escalationLevel: d.escalationLevel,
   };
 }
 
