@@ -216,13 +216,14 @@ export async function issueInstruction(
   opts: { now: number; warningShare: number },
 ): Promise<InstructionView> {
   const scope = scopeOf(user);
-  const unit = units.byId.get(input.targetUnitId);
-  if (!unit || (unit.districtCode !== null && !inScope(scope, [unit.districtCode, 'townCode' in unit ? unit.townCode : null])))
-    throw new GwError('GW_INSTRUCTION_INVALID', `Issuing an instruction to ${input.targetUnitId}: no such unit in your scope`);
   const dueAt = Date.parse(input.dueAt);
   if (dueAt <= opts.now) throw new GwError('GW_INSTRUCTION_INVALID', `Issuing an instruction due ${input.dueAt}: the due time has passed`);
   const id = await withTransaction(pool, async (client) => {
+    // The subject first: a clue out of scope answers as an unknown one, whatever the unit.
     const { codes, clueId } = await subjectPlaces(client, user, scope, input.subject);
+    const unit = units.byId.get(input.targetUnitId);
+    if (!unit || (unit.districtCode !== null && !inScope(scope, [unit.districtCode, 'townCode' in unit ? unit.townCode : null])))
+      throw new GwError('GW_INSTRUCTION_INVALID', `Issuing an instruction to ${input.targetUnitId}: no such unit in your scope`);
     const steps = planDeadline(await calendarAround(client, opts.now), 'answer', opts.now, dueAt, { warningShare: opts.warningShare });
     const { rows } = await client.query<{ id: string }>(sql.insert, [
       user.username,
