@@ -43,7 +43,11 @@ export interface ApiRouteDeps {
 export function apiRoutes(d: ApiRouteDeps): Route[] {
   return [
     ...authRoutes(d.pool, { throttle: d.loginThrottle, onTokenRevoked: d.onTokenRevoked }),
-    ...clueRoutes(d.pool, () => d.catalogue.current().directory),
+    ...clueRoutes(d.pool, () => ({
+      units: d.catalogue.current().directory,
+      history: d.catalogue.current().history,
+      locate: (lon, lat) => d.locator.current().locate(lon, lat),
+    })),
     ...catalogueReadRoutes(d.pool, d.catalogue),
     ...catalogueAdminRoutes(d.catalogue),
     ...deviceRoutes(d.devices),

@@ -63,6 +63,7 @@ export interface ClueRow {
   device_id: string | null;
   device_kind: DeviceKind | null;
   details: Record<string, unknown>;
+  closed_at_source: boolean;
 }
 
 /** A stored clue from its row (bigint ids arrive as strings from pg). */
@@ -99,6 +100,7 @@ export function clueFromRow(r: ClueRow): StoredClue {
     rejectedBy: r.rejected_by,
     device: r.device_id && r.device_kind ? { id: r.device_id, kind: r.device_kind } : null,
     details: r.details,
+    closedAtSource: r.closed_at_source,
   };
 }
 
@@ -144,6 +146,8 @@ export const clueViewSchema = z.strictObject({
   rejectedBy: z.array(z.string()),
   /** The opening alert's measured values and evidence. */
   details: z.record(z.string(), z.unknown()),
+  /** Closed on the spot by a grid worker of the assigned unit (源头化解). */
+  closedAtSource: z.boolean(),
 }).meta({ id: 'ClueView' });
 export type ClueView = z.infer<typeof clueViewSchema>;
 
@@ -180,6 +184,7 @@ export function clueView(c: Omit<StoredClue, 'id'>): ClueView {
     reasons: c.reasons,
     rejectedBy: c.rejectedBy,
     details: c.details,
+    closedAtSource: c.closedAtSource,
   };
 }
 

@@ -358,6 +358,8 @@ export interface paths {
                                 windowMin: number;
                                 /** @default [] */
                                 alsoNotify: ("construction" | "transport" | "traffic-police" | "market" | "environment" | "emergency" | "city-management" | "natural-resources" | "utility" | "town-team")[];
+                                /** @default false */
+                                closeAtSource: boolean;
                                 empoweredTowns: string[];
                             }[];
                             towns: {
@@ -641,6 +643,8 @@ export interface paths {
                                 windowMin?: number;
                                 /** @default [] */
                                 alsoNotify?: ("construction" | "transport" | "traffic-police" | "market" | "environment" | "emergency" | "city-management" | "natural-resources" | "utility" | "town-team")[];
+                                /** @default false */
+                                closeAtSource?: boolean;
                             }[];
                             /** @default [] */
                             withdrawn?: string[];
@@ -1009,6 +1013,8 @@ export interface paths {
                             windowMin?: number;
                             /** @default [] */
                             alsoNotify?: ("construction" | "transport" | "traffic-police" | "market" | "environment" | "emergency" | "city-management" | "natural-resources" | "utility" | "town-team")[];
+                            /** @default false */
+                            closeAtSource?: boolean;
                         }[];
                         /** @default [] */
                         withdrawn?: string[];
@@ -1287,7 +1293,7 @@ export interface paths {
                                 at: string;
                                 actor: string;
                                 /** @enum {string} */
-                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge";
+                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge";
                                 from: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 to: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 source: string | null;
@@ -1327,13 +1333,40 @@ export interface paths {
                                         unitId: string | null;
                                     };
                                     changes: {
+                                        itemCode?: string | null;
+                                        catalogueVersion?: number | null;
+                                        primaryUnitId?: string;
+                                        coNotifiedUnitIds?: string[];
+                                        boardUnitIds?: string[];
+                                        needsConfirmation?: boolean;
+                                        reasons?: {
+                                            /** @enum {string} */
+                                            rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
+                                            zh: string;
+                                            en: string;
+                                        }[];
                                         /** @enum {string} */
                                         status: "new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged";
-                                        needsConfirmation?: boolean;
-                                        primaryUnitId?: string;
                                         rejectedBy?: string[];
+                                        /** @enum {string} */
+                                        procedure?: "simple" | "normal";
+                                        closedAtSource?: boolean;
                                     };
                                     note: string | null;
+                                    previous?: {
+                                        itemCode: string | null;
+                                        catalogueVersion: number | null;
+                                        primaryUnitId: string;
+                                        coNotifiedUnitIds: string[];
+                                        boardUnitIds: string[];
+                                        needsConfirmation: boolean;
+                                        reasons: {
+                                            /** @enum {string} */
+                                            rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
+                                            zh: string;
+                                            en: string;
+                                        }[];
+                                    };
                                 };
                             }[];
                         };
@@ -1423,8 +1456,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Take a lifecycle action: dispatch, accept, reject, start, feedback, verify, return, close, transfer, escalate, merge
-         * @description Operators and admins act for the command centre; the assigned unit's people accept, reject, start and give feedback. A second rejection by another unit sends the clue to the co-ordination office. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.
+         * Take a lifecycle action: dispatch, accept, reject, start, feedback, verify, return, close, transfer, escalate, closeAtSource, reroute, merge
+         * @description Operators and admins act for the command centre; the assigned unit's people accept, reject, start and give feedback. A second rejection by another unit sends the clue to the co-ordination office. Escalation (立案) names its procedure (simple | normal); a grid worker of the assigned unit may close at source (源头化解) where the item allows it; reroute routes the clue again under the catalogue version in force now, and the timeline keeps both decisions. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.
          */
         post: {
             parameters: {
@@ -1474,6 +1507,15 @@ export interface paths {
                         /** @constant */
                         type: "escalate";
                         reason: string;
+                        /** @enum {string} */
+                        procedure: "simple" | "normal";
+                    } | {
+                        /** @constant */
+                        type: "closeAtSource";
+                        note: string;
+                    } | {
+                        /** @constant */
+                        type: "reroute";
                     } | {
                         /** @constant */
                         type: "merge";
@@ -1494,7 +1536,7 @@ export interface paths {
                                 clueCode: string;
                                 at: number;
                                 /** @enum {string} */
-                                action: "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge";
+                                action: "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge";
                                 /** @enum {string} */
                                 from: "new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged";
                                 /** @enum {string} */
@@ -1506,13 +1548,40 @@ export interface paths {
                                     unitId: string | null;
                                 };
                                 changes: {
+                                    itemCode?: string | null;
+                                    catalogueVersion?: number | null;
+                                    primaryUnitId?: string;
+                                    coNotifiedUnitIds?: string[];
+                                    boardUnitIds?: string[];
+                                    needsConfirmation?: boolean;
+                                    reasons?: {
+                                        /** @enum {string} */
+                                        rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
+                                        zh: string;
+                                        en: string;
+                                    }[];
                                     /** @enum {string} */
                                     status: "new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged";
-                                    needsConfirmation?: boolean;
-                                    primaryUnitId?: string;
                                     rejectedBy?: string[];
+                                    /** @enum {string} */
+                                    procedure?: "simple" | "normal";
+                                    closedAtSource?: boolean;
                                 };
                                 note: string | null;
+                                previous?: {
+                                    itemCode: string | null;
+                                    catalogueVersion: number | null;
+                                    primaryUnitId: string;
+                                    coNotifiedUnitIds: string[];
+                                    boardUnitIds: string[];
+                                    needsConfirmation: boolean;
+                                    reasons: {
+                                        /** @enum {string} */
+                                        rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
+                                        zh: string;
+                                        en: string;
+                                    }[];
+                                };
                             };
                         };
                     };
@@ -4173,6 +4242,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My unit’s tasks (任务单): open clues assigned to my unit, with what I may do next
+         * @description Open clues whose primary unit is the caller’s unit and that lie in the caller’s scope, newest first, each with `nextActions`; `counts` per open status. Filters: status (comma-separated), item, kind (device kind). A user bound to no unit gets 409 GW_TASKS_NO_UNIT.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: string;
+                    item?: string;
+                    kind?: "waste-truck" | "gas-sensor" | "bridge-sensor" | "parking-camera";
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unitId: string;
+                            tasks: {
+                                clue: components["schemas"]["ClueView"];
+                                nextActions: ("dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge")[];
+                            }[];
+                            counts: {
+                                [key: string]: number;
+                            };
+                            total: number;
+                            limit: number;
+                            offset: number;
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_TASKS_NO_UNIT: The user belongs to no unit, so has no tasks list */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units": {
         parameters: {
             query?: never;
@@ -5525,6 +5715,7 @@ export interface components {
             details: {
                 [key: string]: unknown;
             };
+            closedAtSource: boolean;
         };
         GeoImportReport: {
             /** @enum {string} */
