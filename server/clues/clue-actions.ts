@@ -110,7 +110,12 @@ export async function applyClueAction(
           from_status: result.event.from,
           to_status: result.event.to,
           source,
-          detail: { by: result.event.by, changes: result.event.changes, note: result.event.note },
+          detail: {
+            by: result.event.by,
+            changes: result.event.changes,
+            note: result.event.note,
+            ...(result.event.previous ? { previous: result.event.previous } : {}),
+          },
         },
       ],
       [
