@@ -46,10 +46,14 @@ export interface ApiRouteDeps {
 export function apiRoutes(d: ApiRouteDeps): Route[] {
   return [
     ...authRoutes(d.pool, { throttle: d.loginThrottle, onTokenRevoked: d.onTokenRevoked }),
-    ...clueRoutes(d.pool, () => d.catalogue.current().directory),
     ...instructionRoutes(d.pool, { units: () => d.catalogue.current().directory }),
     ...warningRoutes(d.pool),
     ...calendarRoutes(d.pool),
+    ...clueRoutes(d.pool, () => ({
+      units: d.catalogue.current().directory,
+      history: d.catalogue.current().history,
+      locate: (lon, lat) => d.locator.current().locate(lon, lat),
+    })),
     ...catalogueReadRoutes(d.pool, d.catalogue),
     ...catalogueAdminRoutes(d.catalogue),
     ...deviceRoutes(d.devices),

@@ -59,6 +59,11 @@ export function isCommand(role: Role): boolean {
   return role === 'operator' || role === 'admin';
 }
 
+/** Grid workers (网格员) of a unit: they may close at source (源头化解) what their unit holds. */
+export function isGridWorker(role: Role): boolean {
+  return role === 'worker';
+}
+
 /** The part of the city a user may see and act in. */
 export interface Scope {
   /** No jurisdiction limit: an admin or planner without scope codes. */

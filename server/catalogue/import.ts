@@ -37,14 +37,18 @@ export const ITEM_CSV_COLUMNS = [
   'also_notify',
 ] as const;
 
+/** Columns an items CSV may leave out (older files): `close_at_source` (true | false, default false). */
+const OPTIONAL_ITEM_CSV_COLUMNS = ['close_at_source'] as const;
+
 /**
  * Reads CSV with a header row into one record per data row, keyed by column name, with the
  * 1-based line of each row for error messages. Missing or unknown columns are problems.
  */
-function csvRecords<C extends string>(
+function csvRecords<C extends string, O extends string = never>(
   text: string,
   columns: readonly C[],
-): ImportResult<{ line: number; record: Record<C, string> }[]> {
+  optional: readonly O[] = [],
+): ImportResult<{ line: number; record: Record<C | O, string> }[]> {
   let rows: string[][];
   try {
     rows = readCsv(text);
@@ -53,7 +57,7 @@ function csvRecords<C extends string>(
   }
   const header = (rows[0] ?? []).map((h) => h.trim());
   const missing = columns.filter((c) => !header.includes(c));
-  const unknown = header.filter((h) => !(columns as readonly string[]).includes(h));
+  const unknown = header.filter((h) => !(columns as readonly string[]).includes(h) && !(optional as readonly string[]).includes(h));
   if (missing.length > 0 || unknown.length > 0)
     return {
       ok: false,
@@ -66,7 +70,7 @@ function csvRecords<C extends string>(
     ok: true,
     value: rows.slice(1).map((row, i) => ({
       line: i + 2,
-      record: Object.fromEntries(columns.map((c) => [c, (row[header.indexOf(c)] ?? '').trim()])) as Record<C, string>,
+      record: Object.fromEntries([...columns, ...optional].map((c) => [c, (row[header.indexOf(c)] ?? '').trim()])) as Record<C | O, string>,
     })),
   };
 }
@@ -76,7 +80,7 @@ const optionalNumber = (s: string) => (s === '' ? undefined : Number(s));
 
 /** Parses and validates an items CSV (columns `ITEM_CSV_COLUMNS`). */
 export function parseItemsCsv(text: string): ImportResult<CatalogueItem[]> {
-  const records = csvRecords(text, ITEM_CSV_COLUMNS);
+  const records = csvRecords(text, ITEM_CSV_COLUMNS, OPTIONAL_ITEM_CSV_COLUMNS);
   if (!records.ok) return records;
   const items: CatalogueItem[] = [];
   const problems: string[] = [];
@@ -93,6 +97,7 @@ export function parseItemsCsv(text: string): ImportResult<CatalogueItem[]> {
       alertTypes: list(r.alert_types),
       windowMin: optionalNumber(r.window_min),
       alsoNotify: list(r.also_notify),
+      closeAtSource: r.close_at_source === '' ? undefined : r.close_at_source === 'true' ? true : r.close_at_source === 'false' ? false : r.close_at_source,
     });
     if (parsed.success) items.push(parsed.data);
     else problems.push(...problemsOf(parsed.error, `line ${line}: `));
@@ -103,7 +108,7 @@ export function parseItemsCsv(text: string): ImportResult<CatalogueItem[]> {
 /** Writes items as CSV that `parseItemsCsv` reads back unchanged (export for editing). */
 export function formatItemsCsv(items: readonly CatalogueItem[]): string {
   return writeCsv([
-    ITEM_CSV_COLUMNS,
+    [...ITEM_CSV_COLUMNS, ...OPTIONAL_ITEM_CSV_COLUMNS],
     ...items.map((i) => [
       i.code,
       i.name.zh,
@@ -117,6 +122,7 @@ export function formatItemsCsv(items: readonly CatalogueItem[]): string {
       i.alertTypes.join(';'),
       String(i.windowMin),
       i.alsoNotify.join(';'),
+      String(i.closeAtSource),
     ]),
   ]);
 }

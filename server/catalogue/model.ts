@@ -77,6 +77,8 @@ export const catalogueItemSchema = z.object({
   /** A new alert joins an open clue of this item at the same asset seen within this window. */
   windowMin: z.number().int().positive().default(60),
   alsoNotify: z.array(z.enum(NOTIFY_KINDS)).default([]),
+  /** A grid worker of the assigned unit may resolve it on the spot (源头化解): minor, no penalty needed. */
+  closeAtSource: z.boolean().default(false),
 });
 export type CatalogueItem = z.infer<typeof catalogueItemSchema>;
 

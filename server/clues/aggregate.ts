@@ -90,6 +90,7 @@ export function aggregate(
       reasons: decision.reasons,
       summary: alert.summary,
       rejectedBy: [],
+      closedAtSource: false,
     },
   };
 }

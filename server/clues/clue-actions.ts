@@ -7,8 +7,9 @@ import type { User } from '../auth/users.js';
 import type { UnitDirectory } from '../catalogue/units.js';
 import { FINAL_STATUSES } from './clue.js';
 import { findVisibleClue } from './clue-queries.js';
-import { transition, type ClueAction, type TimelineEvent } from './lifecycle.js';
-import { clueView, recordChanges, unitsToTell, type ClueView } from './stored-clue.js';
+import { CASE_PROCEDURES, transition, type ClueAction, type TimelineEvent } from './lifecycle.js';
+import { itemFactsOf, rerouteClue, type RoutingContext } from './reroute.js';
+import { clueView, recordChanges, unitsToTell, type ClueView, type StoredClue } from './stored-clue.js';
 
 const { UPDATE } = defineQueries(import.meta.url, { UPDATE: 'update-clue-status' });
 
@@ -17,7 +18,8 @@ const unitId = z.string().min(1).max(64);
 
 /**
  * An action as the API takes it. It is the lifecycle's `ClueAction`, except that a rejection
- * names no co-ordination office: the server finds the clue's district office itself.
+ * names no co-ordination office (the server finds the clue's district office itself) and a
+ * re-route names no decision (the server routes the clue again under the version in force now).
  */
 export const clueActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dispatch'), toUnitId: unitId.optional() }),
@@ -29,18 +31,35 @@ export const clueActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('return'), reason }),
   z.object({ type: z.literal('close') }),
   z.object({ type: z.literal('transfer'), toUnitId: unitId, reason }),
-  z.object({ type: z.literal('escalate'), reason }),
+  /** 立案: the procedure is required, simple (简易程序) or normal (普通程序). */
+  z.object({ type: z.literal('escalate'), reason, procedure: z.enum(CASE_PROCEDURES) }),
+  /** 源头化解: what the grid worker did on the spot. */
+  z.object({ type: z.literal('closeAtSource'), note: reason }),
+  z.object({ type: z.literal('reroute') }),
   z.object({ type: z.literal('merge'), intoCode: z.string().min(1).max(64) }),
 ]);
 export type ClueActionInput = z.infer<typeof clueActionSchema>;
 
-/** The lifecycle action for an API action: checks the units it names and fills in the co-ordination office. */
-function toAction(input: ClueActionInput, districtCode: string | null, units: UnitDirectory, clueCode: string): ClueAction {
+/**
+ * The lifecycle action for an API action: checks the units it names, fills in the co-ordination
+ * office and, for a re-route, the router's new decision (with the item name it implies).
+ */
+function toAction(
+  input: ClueActionInput,
+  clue: StoredClue,
+  ctx: RoutingContext,
+  now: number,
+): { action: ClueAction; itemName: StoredClue['itemName'] } {
+  const units: UnitDirectory = ctx.units;
   if ((input.type === 'dispatch' || input.type === 'transfer') && input.toUnitId !== undefined && !units.byId.has(input.toUnitId))
-    throw new GwError('GW_CLUE_INVALID', `${input.type} clue ${clueCode} to ${input.toUnitId}: no such unit in service`);
-  if (input.type !== 'reject') return input;
-  const office = units.coordinationOffices.get(districtCode) ?? units.coordinationOffices.get(null)!;
-  return { ...input, coordinationOfficeId: office.id };
+    throw new GwError('GW_CLUE_INVALID', `${input.type} clue ${clue.code} to ${input.toUnitId}: no such unit in service`);
+  if (input.type === 'reroute') {
+    const { routing, itemName } = rerouteClue(clue, ctx, now);
+    return { action: { type: 'reroute', routing }, itemName };
+  }
+  if (input.type !== 'reject') return { action: input, itemName: clue.itemName };
+  const office = units.coordinationOffices.get(clue.districtCode) ?? units.coordinationOffices.get(null)!;
+  return { action: { ...input, coordinationOfficeId: office.id }, itemName: clue.itemName };
 }
 
 /**
@@ -53,7 +72,7 @@ function toAction(input: ClueActionInput, districtCode: string | null, units: Un
  */
 export async function applyClueAction(
   pool: pg.Pool,
-  units: UnitDirectory,
+  ctx: RoutingContext,
   user: User,
   code: string,
   input: ClueActionInput,
@@ -69,10 +88,16 @@ export async function applyClueAction(
       if (FINAL_STATUSES.includes(target.status) && target.code !== code)
         throw new GwError('GW_CLUE_INVALID', `Merging clue ${code} into ${target.code}: that clue is ${target.status}`);
     }
-    const result = transition(clue, toAction(input, clue.districtCode, units, code), { userId: user.username, role: user.role, unitId: user.unitId }, now);
+    const { action, itemName } = toAction(input, clue, ctx, now);
+    const actor = { userId: user.username, role: user.role, unitId: user.unitId };
+    const result = transition(clue, action, actor, now, itemFactsOf(ctx.history, clue));
     if (!result.ok) throw new GwError(result.error.code, result.error.message);
-    const next = { ...clue, ...result.clue };
-    await client.query(UPDATE, [clue.id, next.status, next.primaryUnitId, next.needsConfirmation, next.rejectedBy]);
+    const next: StoredClue = { ...clue, ...result.clue, itemName };
+    await client.query(UPDATE, [
+      clue.id, next.status, next.primaryUnitId, next.needsConfirmation, next.rejectedBy, next.closedAtSource,
+      next.coNotifiedUnitIds, next.boardUnitIds, JSON.stringify(next.reasons), next.catalogueVersion, next.itemCode,
+      next.itemName === null ? null : JSON.stringify(next.itemName),
+    ]);
     const view = clueView(next);
     await recordChanges(
       client,
@@ -85,7 +110,12 @@ export async function applyClueAction(
           from_status: result.event.from,
           to_status: result.event.to,
           source,
-          detail: { by: result.event.by, changes: result.event.changes, note: result.event.note },
+          detail: {
+            by: result.event.by,
+            changes: result.event.changes,
+            note: result.event.note,
+            ...(result.event.previous ? { previous: result.event.previous } : {}),
+          },
         },
       ],
       [
@@ -93,7 +123,7 @@ export async function applyClueAction(
           clue_id: clue.id,
           clue_code: clue.code,
           change: 'transitioned',
-          unit_ids: unitsToTell(next, clue.primaryUnitId),
+          unit_ids: unitsToTell(next, clue.primaryUnitId, ...clue.coNotifiedUnitIds, ...clue.boardUnitIds),
           payload: { change: 'transitioned', clue: view, transition: result.event },
         },
       ],

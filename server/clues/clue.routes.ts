@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { defineRoute, type Route } from '../http/define-route.js';
-import type { UnitDirectory } from '../catalogue/units.js';
 import { CLUE_STATUSES } from './clue.js';
 import { applyClueAction, clueActionSchema } from './clue-actions.js';
+import type { RoutingContext } from './reroute.js';
+import { listTasks, taskListSchema, taskQuerySchema } from './task-list.js';
 import { clueTimeline, findVisibleClue, listClues, timelineEntrySchema } from './clue-queries.js';
 import { timelineEventSchema } from './lifecycle.js';
 import { clueView, clueViewSchema } from './stored-clue.js';
@@ -37,9 +38,24 @@ const codeParam = z.object({ code: z.string().min(1).max(64) });
 const SCOPE_NOTE = 'Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.';
 const tag = 'clues';
 
-/** The clue API for operators, units and planners, under /api/v1/clues. */
-export function clueRoutes(pool: pg.Pool, units: () => UnitDirectory): Route[] {
+/** The clue API for operators, units and planners, under /api/v1/clues, and the units' tasks list. */
+export function clueRoutes(pool: pg.Pool, routing: () => RoutingContext): Route[] {
   return [
+    defineRoute(
+      {
+        method: 'get',
+        path: '/api/v1/tasks',
+        tag,
+        summary: 'My unit’s tasks (任务单): open clues assigned to my unit, with what I may do next',
+        description:
+          'Open clues whose primary unit is the caller’s unit and that lie in the caller’s scope, newest first, each with `nextActions`; `counts` per open status. Filters: status (comma-separated), item, kind (device kind). A user bound to no unit gets 409 GW_TASKS_NO_UNIT.',
+        allow: 'clues.read',
+        query: taskQuerySchema,
+        response: taskListSchema,
+        errors: ['GW_TASKS_NO_UNIT'],
+      },
+      ({ user, query }) => listTasks(pool, routing().history, user, query),
+    ),
     defineRoute(
       {
         method: 'get',
@@ -75,15 +91,15 @@ export function clueRoutes(pool: pg.Pool, units: () => UnitDirectory): Route[] {
         method: 'post',
         path: '/api/v1/clues/:code/actions',
         tag,
-        summary: 'Take a lifecycle action: dispatch, accept, reject, start, feedback, verify, return, close, transfer, escalate, merge',
-        description: `Operators and admins act for the command centre; the assigned unit's people accept, reject, start and give feedback. A second rejection by another unit sends the clue to the co-ordination office. ${SCOPE_NOTE}`,
+        summary: 'Take a lifecycle action: dispatch, accept, reject, start, feedback, verify, return, close, transfer, escalate, closeAtSource, reroute, merge',
+        description: `Operators and admins act for the command centre; the assigned unit's people accept, reject, start and give feedback. A second rejection by another unit sends the clue to the co-ordination office. Escalation (立案) names its procedure (simple | normal); a grid worker of the assigned unit may close at source (源头化解) where the item allows it; reroute routes the clue again under the catalogue version in force now, and the timeline keeps both decisions. ${SCOPE_NOTE}`,
         allow: 'clues.act',
         params: codeParam,
         body: clueActionSchema,
         response: z.strictObject({ clue: clueViewSchema, event: timelineEventSchema }),
         errors: ['GW_CLUE_NOT_FOUND', 'GW_OUT_OF_SCOPE', 'GW_CLUE_FORBIDDEN', 'GW_CLUE_STATE', 'GW_CLUE_INVALID'],
       },
-      ({ user, params, body, req }) => applyClueAction(pool, units(), user, params.code, body, req.ip ?? null),
+      ({ user, params, body, req }) => applyClueAction(pool, routing(), user, params.code, body, req.ip ?? null),
     ),
   ];
 }

@@ -53,4 +53,6 @@ export interface Clue {
   summary: { zh: string; en: string };
   /** Units that rejected the clue, in order; two rejections send it to co-ordination. */
   rejectedBy: string[];
+  /** Closed on the spot by a grid worker of the assigned unit (源头化解), counted apart from closures after verification. */
+  closedAtSource: boolean;
 }

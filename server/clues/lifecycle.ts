@@ -1,7 +1,33 @@
 import { z } from 'zod';
-import { isCommand } from '../auth/policy.js';
+import { isCommand, isGridWorker } from '../auth/policy.js';
 import type { Role } from '../auth/users.js';
+import { REASON_RULES } from '../routing/route-clue.js';
 import { CLUE_STATUSES, type Clue, type ClueStatus } from './clue.js';
+
+/** Procedures of a formal case (立案): 简易程序 (simple, on the spot) or 普通程序 (normal). */
+export const CASE_PROCEDURES = ['simple', 'normal'] as const;
+export type CaseProcedure = (typeof CASE_PROCEDURES)[number];
+
+const reasonSchema = z.strictObject({ rule: z.enum(REASON_RULES), zh: z.string(), en: z.string() });
+
+/** Where routing sends a clue, as the lifecycle stores it: the router's decision, by unit id. */
+const routingSchema = z.strictObject({
+  itemCode: z.string().nullable(),
+  catalogueVersion: z.number().int().nullable(),
+  primaryUnitId: z.string(),
+  coNotifiedUnitIds: z.array(z.string()),
+  boardUnitIds: z.array(z.string()),
+  needsConfirmation: z.boolean(),
+  reasons: z.array(reasonSchema),
+});
+export type Routing = z.infer<typeof routingSchema>;
+
+/** What the catalogue says about the clue's item that the lifecycle needs; none when no item covers it. */
+export interface ItemFacts {
+  /** The item may be closed at source (源头化解) by a grid worker of the assigned unit. */
+  closeAtSource: boolean;
+}
+const NO_ITEM: ItemFacts = { closeAtSource: false };
 
 /** What a person can do to a clue. */
 export type ClueAction =
@@ -21,8 +47,12 @@ export type ClueAction =
   | { type: 'close' }
   /** Hand over to another unit (移交). */
   | { type: 'transfer'; toUnitId: string; reason: string }
-  /** Becomes a formal case (立案). */
-  | { type: 'escalate'; reason: string }
+  /** Becomes a formal case (立案), under the simple or the normal procedure. */
+  | { type: 'escalate'; reason: string; procedure: CaseProcedure }
+  /** A grid worker of the assigned unit resolves it on the spot (源头化解), where the item allows it. */
+  | { type: 'closeAtSource'; note: string }
+  /** Command centre routes it again under the catalogue version in force now (the router's decision). */
+  | { type: 'reroute'; routing: Routing }
   /** A duplicate of another clue. */
   | { type: 'merge'; intoCode: string };
 export type ClueActionType = ClueAction['type'];
@@ -37,23 +67,37 @@ export type Actor = z.infer<typeof actorSchema>;
 
 /** What an action changes on a clue: always the status, and what `effects` sets. */
 const clueChangesSchema = z.strictObject({
+  ...routingSchema.partial().shape,
   status: z.enum(CLUE_STATUSES),
   needsConfirmation: z.boolean().optional(),
   primaryUnitId: z.string().optional(),
   rejectedBy: z.array(z.string()).optional(),
+  procedure: z.enum(CASE_PROCEDURES).optional(),
+  closedAtSource: z.boolean().optional(),
 });
 type ClueChanges = z.infer<typeof clueChangesSchema>;
 
 /** What the timeline records of an action besides its statuses: who, what changed, the note. */
-export const actionRecordSchema = z.strictObject({ by: actorSchema, changes: clueChangesSchema, note: z.string().nullable() });
+export const actionRecordSchema = z.strictObject({
+  by: actorSchema,
+  changes: clueChangesSchema,
+  note: z.string().nullable(),
+  /** A re-route keeps the decision it replaced beside the new one (in `changes`). */
+  previous: routingSchema.optional(),
+});
 
 /** The clue after an action and the event to append, or why the action was refused. */
 export type TransitionResult =
   | { ok: true; clue: Clue; event: TimelineEvent }
   | { ok: false; error: { code: 'GW_CLUE_STATE' | 'GW_CLUE_FORBIDDEN' | 'GW_CLUE_INVALID'; message: string } };
 
-/** Who may act: the command centre (operators, admins) or the unit the clue is assigned to. */
-type By = 'command' | 'assignee' | 'either';
+/**
+ * Who may act: the command centre (operators, admins), the unit the clue is assigned to, either,
+ * or only a grid worker of the assigned unit (源头化解). Which roles are which is the policy module's.
+ */
+type By = 'command' | 'assignee' | 'either' | 'assigned-worker';
+
+const OPEN: readonly ClueStatus[] = ['new', 'dispatched', 'accepted', 'handling', 'feedback', 'verified', 'rejected', 'transferred'];
 
 const RULES: Record<ClueActionType, { from: readonly ClueStatus[]; by: By }> = {
   dispatch: { from: ['new', 'rejected'], by: 'command' },
@@ -65,8 +109,11 @@ const RULES: Record<ClueActionType, { from: readonly ClueStatus[]; by: By }> = {
   return: { from: ['feedback'], by: 'command' },
   close: { from: ['verified'], by: 'command' },
   transfer: { from: ['dispatched', 'accepted', 'handling', 'transferred'], by: 'either' },
-  escalate: { from: ['new', 'dispatched', 'accepted', 'handling', 'feedback', 'verified', 'rejected', 'transferred'], by: 'command' },
-  merge: { from: ['new', 'dispatched', 'accepted', 'handling', 'feedback', 'verified', 'rejected', 'transferred'], by: 'command' },
+  escalate: { from: OPEN, by: 'command' },
+  closeAtSource: { from: ['accepted', 'handling'], by: 'assigned-worker' },
+  // Not once the unit has reported: the result is then the command centre's to check.
+  reroute: { from: ['new', 'dispatched', 'accepted', 'handling', 'rejected', 'transferred'], by: 'command' },
+  merge: { from: OPEN, by: 'command' },
 };
 
 /** Every action type, in the order of the rules. */
@@ -83,7 +130,7 @@ export const timelineEventSchema = z.strictObject({
 });
 export type TimelineEvent = z.infer<typeof timelineEventSchema>;
 
-const STATUS_AFTER: Record<Exclude<ClueActionType, 'reject'>, ClueStatus> = {
+const STATUS_AFTER: Record<Exclude<ClueActionType, 'reject' | 'reroute'>, ClueStatus> = {
   dispatch: 'dispatched',
   accept: 'accepted',
   start: 'handling',
@@ -93,13 +140,36 @@ const STATUS_AFTER: Record<Exclude<ClueActionType, 'reject'>, ClueStatus> = {
   close: 'closed',
   transfer: 'transferred',
   escalate: 'escalated',
+  closeAtSource: 'closed',
   merge: 'merged',
 };
 
 function allowed(by: By, actor: Actor, clue: Clue): boolean {
   const command = isCommand(actor.role);
   const assignee = actor.unitId !== null && actor.unitId === clue.primaryUnitId;
-  return by === 'command' ? command : by === 'assignee' ? assignee : command || assignee;
+  switch (by) {
+    case 'command':
+      return command;
+    case 'assignee':
+      return assignee;
+    case 'either':
+      return command || assignee;
+    case 'assigned-worker':
+      return assignee && isGridWorker(actor.role);
+  }
+}
+
+/** The routing fields of a clue, as a re-route replaces them. */
+function routingOf(clue: Clue): Routing {
+  return {
+    itemCode: clue.itemCode,
+    catalogueVersion: clue.catalogueVersion,
+    primaryUnitId: clue.primaryUnitId,
+    coNotifiedUnitIds: clue.coNotifiedUnitIds,
+    boardUnitIds: clue.boardUnitIds,
+    needsConfirmation: clue.needsConfirmation,
+    reasons: clue.reasons,
+  };
 }
 
 /** The fields an action changes besides the status, and the note it records. */
@@ -119,8 +189,17 @@ function effects(clue: Clue, action: ClueAction): { changes: Partial<ClueChanges
     case 'feedback':
       return { changes: {}, note: action.note };
     case 'return':
-    case 'escalate':
       return { changes: {}, note: action.reason };
+    case 'escalate':
+      return { changes: { procedure: action.procedure }, note: action.reason };
+    case 'closeAtSource':
+      return { changes: { closedAtSource: true }, note: action.note };
+    case 'reroute':
+      // A new clue stays for the command centre to dispatch; one already out goes to the new unit at once.
+      return {
+        changes: { ...action.routing, rejectedBy: [], status: clue.status === 'new' ? 'new' : 'dispatched' },
+        note: action.routing.reasons.map((r) => r.zh).join('；'),
+      };
     case 'merge':
       return { changes: {}, note: `merged into ${action.intoCode}` };
     default:
@@ -134,7 +213,7 @@ function effects(clue: Clue, action: ClueAction): { changes: Partial<ClueChanges
  * different unit sends the clue, dispatched, to the co-ordination office, which cannot itself
  * reject. Pure: storing the clue and event, and notifying units, is the caller's.
  */
-export function transition(clue: Clue, action: ClueAction, actor: Actor, now: number): TransitionResult {
+export function transition(clue: Clue, action: ClueAction, actor: Actor, now: number, item: ItemFacts = NO_ITEM): TransitionResult {
   const rule = RULES[action.type];
   if (!rule.from.includes(clue.status))
     return { ok: false, error: { code: 'GW_CLUE_STATE', message: `cannot ${action.type} clue ${clue.code} while it is ${clue.status}` } };
@@ -146,15 +225,11 @@ export function transition(clue: Clue, action: ClueAction, actor: Actor, now: nu
         message: `${actor.userId} (${actor.role}${actor.unitId ? ` of ${actor.unitId}` : ''}) may not ${action.type} clue ${clue.code}, assigned to ${clue.primaryUnitId}`,
       },
     };
-  if (action.type === 'reject' && clue.primaryUnitId === action.coordinationOfficeId)
-    return { ok: false, error: { code: 'GW_CLUE_INVALID', message: `the co-ordination office decides disputed clue ${clue.code}; it cannot reject it` } };
-  if ((action.type === 'transfer' || action.type === 'dispatch') && action.toUnitId === clue.primaryUnitId)
-    return { ok: false, error: { code: 'GW_CLUE_INVALID', message: `clue ${clue.code} is already with ${clue.primaryUnitId}` } };
-  if (action.type === 'merge' && action.intoCode === clue.code)
-    return { ok: false, error: { code: 'GW_CLUE_INVALID', message: `clue ${clue.code} cannot be merged into itself` } };
+  const invalid = refusal(clue, action, item);
+  if (invalid) return { ok: false, error: { code: 'GW_CLUE_INVALID', message: invalid } };
 
   const { changes, note } = effects(clue, action);
-  const status = changes.status ?? (action.type === 'reject' ? 'rejected' : STATUS_AFTER[action.type]);
+  const status = changes.status ?? (action.type === 'reject' ? 'rejected' : STATUS_AFTER[action.type as keyof typeof STATUS_AFTER]);
   const allChanges: ClueChanges = { ...changes, status };
   return {
     ok: true,
@@ -168,6 +243,34 @@ export function transition(clue: Clue, action: ClueAction, actor: Actor, now: nu
       to: status,
       changes: allChanges,
       note,
+      ...(action.type === 'reroute' ? { previous: routingOf(clue) } : {}),
     },
   };
+}
+
+/** Why an action that status and actor allow still makes no sense for this clue, if it does not. */
+function refusal(clue: Clue, action: ClueAction, item: ItemFacts): string | null {
+  const text = 'reason' in action ? action.reason : 'note' in action ? action.note : undefined;
+  if (text !== undefined && text.trim() === '') return `${action.type} clue ${clue.code}: a reason is required`;
+  if (action.type === 'closeAtSource' && !item.closeAtSource)
+    return `clue ${clue.code}: its item ${clue.itemCode ?? '(none)'} may not be closed at source (源头化解)`;
+  if (action.type === 'reject' && clue.primaryUnitId === action.coordinationOfficeId)
+    return `the co-ordination office decides disputed clue ${clue.code}; it cannot reject it`;
+  if ((action.type === 'transfer' || action.type === 'dispatch') && action.toUnitId === clue.primaryUnitId)
+    return `clue ${clue.code} is already with ${clue.primaryUnitId}`;
+  if (action.type === 'merge' && action.intoCode === clue.code) return `clue ${clue.code} cannot be merged into itself`;
+  return null;
+}
+
+/**
+ * What `actor` may do next with `clue` (the tasks list's `nextActions`): every action whose
+ * status and actor rules `transition` would pass, in the order of the rules. Checks that depend on
+ * the action's input (a reason, a target unit) are left to `transition`.
+ */
+export function allowedActions(clue: Clue, actor: Actor, item: ItemFacts = NO_ITEM): ClueActionType[] {
+  return CLUE_ACTION_TYPES.filter((type) => {
+    const rule = RULES[type];
+    if (!rule.from.includes(clue.status) || !allowed(rule.by, actor, clue)) return false;
+    return type !== 'closeAtSource' || item.closeAtSource;
+  });
 }

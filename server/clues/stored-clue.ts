@@ -82,6 +82,7 @@ export interface ClueRow {
   close_due_at: Date | null;
   deadline_done: string[];
   escalation_level: EscalationLevel;
+  closed_at_source: boolean;
 }
 
 /** A stored clue from its row (bigint ids arrive as strings from pg). */
@@ -124,6 +125,7 @@ export function clueFromRow(r: ClueRow): StoredClue {
       done: r.deadline_done,
       escalationLevel: r.escalation_level,
     },
+    closedAtSource: r.closed_at_source,
   };
 }
 
@@ -179,6 +181,8 @@ export const clueViewSchema = z.strictObject({
   closeOverdue: z.boolean(),
   /** The command level watching it: town, or district / city after escalation (升级). */
   escalationLevel: z.enum(ESCALATION_LEVELS),
+  /** Closed on the spot by a grid worker of the assigned unit (源头化解). */
+  closedAtSource: z.boolean(),
 }).meta({ id: 'ClueView' });
 export type ClueView = z.infer<typeof clueViewSchema>;
 
@@ -215,6 +219,7 @@ export function clueView(c: Omit<StoredClue, 'id'>): ClueView {
     reasons: c.reasons,
     rejectedBy: c.rejectedBy,
     details: c.details,
+    closedAtSource: c.closedAtSource,
     ...deadlineView(c.deadlines ?? UNPLANNED),
   };
 }

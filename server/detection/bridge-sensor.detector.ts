@@ -85,13 +85,16 @@ function stepMeasure(
  * alert goes out whenever the bridge's highest level rises (after a fall, a new rise alerts
  * again), always with the same type, so the clue is upgraded rather than duplicated. The
  * bridge is the zone named by the event (else the device's registration), found among the
- * located zones or, when the sensor sits off the bridge polygon, in the registration.
+ * located zones or, when the sensor sits off the bridge polygon, in the registration; when
+ * neither names one, the bridge zone the sensor stands on (its custodian then gets the clue).
  */
 export const detectBridgeSensor: Detector<BridgeSensorState, BridgeSensorEvent> = skipStale((state, event, location, ctx) => {
   const registered = ctx.device.bridge;
   const code = event.bridgeId ?? registered?.code;
+  const located = zonesOfType(location.zones, 'bridge');
+  // Named by neither the event nor the registration, the sensor belongs to the bridge it stands on.
   const bridge =
-    zonesOfType(location.zones, 'bridge').find((z) => z.code === code) ?? (registered?.code === code ? registered : undefined);
+    code === undefined ? located[0] : (located.find((z) => z.code === code) ?? (registered?.code === code ? registered : undefined));
   const next: BridgeSensorState = { ...state, last: { ts: event.ts, eventId: event.eventId } };
   if (!bridge) return { state: next, alerts: [] };
 

@@ -157,7 +157,9 @@ export async function writeBatch(
     }
     if (joined.length)
       await client.query(sql.updateClues, [
-        JSON.stringify(joined.map(({ id, clue: c }) => ({ id, alert_count: c.alertCount, last_seen: c.lastSeen, severity: c.severity, summary: c.summary }))),
+        JSON.stringify(
+          joined.map(({ id, clue: c }) => ({ id, alert_count: c.alertCount, last_seen: c.lastSeen, severity: c.severity, summary: c.summary, details: c.details })),
+        ),
       ]);
 
     const timeline = planned.flatMap((p) => alertTimeline(p, ids.get(p)!, now));

@@ -1,7 +1,7 @@
 import type { LocateResult } from '../../geo/types.js';
 import { aggregate, groupKey } from '../clues/aggregate.js';
 import type { StoredClue } from '../clues/stored-clue.js';
-import type { Alert } from '../detection/alert.js';
+import { severityRank, type Alert } from '../detection/alert.js';
 import type { RouteDecision } from '../routing/route-clue.js';
 
 /** An alert with where it is and where routing sent it. */
@@ -23,6 +23,9 @@ export interface PlannedClue {
 /** Placeholder code of the n-th clue a batch opens; the writer replaces it with a real one. */
 const pendingCode = (n: number) => `pending-${n}`;
 
+/** What a clue keeps of the alert that opened it, or of the one that last raised its severity. */
+const detailsOf = (alert: Alert): Record<string, unknown> => ({ ...alert.details, evidence: alert.evidence });
+
 /** The stored clue a new alert opens: the pure clue plus place, device, item name and evidence. */
 function opened(clue: ReturnType<typeof aggregate> & { action: 'open' }, { alert, location, decision }: RoutedAlert, code: string): Omit<StoredClue, 'id'> {
   return {
@@ -33,7 +36,7 @@ function opened(clue: ReturnType<typeof aggregate> & { action: 'open' }, { alert
     communityCode: location.community?.code ?? null,
     gridCode: location.grid?.code ?? null,
     device: { id: alert.deviceId, kind: alert.deviceKind },
-    details: { ...alert.details, evidence: alert.evidence },
+    details: detailsOf(alert),
   };
 }
 
@@ -41,7 +44,8 @@ function opened(clue: ReturnType<typeof aggregate> & { action: 'open' }, { alert
  * Folds a batch's routed alerts, in time order, into clues with the pure `aggregate`: each
  * alert joins an open clue (stored, or opened earlier in the same batch) or opens one. Review
  * alerts and confident ones never share a clue, so a plate read that needs checking cannot
- * hide in, or be hidden by, a confirmed clue. Pure: `open` are the stored open clues of the
+ * hide in, or be hidden by, a confirmed clue. An alert that raises a clue's severity replaces
+ * its details with its own reading, as it replaces the summary. Pure: `open` are the stored open clues of the
  * batch's group keys; the result lists only clues that changed.
  */
 export function planClues(open: readonly StoredClue[], routed: readonly RoutedAlert[], now: number): PlannedClue[] {
@@ -61,7 +65,9 @@ export function planClues(open: readonly StoredClue[], routed: readonly RoutedAl
     const result = aggregate(candidates.map((p) => p.clue), r.alert, r.decision, now, 0);
     if (result.action === 'join') {
       const planned = candidates.find((p) => p.clue.code === result.clueCode)!;
-      planned.clue = { ...planned.clue, ...result.patch };
+      // An upgrade (gas low → high) shows the reading that caused it, as the summary does.
+      const upgraded = severityRank(r.alert.severity) > severityRank(planned.clue.severity);
+      planned.clue = { ...planned.clue, ...result.patch, ...(upgraded ? { details: detailsOf(r.alert) } : {}) };
       planned.alerts.push(r);
       changed.add(planned);
     } else {

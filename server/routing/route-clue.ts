@@ -129,11 +129,26 @@ function assign(
         );
         return { primary: team };
       }
-      if (dept && town)
+      if (town && grant) {
+        // Empowered, but its team is retired: the department holds no power here, so co-ordination decides.
+        say(
+          'empowered',
+          `事项 ${item.code} 自 ${grant.since} 起赋权${town.name}（清单 v${grant.version}），但该镇街无在岗综合行政执法队`,
+          `Item ${item.code} is empowered to ${town.name} since ${grant.since} (catalogue v${grant.version}), but the town has no enforcement team in service`,
+        );
+        return { primary: undefined };
+      }
+      if (dept && town && team)
         say(
           'not-empowered',
           `${town.name}未获赋权事项 ${item.code}（清单 v${catalogue.version}），由${dept.name.zh}办理，${town.name}作为属地协同`,
           `${town.name} is not empowered for item ${item.code} (catalogue v${catalogue.version}): ${dept.name.en} handles it, with the town co-notified as territorial co-ordinator (属地)`,
+        );
+      else if (dept && town)
+        say(
+          'not-empowered',
+          `${town.name}未获赋权事项 ${item.code}（清单 v${catalogue.version}），由${dept.name.zh}办理（该镇街无在岗执法队，无属地协同）`,
+          `${town.name} is not empowered for item ${item.code} (catalogue v${catalogue.version}): ${dept.name.en} handles it (the town has no team in service to co-notify)`,
         );
       else if (dept)
         say('not-empowered', `告警位置不属任何镇街，事项 ${item.code} 由${dept.name.zh}办理`, `The alert is in no town: ${dept.name.en} handles item ${item.code}`);
@@ -187,7 +202,8 @@ function alsoNotified(item: CatalogueItem | null, { districtCode, team }: Place,
  * Rules, in order: the item comes from the alert type; a custodian item goes to the asset's
  * custodian, wherever the sensor stands; a territorial item to the town team; a department
  * item to the district department; a delegable item to the town team if the town is empowered
- * (赋权) for it, else to the department with the town team co-notified as 属地. Items may also
+ * (赋权) for it, else to the department with the town team co-notified as 属地; an empowered
+ * town whose team is retired has no unit, so co-ordination decides. Items may also
  * notify more units (gas → utility). A linked town's clue shows on its hub's board. A boundary,
  * nearest-cell or review alert needs confirmation; with no town or no unit the clue goes to
  * the district (else city) co-ordination office. Nothing is dropped. Throws only if `units`

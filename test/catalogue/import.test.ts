@@ -99,7 +99,7 @@ test('catalogue JSON: a valid import gets its defaults filled in', () => {
   const parsed = parseCatalogueJson(text);
   assert.equal(parsed.ok, true);
   if (!parsed.ok) return;
-  assert.deepEqual(parsed.value.versions[0]?.items[0], { ...ITEM, windowMin: 60, alsoNotify: [] });
+  assert.deepEqual(parsed.value.versions[0]?.items[0], { ...ITEM, windowMin: 60, alsoNotify: [], closeAtSource: false });
   assert.deepEqual([parsed.value.versions[0]?.withdrawn, parsed.value.versions[0]?.revocations], [[], []]);
 });
 

@@ -39,7 +39,9 @@ before(async () => {
   await pipeline.handle(await stored(db.pool, [truck('truck-a', 0, PLACES.dumpA), truck('truck-a', 25, PLACES.dumpA), truck('truck-b', 0, PLACES.dumpB), truck('truck-b', 25, PLACES.dumpB)]));
   const { rows } = await db.pool.query<{ code: string }>('SELECT code FROM clues ORDER BY town_code');
   [A, B] = rows.map((r) => r.code) as [string, string];
-  app = await startTestApp(db.pool, { routes: clueRoutes(db.pool, () => store.current().directory) });
+  const locator = miniLocator();
+  const routing = () => ({ units: store.current().directory, history: store.current().history, locate: (lon: number, lat: number) => locator.locate(lon, lat) });
+  app = await startTestApp(db.pool, { routes: clueRoutes(db.pool, routing) });
   await user('op-district', 'operator', ['330203']);
   await user('op-town-a', 'operator', [TOWN_A.code]);
   await user('op-elsewhere', 'operator', ['330212']);
@@ -193,6 +195,6 @@ test('OpenAPI documents the clue endpoints: the action body, the answers and who
   const body = action.requestBody.content['application/json'].schema;
   assert.deepEqual(
     body.oneOf.map((s: { properties: { type: { const: string } } }) => s.properties.type.const).sort(),
-    ['accept', 'close', 'dispatch', 'escalate', 'feedback', 'merge', 'reject', 'return', 'start', 'transfer', 'verify'],
+    ['accept', 'close', 'closeAtSource', 'dispatch', 'escalate', 'feedback', 'merge', 'reject', 'reroute', 'return', 'start', 'transfer', 'verify'],
   );
 });

@@ -47,6 +47,7 @@ test('aggregate: opens a clue with code, units, reasons and deadline from the de
     reasons: decision.reasons,
     summary: { zh: '测试', en: 'test' },
     rejectedBy: [],
+    closedAtSource: false,
   });
 });
 

@@ -43,6 +43,16 @@ const cases: { name: string; steps: Step[]; restartAt?: number; device?: Paramet
     expect: [level(2, 'critical')],
   },
   {
+    name: 'on the bridge polygon, named by neither the event nor the registration: the zone at its position is the bridge',
+    steps: [0, 30, 60].map((at, i) => ({ event: bridge(i + 1, at, 900, { bridgeId: null }), zones: [BRIDGE] })),
+    expect: [level(2, 'critical')],
+  },
+  {
+    name: 'named by neither and on no bridge: nothing raised',
+    steps: [0, 30, 60].map((at, i) => ({ event: bridge(i + 1, at, 900, { bridgeId: null }) })),
+    expect: [],
+  },
+  {
     name: 'unknown bridge: no thresholds, nothing raised',
     steps: [0, 30, 60].map((at, i) => ({ event: bridge(i + 1, at, 900, { bridgeId: 'BR-99' }), zones: [BRIDGE] })),
     expect: [],

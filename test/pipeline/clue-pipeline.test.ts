@@ -35,7 +35,7 @@ function pipeline(now = T0 + 3_600_000) {
 async function clues() {
   const { rows } = await db.pool.query(
     `SELECT code, item_code, status, severity, alert_count, primary_unit_id, co_notified, board_unit_ids, town_code, review,
-            needs_confirmation, deadline_at, reasons, summary, catalogue_version, grid_code
+            needs_confirmation, deadline_at, reasons, summary, catalogue_version, grid_code, asset_key, details
        FROM clues ORDER BY id`,
   );
   return rows;
@@ -96,6 +96,16 @@ test('a rising gas leak updates one clue (count, severity, summary) and each cha
   assert.equal(outbox.rows[1].payload.clue.code, leak.code);
   assert.equal(outbox.rows[1].payload.clue.severity, 'high');
   assert.equal(outbox.rows[1].payload.clue.alertCount, 2);
+  assert.deepEqual([leak.details.level, leak.details.lelPct], ['high', 30], 'the details show the reading that upgraded the clue');
+  assert.deepEqual([outbox.rows[1].payload.clue.details.level, outbox.rows[1].payload.clue.details.lelPct], ['high', 30]);
+});
+
+test('a bridge sensor on the bridge polygon, named by neither its event nor its registration, raises a clue for the custodian', async () => {
+  const p = pipeline();
+  await p.handle(await stored(db.pool, [bridge(0, 130, 'bridge-2', null), bridge(30, 130, 'bridge-2', null), bridge(65, 130, 'bridge-2', null)]));
+  const [alarm, ...rest] = await clues();
+  assert.equal(rest.length, 0);
+  assert.deepEqual([alarm.item_code, alarm.asset_key, alarm.primary_unit_id], ['交通-桥梁-01', 'BR-01', 'custodian-municipal']);
 });
 
 test('a restart keeps the bridge sustain window: the spike before and the exceedance after make one alarm', async () => {

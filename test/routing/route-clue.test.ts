@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { LocateResult } from '../../geo/types.js';
 import type { Alert } from '../../server/detection/alert.js';
 import { catalogueAt } from '../../server/catalogue/catalogue-at.js';
+import { indexUnits } from '../../server/catalogue/units.js';
 import { route, type ReasonRule } from '../../server/routing/route-clue.js';
 import { GULIN, HAISHU, JISHIGANG, MARCH_1, SHIQI, T, alert, at, history, units } from './fixtures.js';
 
@@ -169,4 +170,20 @@ test('route: an alert before the first catalogue version goes to the co-ordinati
     [d.item, d.catalogueVersion, d.primaryUnit.id, d.needsConfirmation, d.reasons.map((r) => r.rule), d.deadline - ts, d.windowMin],
     [null, null, 'coord-330203', true, ['unmapped', 'deadline'], 1440 * 60_000, 60],
   );
+});
+
+test('route: an empowered town whose team is retired → the co-ordination office, with a true reason and nobody co-notified', () => {
+  const retired = indexUnits([...units.byId.values()].filter((u) => u.id !== 'team-330203001' && u.id !== 'team-330203003'));
+  const d = route(alert('waste.off-corridor'), at(SHIQI), catalogueAt(history, T), retired);
+  assert.deepEqual(
+    [d.primaryUnit.id, d.coNotified.map((u) => u.id), d.needsConfirmation, d.reasons.map((r) => r.rule)],
+    ['coord-330203', [], true, ['item', 'empowered', 'no-unit', 'deadline']],
+  );
+  assert.equal(d.reasons[1]!.en, 'Item 住建-渣土-03 is empowered to 石碶街道 since 2024-03-01 (catalogue v7), but the town has no enforcement team in service');
+  assert.ok(!d.reasons.some((r) => r.rule === 'not-empowered' || /co-notified/.test(r.en)), 'no reason says the town is not empowered or co-notified');
+
+  // Not empowered and without a team: the department, and no claim of a territorial co-ordinator.
+  const g = route(alert('waste.off-corridor'), at(GULIN), catalogueAt(history, T), retired);
+  assert.deepEqual([g.primaryUnit.id, g.coNotified.map((u) => u.id)], ['dept-330203-construction', []]);
+  assert.equal(g.reasons[1]!.zh, '古林镇未获赋权事项 住建-渣土-03（清单 v7），由海曙区construction办理（该镇街无在岗执法队，无属地协同）');
 });

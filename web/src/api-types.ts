@@ -301,322 +301,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/calendar": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The years the working-day calendar lists, and where each came from */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            years: {
-                                year: number;
-                                /** @enum {string} */
-                                source: "chinese-days" | "json" | "csv";
-                                dayCount: number;
-                                importedBy: string | null;
-                                /** Format: date-time */
-                                importedAt: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/calendar/{year}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A year's public holidays and make-up workdays (调休); other days follow the week */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    year: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            year: number;
-                            listed: {
-                                year: number;
-                                /** @enum {string} */
-                                source: "chinese-days" | "json" | "csv";
-                                dayCount: number;
-                                importedBy: string | null;
-                                /** Format: date-time */
-                                importedAt: string;
-                            } | null;
-                            days: {
-                                /** Format: date */
-                                date: string;
-                                /** @enum {string} */
-                                kind: "holiday" | "workday";
-                                name: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        /**
-         * Replace a year's calendar (admin): JSON {days: [{date, kind, name}]} or text/csv with the header date,kind,name
-         * @description kind is holiday (a day off, 休) or workday (a weekend day worked in exchange, 调休). The whole year is checked first: every date in the year, none twice, workdays on weekends only, at least one holiday. The seed from the chinese-days package never overwrites an imported year.
-         */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    year: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        days: {
-                            /** Format: date */
-                            date: string;
-                            /** @enum {string} */
-                            kind: "holiday" | "workday";
-                            name: string;
-                        }[];
-                    } | string;
-                    "text/csv": {
-                        days: {
-                            /** Format: date */
-                            date: string;
-                            /** @enum {string} */
-                            kind: "holiday" | "workday";
-                            name: string;
-                        }[];
-                    } | string;
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            year: number;
-                            /** @enum {string} */
-                            source: "chinese-days" | "json" | "csv";
-                            dayCount: number;
-                            importedBy: string | null;
-                            /** Format: date-time */
-                            importedAt: string;
-                        };
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_CALENDAR_INVALID: Calendar import is invalid (see the problems) */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/catalogue": {
         parameters: {
             query?: never;
@@ -674,6 +358,8 @@ export interface paths {
                                 windowMin: number;
                                 /** @default [] */
                                 alsoNotify: ("construction" | "transport" | "traffic-police" | "market" | "environment" | "emergency" | "city-management" | "natural-resources" | "utility" | "town-team")[];
+                                /** @default false */
+                                closeAtSource: boolean;
                                 empoweredTowns: string[];
                             }[];
                             towns: {
@@ -957,6 +643,8 @@ export interface paths {
                                 windowMin?: number;
                                 /** @default [] */
                                 alsoNotify?: ("construction" | "transport" | "traffic-police" | "market" | "environment" | "emergency" | "city-management" | "natural-resources" | "utility" | "town-team")[];
+                                /** @default false */
+                                closeAtSource?: boolean;
                             }[];
                             /** @default [] */
                             withdrawn?: string[];
@@ -1325,6 +1013,8 @@ export interface paths {
                             windowMin?: number;
                             /** @default [] */
                             alsoNotify?: ("construction" | "transport" | "traffic-police" | "market" | "environment" | "emergency" | "city-management" | "natural-resources" | "utility" | "town-team")[];
+                            /** @default false */
+                            closeAtSource?: boolean;
                         }[];
                         /** @default [] */
                         withdrawn?: string[];
@@ -1603,7 +1293,7 @@ export interface paths {
                                 at: string;
                                 actor: string;
                                 /** @enum {string} */
-                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge" | "deadline.planned" | "deadline.warning" | "deadline.overdue" | "deadline.escalated";
+                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge";
                                 from: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 to: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 source: string | null;
@@ -1643,48 +1333,41 @@ export interface paths {
                                         unitId: string | null;
                                     };
                                     changes: {
+                                        itemCode?: string | null;
+                                        catalogueVersion?: number | null;
+                                        primaryUnitId?: string;
+                                        coNotifiedUnitIds?: string[];
+                                        boardUnitIds?: string[];
+                                        needsConfirmation?: boolean;
+                                        reasons?: {
+                                            /** @enum {string} */
+                                            rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
+                                            zh: string;
+                                            en: string;
+                                        }[];
                                         /** @enum {string} */
                                         status: "new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged";
-                                        needsConfirmation?: boolean;
-                                        primaryUnitId?: string;
                                         rejectedBy?: string[];
+                                        /** @enum {string} */
+                                        procedure?: "simple" | "normal";
+                                        closedAtSource?: boolean;
                                     };
                                     note: string | null;
-                                } | ({
-                                    /** Format: date-time */
-                                    acceptDueAt: string;
-                                    /** Format: date-time */
-                                    closeDueAt: string;
-                                    spec: {
-                                        accept: {
-                                            amount: number;
+                                    previous?: {
+                                        itemCode: string | null;
+                                        catalogueVersion: number | null;
+                                        primaryUnitId: string;
+                                        coNotifiedUnitIds: string[];
+                                        boardUnitIds: string[];
+                                        needsConfirmation: boolean;
+                                        reasons: {
                                             /** @enum {string} */
-                                            unit: "minutes" | "working-hours" | "working-days";
-                                        };
-                                        close: {
-                                            amount: number;
-                                            /** @enum {string} */
-                                            unit: "minutes" | "working-hours" | "working-days";
-                                        };
-                                        grace: {
-                                            amount: number;
-                                            /** @enum {string} */
-                                            unit: "minutes" | "working-hours" | "working-days";
-                                        };
+                                            rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
+                                            zh: string;
+                                            en: string;
+                                        }[];
                                     };
-                                } | {
-                                    step: {
-                                        /** @enum {string} */
-                                        kind: "warning" | "overdue" | "escalated";
-                                        /** @enum {string} */
-                                        deadline: "accept" | "close";
-                                        /** Format: date-time */
-                                        dueAt: string;
-                                        /** @enum {string} */
-                                        level?: "district" | "city";
-                                    };
-                                    addedBoardUnitIds: string[];
-                                });
+                                };
                             }[];
                         };
                     };
@@ -1773,8 +1456,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Take a lifecycle action: dispatch, accept, reject, start, feedback, verify, return, close, transfer, escalate, merge
-         * @description Operators and admins act for the command centre; the assigned unit's people accept, reject, start and give feedback. A second rejection by another unit sends the clue to the co-ordination office. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.
+         * Take a lifecycle action: dispatch, accept, reject, start, feedback, verify, return, close, transfer, escalate, closeAtSource, reroute, merge
+         * @description Operators and admins act for the command centre; the assigned unit's people accept, reject, start and give feedback. A second rejection by another unit sends the clue to the co-ordination office. Escalation (立案) names its procedure (simple | normal); a grid worker of the assigned unit may close at source (源头化解) where the item allows it; reroute routes the clue again under the catalogue version in force now, and the timeline keeps both decisions. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.
          */
         post: {
             parameters: {
@@ -1824,6 +1507,15 @@ export interface paths {
                         /** @constant */
                         type: "escalate";
                         reason: string;
+                        /** @enum {string} */
+                        procedure: "simple" | "normal";
+                    } | {
+                        /** @constant */
+                        type: "closeAtSource";
+                        note: string;
+                    } | {
+                        /** @constant */
+                        type: "reroute";
                     } | {
                         /** @constant */
                         type: "merge";
@@ -1844,7 +1536,7 @@ export interface paths {
                                 clueCode: string;
                                 at: number;
                                 /** @enum {string} */
-                                action: "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge";
+                                action: "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge";
                                 /** @enum {string} */
                                 from: "new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged";
                                 /** @enum {string} */
@@ -1856,13 +1548,40 @@ export interface paths {
                                     unitId: string | null;
                                 };
                                 changes: {
+                                    itemCode?: string | null;
+                                    catalogueVersion?: number | null;
+                                    primaryUnitId?: string;
+                                    coNotifiedUnitIds?: string[];
+                                    boardUnitIds?: string[];
+                                    needsConfirmation?: boolean;
+                                    reasons?: {
+                                        /** @enum {string} */
+                                        rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
+                                        zh: string;
+                                        en: string;
+                                    }[];
                                     /** @enum {string} */
                                     status: "new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged";
-                                    needsConfirmation?: boolean;
-                                    primaryUnitId?: string;
                                     rejectedBy?: string[];
+                                    /** @enum {string} */
+                                    procedure?: "simple" | "normal";
+                                    closedAtSource?: boolean;
                                 };
                                 note: string | null;
+                                previous?: {
+                                    itemCode: string | null;
+                                    catalogueVersion: number | null;
+                                    primaryUnitId: string;
+                                    coNotifiedUnitIds: string[];
+                                    boardUnitIds: string[];
+                                    needsConfirmation: boolean;
+                                    reasons: {
+                                        /** @enum {string} */
+                                        rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
+                                        zh: string;
+                                        en: string;
+                                    }[];
+                                };
                             };
                         };
                     };
@@ -4087,615 +3806,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/instructions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Instructions in your jurisdiction or addressed to your unit, newest first, with counts
-         * @description Filters: status (comma-separated), unit (the unit addressed), overdue. Counts follow the filters, not limit and offset.
-         */
-        get: {
-            parameters: {
-                query?: {
-                    status?: string;
-                    unit?: string;
-                    overdue?: "true" | "false";
-                    limit?: number;
-                    offset?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            instructions: components["schemas"]["InstructionView"][];
-                            counts: {
-                                total: number;
-                                issued: number;
-                                acknowledged: number;
-                                answered: number;
-                                overdue: number;
-                            };
-                            limit: number;
-                            offset: number;
-                        };
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        /**
-         * Issue an instruction to a unit about a clue, a jurisdiction or a drawn area, with a due time
-         * @description Operators (and admins) within their scope: the subject must be a clue they can see, a jurisdiction in their scope or an area inside it; the unit one of their district (or a city-level unit). The scheduler warns at 80 % of the time and marks it overdue at the due time.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        targetUnitId: string;
-                        subject: {
-                            /** @constant */
-                            kind: "clue";
-                            clueCode: string;
-                        } | {
-                            /** @constant */
-                            kind: "jurisdiction";
-                            code: string;
-                        } | {
-                            /** @constant */
-                            kind: "area";
-                            area: {
-                                /** @constant */
-                                type: "Polygon";
-                                coordinates: [
-                                    number,
-                                    number
-                                ][][];
-                            } | {
-                                /** @constant */
-                                type: "MultiPolygon";
-                                coordinates: [
-                                    number,
-                                    number
-                                ][][][];
-                            };
-                        };
-                        title: string;
-                        body: string;
-                        /** Format: date-time */
-                        dueAt: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description OK */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["InstructionView"];
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_CLUE_NOT_FOUND: No such clue */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_INSTRUCTION_INVALID: The instruction names no unit, clue, jurisdiction or area in your scope, or a past due time */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/instructions/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * One instruction with its events
-         * @description Only instructions whose subject lies in the caller’s jurisdiction, or addressed to the caller’s unit; others answer 404 GW_INSTRUCTION_NOT_FOUND, as an unknown id.
-         */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            instruction: components["schemas"]["InstructionView"];
-                            events: {
-                                /** Format: date-time */
-                                at: string;
-                                actor: string;
-                                /** @enum {string} */
-                                action: "issued" | "acknowledged" | "answered" | "deadline.warning" | "deadline.overdue";
-                                detail: {
-                                    [key: string]: unknown;
-                                };
-                            }[];
-                        };
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_INSTRUCTION_NOT_FOUND: No such instruction */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/instructions/{id}/acknowledge": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Acknowledge an instruction (签收): people of the unit addressed
-         * @description Only instructions whose subject lies in the caller’s jurisdiction, or addressed to the caller’s unit; others answer 404 GW_INSTRUCTION_NOT_FOUND, as an unknown id.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["InstructionView"];
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_INSTRUCTION_FORBIDDEN: Only people of the unit an instruction is addressed to may respond to it; GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_INSTRUCTION_NOT_FOUND: No such instruction */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_INSTRUCTION_STATE: The instruction is not in a status that allows this response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/instructions/{id}/answer": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Answer an acknowledged instruction (回复): people of the unit addressed
-         * @description Only instructions whose subject lies in the caller’s jurisdiction, or addressed to the caller’s unit; others answer 404 GW_INSTRUCTION_NOT_FOUND, as an unknown id.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        answer: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["InstructionView"];
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_INSTRUCTION_FORBIDDEN: Only people of the unit an instruction is addressed to may respond to it; GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_INSTRUCTION_NOT_FOUND: No such instruction */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_INSTRUCTION_STATE: The instruction is not in a status that allows this response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/jurisdictions": {
         parameters: {
             query?: never;
@@ -5121,6 +4231,127 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My unit’s tasks (任务单): open clues assigned to my unit, with what I may do next
+         * @description Open clues whose primary unit is the caller’s unit and that lie in the caller’s scope, newest first, each with `nextActions`; `counts` per open status. Filters: status (comma-separated), item, kind (device kind). A user bound to no unit gets 409 GW_TASKS_NO_UNIT.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: string;
+                    item?: string;
+                    kind?: "waste-truck" | "gas-sensor" | "bridge-sensor" | "parking-camera";
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unitId: string;
+                            tasks: {
+                                clue: components["schemas"]["ClueView"];
+                                nextActions: ("dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge")[];
+                            }[];
+                            counts: {
+                                [key: string]: number;
+                            };
+                            total: number;
+                            limit: number;
+                            offset: number;
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_TASKS_NO_UNIT: The user belongs to no unit, so has no tasks list */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -5656,124 +4887,6 @@ export interface paths {
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/warnings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Clues due soon, overdue or escalated, and instructions due soon or overdue, with counts per category
-         * @description Only what lies in the caller’s jurisdiction or concerns the caller’s unit. Filters: category, kind, district, town, unit; counts follow every filter but category, limit and offset.
-         */
-        get: {
-            parameters: {
-                query?: {
-                    category?: string;
-                    kind?: string;
-                    district?: string;
-                    town?: string;
-                    unit?: string;
-                    limit?: number;
-                    offset?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            counts: {
-                                clues: {
-                                    "due-soon": number;
-                                    overdue: number;
-                                    escalated: number;
-                                };
-                                instructions: {
-                                    "due-soon": number;
-                                    overdue: number;
-                                    escalated: number;
-                                };
-                            };
-                            clues: {
-                                /** @enum {string} */
-                                category: "due-soon" | "overdue" | "escalated";
-                                clue: components["schemas"]["ClueView"];
-                            }[];
-                            instructions: {
-                                /** @enum {string} */
-                                category: "due-soon" | "overdue" | "escalated";
-                                instruction: components["schemas"]["InstructionView"];
-                            }[];
-                        };
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6602,12 +5715,7 @@ export interface components {
             details: {
                 [key: string]: unknown;
             };
-            acceptDueAt: string | null;
-            closeDueAt: string | null;
-            acceptOverdue: boolean;
-            closeOverdue: boolean;
-            /** @enum {string} */
-            escalationLevel: "town" | "district" | "city";
+            closedAtSource: boolean;
         };
         GeoImportReport: {
             /** @enum {string} */
@@ -6665,42 +5773,6 @@ export interface components {
                 number,
                 number
             ][][][];
-        };
-        InstructionView: {
-            id: number;
-            /** @enum {string} */
-            status: "issued" | "acknowledged" | "answered";
-            title: string;
-            body: string;
-            targetUnitId: string;
-            subject: {
-                /** @constant */
-                kind: "clue";
-                clueCode: string;
-            } | {
-                /** @constant */
-                kind: "jurisdiction";
-                code: string;
-            } | {
-                /** @constant */
-                kind: "area";
-                area: {
-                    [key: string]: unknown;
-                };
-            };
-            placeCodes: string[];
-            issuedBy: string;
-            /** Format: date-time */
-            issuedAt: string;
-            /** Format: date-time */
-            dueAt: string;
-            acknowledgedAt: string | null;
-            acknowledgedBy: string | null;
-            answeredAt: string | null;
-            answeredBy: string | null;
-            answer: string | null;
-            warned: boolean;
-            overdue: boolean;
         };
         /** @enum {string} */
         Severity: "info" | "low" | "medium" | "high" | "critical";

@@ -28,9 +28,9 @@ export function gas(atS: number, lelPct: number, over: Partial<GasSensorEvent> =
   return { ...base('gas-a', atS, PLACES.gas), kind: 'gas-sensor', lelPct, coPpm: null, batteryPct: 80, tamper: false, ...over };
 }
 
-/** A strain reading of bridge-1 on BR-01. */
-export function bridge(atS: number, strainUe: number): BridgeSensorEvent {
-  return { ...base('bridge-1', atS, PLACES.bridge), kind: 'bridge-sensor', bridgeId: 'BR-01', strainUe, displacementMm: null, tiltDeg: null, crackWidthMm: null };
+/** A strain reading of bridge-1 on BR-01 (or of `deviceId`, naming `bridgeId`, on the same spot). */
+export function bridge(atS: number, strainUe: number, deviceId = 'bridge-1', bridgeId: string | null = 'BR-01'): BridgeSensorEvent {
+  return { ...base(deviceId, atS, PLACES.bridge), kind: 'bridge-sensor', bridgeId, strainUe, displacementMm: null, tiltDeg: null, crackWidthMm: null };
 }
 
 /** A camera-1 sighting of `plate` in the pavement zone NP-01. */

@@ -148,5 +148,7 @@ export const DEVICES: { id: string; kind: DeviceKind; metadata: Record<string, u
   { id: 'truck-b', kind: 'waste-truck', metadata: {} },
   { id: 'gas-a', kind: 'gas-sensor', metadata: { reportingIntervalS: 60 } },
   { id: 'bridge-1', kind: 'bridge-sensor', metadata: { bridge: BRIDGE } },
+  /** On BR-01 with no bridge in its registration: the zone at its position names the bridge. */
+  { id: 'bridge-2', kind: 'bridge-sensor', metadata: {} },
   { id: 'camera-1', kind: 'parking-camera', metadata: { noParkingZones: [PAVEMENT] } },
 ];
