@@ -70,6 +70,8 @@ export const ERROR_CATALOGUE = {
   GW_CLUE_STATE: { status: 409, title: 'The clue is not in a status that allows this action' },
   GW_CLUE_FORBIDDEN: { status: 403, title: 'Not allowed to take this action on this clue' },
   GW_CLUE_INVALID: { status: 422, title: 'The action does not make sense for this clue' },
+  // the record: hash-chained timelines and daily digests
+  GW_RECORD_RANGE: { status: 400, title: 'Digest range is reversed or longer than a year' },
   // clue pipeline: stored events it kept failing on (dead-letter code; the event stays stored)
   GW_PIPELINE_FAILED: { status: 500, title: 'The clue pipeline kept failing on a stored device event and gave it up' },
   // outbound clue events: MQTT, Kafka and webhook delivery from the clue outbox

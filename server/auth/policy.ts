@@ -27,6 +27,8 @@ export const PERMISSIONS = {
   'clues.read': EVERYONE,
   /** Take lifecycle actions on clues (which ones, per status, is the lifecycle table's). */
   'clues.act': ['admin', 'operator', 'officer', 'worker'],
+  /** Read the daily digests that seal the record (timeline_digests). */
+  'record.read': ['admin', 'planner'],
   /** Users, devices, dead letters and webhooks. */
   'users.manage': ['admin'],
   'devices.manage': ['admin'],

@@ -1621,6 +1621,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clues/{code}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recompute a clue’s record: its timeline hash chain, its evidence hashes and the daily digests that sealed it
+         * @description Answers intact: true, or each problem with the row (seq, id) and what was expected and found: hash-mismatch (a row was changed), prev-mismatch / missing-row (a row was removed), evidence-missing / evidence-altered. Only clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 GW_CLUE_NOT_FOUND.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clue: string;
+                            intact: boolean;
+                            rows: number;
+                            problems: {
+                                seq: number;
+                                id: number | null;
+                                /** @enum {string} */
+                                problem: "hash-mismatch" | "prev-mismatch" | "missing-row" | "evidence-missing" | "evidence-altered";
+                                expected: string | null;
+                                found: string | null;
+                            }[];
+                            evidence: {
+                                sha256: string;
+                                ok: boolean;
+                            }[];
+                            digest: {
+                                days: {
+                                    day: string;
+                                    seq: number;
+                                    ok: boolean;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_NOT_FOUND: No such clue */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dead-letters": {
         parameters: {
             query?: never;
@@ -4162,6 +4290,110 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/record/digests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The daily digests (每日摘要) that chain the clues’ records together, each rechecked
+         * @description Local days (Asia/Shanghai) from `from` to `to` inclusive (default: the last 31 days), at most 366. Each is recomputed: its digest, its link to the day before and its clues' last hashes from the timeline now.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            to: string;
+                            digests: {
+                                day: string;
+                                prevDigest: string;
+                                digest: string;
+                                clueCount: number;
+                                rowCount: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                ok: boolean;
+                                problems: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation; GW_RECORD_RANGE: Digest range is reversed or longer than a year */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
                 };
             };
         };
