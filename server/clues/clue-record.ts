@@ -6,7 +6,6 @@ import { checkChain, dayDigest, evidenceHashes, RECORD_PROBLEMS, type DayHead, t
 
 const sql = defineQueries(import.meta.url, {
   rows: 'clue-record',
-  head: 'chain-head',
   digests: 'clue-digests',
 });
 
@@ -43,6 +42,8 @@ export const recordVerdictSchema = z.strictObject({
 export type RecordVerdict = z.infer<typeof recordVerdictSchema>;
 
 interface RecordRow {
+  timeline_seq: number;
+  timeline_hash: string;
   id: string;
   seq: number;
   at_ms: string;
@@ -67,8 +68,9 @@ interface RecordRow {
  * rewritten from the changed row on ('hash-mismatch' against the sealed hash).
  */
 export async function verifyClueRecord(db: pg.Pool, clue: { id: number; code: string }, checkEvidence: EvidenceChecker): Promise<RecordVerdict> {
-  const { rows } = await db.query<RecordRow>(sql.rows, [clue.id]);
-  const head = (await db.query<{ timeline_seq: number; timeline_hash: string }>(sql.head, [clue.id])).rows[0]!;
+  const result = await db.query<RecordRow>(sql.rows, [clue.id]);
+  const head = result.rows[0]!;
+  const rows = result.rows.filter((r) => r.id !== null);
   const stored: StoredChainRow[] = rows.map((r) => ({
     id: Number(r.id),
     seq: r.seq,

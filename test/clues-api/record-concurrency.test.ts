@@ -22,13 +22,16 @@ import { T0, gas, stored, truck } from '../pipeline/helpers/events.js';
 
 const log = createLogger('silent');
 let db: TestDb;
-/** Several connections, so the writers really overlap on real PostgreSQL. */
+/**
+ * Several connections, so the writers really overlap on real PostgreSQL (the embedded server
+ * of `npm test` takes 4 connections, one of them the suite's, and runs one transaction at a time).
+ */
 let pool: pg.Pool;
 
 before(async () => {
   db = await getTestDb();
   await resetDb(db.pool);
-  pool = new pg.Pool({ connectionString: db.connectionString, max: 8 });
+  pool = new pg.Pool({ connectionString: db.connectionString, max: db.backend === 'postgres' ? 8 : 3 });
 });
 after(async () => {
   await pool?.end();
