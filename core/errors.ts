@@ -77,6 +77,8 @@ export const ERROR_CATALOGUE = {
   GW_INSTRUCTION_FORBIDDEN: { status: 403, title: 'Only people of the unit an instruction is addressed to may respond to it' },
   GW_INSTRUCTION_STATE: { status: 409, title: 'The instruction is not in a status that allows this response' },
   GW_TASKS_NO_UNIT: { status: 409, title: 'The user belongs to no unit, so has no tasks list' },
+  // the record: hash-chained timelines and daily digests
+  GW_RECORD_RANGE: { status: 400, title: 'Digest range is reversed or longer than a year' },
   // clue pipeline: stored events it kept failing on (dead-letter code; the event stays stored)
   GW_PIPELINE_FAILED: { status: 500, title: 'The clue pipeline kept failing on a stored device event and gave it up' },
   // outbound clue events: MQTT, Kafka and webhook delivery from the clue outbox

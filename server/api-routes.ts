@@ -12,6 +12,8 @@ import { catalogueAdminRoutes } from './catalogue/catalogue-admin.routes.js';
 import type { CatalogueStore } from './catalogue/catalogue-store.js';
 import { catalogueReadRoutes } from './catalogue/catalogue.routes.js';
 import { clueRoutes } from './clues/clue.routes.js';
+import type { EvidenceChecker } from './clues/clue-record.js';
+import { recordRoutes } from './clues/record.routes.js';
 import { deadLetterRoutes } from './devices/dead-letter.routes.js';
 import { deviceRoutes } from './devices/device.routes.js';
 import { calendarRoutes } from './lifecycle/calendar.routes.js';
@@ -40,6 +42,8 @@ export interface ApiRouteDeps {
   loginThrottle: LoginThrottle;
   /** Told of every logout, with the revoked token (the embedded broker closes its readers at once). */
   onTokenRevoked: (token: string) => void;
+  /** The evidence store's integrity check, for the record's verify. */
+  checkEvidence: EvidenceChecker;
 }
 
 /** Every `defineRoute` route the app serves, in mounting order: one list for the server and its API document. */
@@ -54,6 +58,7 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
       history: d.catalogue.current().history,
       locate: (lon, lat) => d.locator.current().locate(lon, lat),
     })),
+    ...recordRoutes(d.pool, d.checkEvidence),
     ...catalogueReadRoutes(d.pool, d.catalogue),
     ...catalogueAdminRoutes(d.catalogue),
     ...deviceRoutes(d.devices),

@@ -34,6 +34,7 @@ export function offlineApiRoutes(): ReturnType<typeof apiRoutes> {
     catalogue: unavailable('catalogue'),
     loginThrottle: unavailable('loginThrottle'),
     onTokenRevoked: () => undefined,
+    checkEvidence: () => Promise.reject(new Error('no evidence store while listing the API routes')),
   };
   return apiRoutes(deps);
 }

@@ -12,6 +12,7 @@ import { seedDemoCity } from '../geo/demo/seed.js';
 import { demoTowns } from '../geo/demo/towns.js';
 import { LocatorHolder } from '../geo/locator/locator-holder.js';
 import { seedDemoDevices, type DemoDevice } from '../ingest/demo-devices.js';
+import { checkStoredImage } from '../ingest/images.js';
 import { DeviceRegistry } from '../ingest/device-registry.js';
 import { BatchingIngestSink } from '../ingest/ingest-sink.js';
 import type { Transport } from '../ingest/transport.js';
@@ -21,6 +22,7 @@ import { EmbeddedMqttTransport } from '../ingest/transports/mqtt-broker.js';
 import { API_DOC_PARTS, apiRoutes } from './api-routes.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { CatalogueStore } from './catalogue/catalogue-store.js';
+import { timelineDigestsComponent } from './clues/timeline-digests.js';
 import { seedDemoCatalogue } from './catalogue/demo/seed-catalogue.js';
 import { startDemoFleet } from './demo/demo-fleet.js';
 import { seedDemoUsers } from './demo/demo-users.js';
@@ -190,6 +192,8 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     },
     // Clue events to MQTT clues/{unitId}/events, Kafka clue-events and webhooks, from the outbox.
     outboundComponent({ pool: () => db.pool, log: log.child({ stage: 'outbound' }), transports: running }),
+    // Seals each completed local day of the clue timelines in timeline_digests (catch-up at start).
+    timelineDigestsComponent({ pool: () => db.pool, log: log.child({ stage: 'record' }) }),
     {
       // Failed-login counters shared by replicas in auth_throttle; old rows swept.
       name: 'login-throttle',
@@ -215,6 +219,8 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
           loginThrottle: throttle,
           // A logout closes the MQTT reader connections opened with that token at once.
           onTokenRevoked: (token) => broker()?.revokeReaderToken(token),
+          // Evidence today is the camera images ingest stores under DATA_DIR/images (content-addressed).
+          checkEvidence: (sha256) => checkStoredImage(config.DATA_DIR, sha256),
         });
         const app = createApp({
           pool: db.pool,

@@ -39,6 +39,8 @@ export const PERMISSIONS = {
   'calendar.read': EVERYONE,
   /** Import a year of the working-day calendar. */
   'calendar.manage': ['admin'],
+  /** Read the daily digests that seal the record (timeline_digests). */
+  'record.read': ['admin', 'planner'],
   /** Users, devices, dead letters and webhooks. */
   'users.manage': ['admin'],
   'devices.manage': ['admin'],

@@ -6,10 +6,13 @@ import { ALERT_TYPES, SEVERITIES } from '../detection/alert.js';
 import { REASON_RULES } from '../routing/route-clue.js';
 import { CLUE_STATUSES, type Clue } from './clue.js';
 import { ESCALATION_LEVELS, type EscalationLevel, type QueuedClueEvent } from './clue-event.js';
+import { chainRows, type ChainHead, type TimelineRow } from './timeline-chain.js';
 
 const sql = defineQueries(import.meta.url, {
   insertTimeline: 'insert-timeline',
   insertOutbox: 'insert-outbox',
+  lockHeads: 'lock-chain-heads',
+  moveHeads: 'update-chain-heads',
 });
 
 /**
@@ -239,21 +242,22 @@ export function unitsToTell(c: Pick<Clue, 'primaryUnitId' | 'coNotifiedUnitIds' 
   return [...new Set([c.primaryUnitId, ...c.coNotifiedUnitIds, ...c.boardUnitIds, ...more])];
 }
 
-/** One timeline row (clue_timeline); `at` in ms since epoch. */
-export interface TimelineRow {
-  clue_id: number;
-  at: number;
-  actor: string;
-  action: string;
-  from_status: string | null;
-  to_status: string | null;
-  /** From where: `device:<id>` for the pipeline, the client address for a person. */
-  source: string | null;
-  detail: Record<string, unknown>;
-}
+export type { TimelineRow } from './timeline-chain.js';
 
-/** Appends timeline rows and queues outbox rows, each in one statement, on the caller's transaction. */
+/**
+ * Appends timeline rows and queues outbox rows on the caller's transaction. The rows go on
+ * their clues' hash chains (timeline-chain.ts): the clues' chain heads are locked and read,
+ * the rows hashed in the order given, inserted in one statement and the heads moved, all in the
+ * transaction of the change, so the record and the chain commit together or not at all.
+ */
 export async function recordChanges(client: pg.PoolClient, timeline: readonly TimelineRow[], outbox: readonly QueuedClueEvent[]): Promise<void> {
-  if (timeline.length) await client.query(sql.insertTimeline, [JSON.stringify(timeline)]);
+  if (timeline.length) {
+    const ids = [...new Set(timeline.map((t) => t.clue_id))];
+    const locked = await client.query<{ id: string; code: string; timeline_seq: number; timeline_hash: string }>(sql.lockHeads, [ids]);
+    const heads = new Map<number, ChainHead>(locked.rows.map((r) => [Number(r.id), { code: r.code, seq: r.timeline_seq, hash: r.timeline_hash }]));
+    const chained = chainRows(timeline, heads);
+    await client.query(sql.insertTimeline, [JSON.stringify(chained.rows)]);
+    await client.query(sql.moveHeads, [JSON.stringify([...chained.heads].map(([clue_id, h]) => ({ clue_id, seq: h.seq, hash: h.hash })))]);
+  }
   if (outbox.length) await client.query(sql.insertOutbox, [JSON.stringify(outbox)]);
 }

@@ -8,7 +8,7 @@ import { clueRoutes } from '../../server/clues/clue.routes.js';
 import { CluePipeline } from '../../server/pipeline/clue-pipeline.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { api, startTestApp } from '../helpers/app.js';
-import { DEVICES, PLACES, TOWN_A, TOWN_B, miniCatalogue, miniLocator } from '../pipeline/helpers/mini-city.js';
+import { DEVICES, PLACES, TOWN_A, TOWN_B, miniCatalogue, miniLocator, miniRouting } from '../pipeline/helpers/mini-city.js';
 import { T0, stored, truck } from '../pipeline/helpers/events.js';
 
 const log = createLogger('silent');
@@ -39,8 +39,7 @@ before(async () => {
   await pipeline.handle(await stored(db.pool, [truck('truck-a', 0, PLACES.dumpA), truck('truck-a', 25, PLACES.dumpA), truck('truck-b', 0, PLACES.dumpB), truck('truck-b', 25, PLACES.dumpB)]));
   const { rows } = await db.pool.query<{ code: string }>('SELECT code FROM clues ORDER BY town_code');
   [A, B] = rows.map((r) => r.code) as [string, string];
-  const locator = miniLocator();
-  const routing = () => ({ units: store.current().directory, history: store.current().history, locate: (lon: number, lat: number) => locator.locate(lon, lat) });
+  const routing = miniRouting(store);
   app = await startTestApp(db.pool, { routes: clueRoutes(db.pool, routing) });
   await user('op-district', 'operator', ['330203']);
   await user('op-town-a', 'operator', [TOWN_A.code]);

@@ -13,7 +13,7 @@ import { clueRoutes } from '../../server/clues/clue.routes.js';
 import { CluePipeline } from '../../server/pipeline/clue-pipeline.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { api, startTestApp } from '../helpers/app.js';
-import { DEVICES, PLACES, TOWN_A, TOWN_B, miniCatalogue, miniLocator } from '../pipeline/helpers/mini-city.js';
+import { DEVICES, PLACES, TOWN_A, TOWN_B, miniCatalogue, miniLocator, miniRouting } from '../pipeline/helpers/mini-city.js';
 import { T0, parking, stored, truck } from '../pipeline/helpers/events.js';
 
 const log = createLogger('silent');
@@ -54,7 +54,7 @@ before(async () => {
   A = rows.find((r) => r.town_code === TOWN_A.code && r.item_code === '住建-渣土-01')!.code;
   B = rows.find((r) => r.town_code === TOWN_B.code)!.code;
   P = rows.find((r) => r.item_code === '城管-停车-01')!.code;
-  const routing = () => ({ units: store.current().directory, history: store.current().history, locate: (lon: number, lat: number) => locator.locate(lon, lat) });
+  const routing = miniRouting(store);
   app = await startTestApp(db.pool, { routes: clueRoutes(db.pool, routing) });
   await user('op-district', 'operator', ['330203'], 'coord-330203');
   await user('op-no-unit', 'operator', ['330203']);

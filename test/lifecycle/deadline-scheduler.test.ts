@@ -10,16 +10,13 @@ import { chineseDaysSeed, seedCalendar } from '../../server/lifecycle/calendar-s
 import { deadlineComponent, DeadlineScheduler, type DeadlineSchedulerOptions } from '../../server/lifecycle/deadline-scheduler.js';
 import { CluePipeline } from '../../server/pipeline/clue-pipeline.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
-import { DEVICES, PLACES, miniCatalogue, miniLocator } from '../pipeline/helpers/mini-city.js';
+import { DEVICES, PLACES, miniCatalogue, miniLocator, miniRouting } from '../pipeline/helpers/mini-city.js';
 import { T0, stored, truck } from '../pipeline/helpers/events.js';
 
 const log = createLogger('silent');
 const MIN = 60_000;
 let db: TestDb;
 let store: CatalogueStore;
-const locator = miniLocator();
-/** What a person's action needs to re-route: the units, the catalogue history and the locator. */
-const routing = () => ({ units: store.current().directory, history: store.current().history, locate: (lon: number, lat: number) => locator.locate(lon, lat) });
 /** The injected clock every scheduler here reads. */
 let clock = 0;
 /** The clue opened in town A (team A, accepted early) and in town B (never accepted). */
@@ -77,8 +74,8 @@ test('a new clue gets its two deadlines from its item (住建-渣土-01: urgent,
 
 test('warning at 80 %: only the clue not yet accepted; the accepted one has met its accept deadline', async () => {
   clock = OPENED + 10 * MIN;
-  await applyClueAction(db.pool, routing(), person('op', 'operator', ['330203'], null), A, { type: 'dispatch' }, null, clock);
-  await applyClueAction(db.pool, routing(), person('worker-a', 'worker', [], 'team-330203001'), A, { type: 'accept' }, null, clock);
+  await applyClueAction(db.pool, miniRouting(store)(), person('op', 'operator', ['330203'], null), A, { type: 'dispatch' }, null, clock);
+  await applyClueAction(db.pool, miniRouting(store)(), person('worker-a', 'worker', [], 'team-330203001'), A, { type: 'accept' }, null, clock);
   clock = OPENED + 25 * MIN;
   const run = await new DeadlineScheduler(options(db.pool)).runOnce();
   assert.equal(run.clueSteps, 1);
@@ -122,7 +119,7 @@ test('stopped across overdue and escalation, a new scheduler catches up at start
 
 test('a clue escalated to a case (立案) takes no more steps; the other goes overdue', async () => {
   clock = OPENED + 110 * MIN;
-  await applyClueAction(db.pool, routing(), person('op', 'operator', ['330203'], null), A, { type: 'escalate', reason: '立案查处', procedure: 'normal' }, null, clock);
+  await applyClueAction(db.pool, miniRouting(store)(), person('op', 'operator', ['330203'], null), A, { type: 'escalate', reason: '立案查处', procedure: 'normal' }, null, clock);
   clock = OPENED + 200 * MIN;
   await new DeadlineScheduler(options(db.pool)).runOnce();
   const events = Object.fromEntries(await deadlineEvents(db.pool));

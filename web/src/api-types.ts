@@ -358,8 +358,6 @@ export interface paths {
                                 windowMin: number;
                                 /** @default [] */
                                 alsoNotify: ("construction" | "transport" | "traffic-police" | "market" | "environment" | "emergency" | "city-management" | "natural-resources" | "utility" | "town-team")[];
-                                /** @default false */
-                                closeAtSource: boolean;
                                 empoweredTowns: string[];
                             }[];
                             towns: {
@@ -643,8 +641,6 @@ export interface paths {
                                 windowMin?: number;
                                 /** @default [] */
                                 alsoNotify?: ("construction" | "transport" | "traffic-police" | "market" | "environment" | "emergency" | "city-management" | "natural-resources" | "utility" | "town-team")[];
-                                /** @default false */
-                                closeAtSource?: boolean;
                             }[];
                             /** @default [] */
                             withdrawn?: string[];
@@ -1013,8 +1009,6 @@ export interface paths {
                             windowMin?: number;
                             /** @default [] */
                             alsoNotify?: ("construction" | "transport" | "traffic-police" | "market" | "environment" | "emergency" | "city-management" | "natural-resources" | "utility" | "town-team")[];
-                            /** @default false */
-                            closeAtSource?: boolean;
                         }[];
                         /** @default [] */
                         withdrawn?: string[];
@@ -1293,7 +1287,7 @@ export interface paths {
                                 at: string;
                                 actor: string;
                                 /** @enum {string} */
-                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge";
+                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge";
                                 from: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 to: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 source: string | null;
@@ -1333,40 +1327,13 @@ export interface paths {
                                         unitId: string | null;
                                     };
                                     changes: {
-                                        itemCode?: string | null;
-                                        catalogueVersion?: number | null;
-                                        primaryUnitId?: string;
-                                        coNotifiedUnitIds?: string[];
-                                        boardUnitIds?: string[];
-                                        needsConfirmation?: boolean;
-                                        reasons?: {
-                                            /** @enum {string} */
-                                            rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
-                                            zh: string;
-                                            en: string;
-                                        }[];
                                         /** @enum {string} */
                                         status: "new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged";
+                                        needsConfirmation?: boolean;
+                                        primaryUnitId?: string;
                                         rejectedBy?: string[];
-                                        /** @enum {string} */
-                                        procedure?: "simple" | "normal";
-                                        closedAtSource?: boolean;
                                     };
                                     note: string | null;
-                                    previous?: {
-                                        itemCode: string | null;
-                                        catalogueVersion: number | null;
-                                        primaryUnitId: string;
-                                        coNotifiedUnitIds: string[];
-                                        boardUnitIds: string[];
-                                        needsConfirmation: boolean;
-                                        reasons: {
-                                            /** @enum {string} */
-                                            rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
-                                            zh: string;
-                                            en: string;
-                                        }[];
-                                    };
                                 };
                             }[];
                         };
@@ -1456,8 +1423,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Take a lifecycle action: dispatch, accept, reject, start, feedback, verify, return, close, transfer, escalate, closeAtSource, reroute, merge
-         * @description Operators and admins act for the command centre; the assigned unit's people accept, reject, start and give feedback. A second rejection by another unit sends the clue to the co-ordination office. Escalation (立案) names its procedure (simple | normal); a grid worker of the assigned unit may close at source (源头化解) where the item allows it; reroute routes the clue again under the catalogue version in force now, and the timeline keeps both decisions. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.
+         * Take a lifecycle action: dispatch, accept, reject, start, feedback, verify, return, close, transfer, escalate, merge
+         * @description Operators and admins act for the command centre; the assigned unit's people accept, reject, start and give feedback. A second rejection by another unit sends the clue to the co-ordination office. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.
          */
         post: {
             parameters: {
@@ -1507,15 +1474,6 @@ export interface paths {
                         /** @constant */
                         type: "escalate";
                         reason: string;
-                        /** @enum {string} */
-                        procedure: "simple" | "normal";
-                    } | {
-                        /** @constant */
-                        type: "closeAtSource";
-                        note: string;
-                    } | {
-                        /** @constant */
-                        type: "reroute";
                     } | {
                         /** @constant */
                         type: "merge";
@@ -1536,7 +1494,7 @@ export interface paths {
                                 clueCode: string;
                                 at: number;
                                 /** @enum {string} */
-                                action: "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge";
+                                action: "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge";
                                 /** @enum {string} */
                                 from: "new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged";
                                 /** @enum {string} */
@@ -1548,40 +1506,13 @@ export interface paths {
                                     unitId: string | null;
                                 };
                                 changes: {
-                                    itemCode?: string | null;
-                                    catalogueVersion?: number | null;
-                                    primaryUnitId?: string;
-                                    coNotifiedUnitIds?: string[];
-                                    boardUnitIds?: string[];
-                                    needsConfirmation?: boolean;
-                                    reasons?: {
-                                        /** @enum {string} */
-                                        rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
-                                        zh: string;
-                                        en: string;
-                                    }[];
                                     /** @enum {string} */
                                     status: "new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged";
+                                    needsConfirmation?: boolean;
+                                    primaryUnitId?: string;
                                     rejectedBy?: string[];
-                                    /** @enum {string} */
-                                    procedure?: "simple" | "normal";
-                                    closedAtSource?: boolean;
                                 };
                                 note: string | null;
-                                previous?: {
-                                    itemCode: string | null;
-                                    catalogueVersion: number | null;
-                                    primaryUnitId: string;
-                                    coNotifiedUnitIds: string[];
-                                    boardUnitIds: string[];
-                                    needsConfirmation: boolean;
-                                    reasons: {
-                                        /** @enum {string} */
-                                        rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
-                                        zh: string;
-                                        en: string;
-                                    }[];
-                                };
                             };
                         };
                     };
@@ -1684,6 +1615,134 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clues/{code}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recompute a clue’s record: its timeline hash chain, its evidence hashes and the daily digests that sealed it
+         * @description Answers intact: true, or each problem with the row (seq, id) and what was expected and found: hash-mismatch (a row was changed), prev-mismatch / missing-row (a row was removed), evidence-missing / evidence-altered. Only clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 GW_CLUE_NOT_FOUND.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clue: string;
+                            intact: boolean;
+                            rows: number;
+                            problems: {
+                                seq: number;
+                                id: number | null;
+                                /** @enum {string} */
+                                problem: "hash-mismatch" | "prev-mismatch" | "missing-row" | "evidence-missing" | "evidence-altered";
+                                expected: string | null;
+                                found: string | null;
+                            }[];
+                            evidence: {
+                                sha256: string;
+                                ok: boolean;
+                            }[];
+                            digest: {
+                                days: {
+                                    day: string;
+                                    seq: number;
+                                    ok: boolean;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_NOT_FOUND: No such clue */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4242,7 +4301,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/tasks": {
+    "/api/v1/record/digests": {
         parameters: {
             query?: never;
             header?: never;
@@ -4250,17 +4309,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * My unit’s tasks (任务单): open clues assigned to my unit, with what I may do next
-         * @description Open clues whose primary unit is the caller’s unit and that lie in the caller’s scope, newest first, each with `nextActions`; `counts` per open status. Filters: status (comma-separated), item, kind (device kind). A user bound to no unit gets 409 GW_TASKS_NO_UNIT.
+         * The daily digests (每日摘要) that chain the clues’ records together, each rechecked
+         * @description Local days (Asia/Shanghai) from `from` to `to` inclusive (default: the last 31 days), at most 366. Each is recomputed: its digest, its link to the day before and its clues' last hashes from the timeline now.
          */
         get: {
             parameters: {
                 query?: {
-                    status?: string;
-                    item?: string;
-                    kind?: "waste-truck" | "gas-sensor" | "bridge-sensor" | "parking-camera";
-                    limit?: number;
-                    offset?: number;
+                    from?: string;
+                    to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -4275,21 +4331,23 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            unitId: string;
-                            tasks: {
-                                clue: components["schemas"]["ClueView"];
-                                nextActions: ("dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge")[];
+                            from: string;
+                            to: string;
+                            digests: {
+                                day: string;
+                                prevDigest: string;
+                                digest: string;
+                                clueCount: number;
+                                rowCount: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                ok: boolean;
+                                problems: string[];
                             }[];
-                            counts: {
-                                [key: string]: number;
-                            };
-                            total: number;
-                            limit: number;
-                            offset: number;
                         };
                     };
                 };
-                /** @description GW_VALIDATION: Request failed validation */
+                /** @description GW_VALIDATION: Request failed validation; GW_RECORD_RANGE: Digest range is reversed or longer than a year */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4323,22 +4381,6 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_TASKS_NO_UNIT: The user belongs to no unit, so has no tasks list */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5715,7 +5757,6 @@ export interface components {
             details: {
                 [key: string]: unknown;
             };
-            closedAtSource: boolean;
         };
         GeoImportReport: {
             /** @enum {string} */

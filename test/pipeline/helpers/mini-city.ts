@@ -17,6 +17,8 @@ import type { GeoLayer } from '../../../geo/types.js';
 import { demoItems } from '../../../server/catalogue/demo/index.js';
 import { catalogueDataSchema, type CatalogueData } from '../../../server/catalogue/model.js';
 import type { DeviceKind } from '../../../ingest/device-event.js';
+import type { CatalogueStore } from '../../../server/catalogue/catalogue-store.js';
+import type { RoutingContext } from '../../../server/clues/reroute.js';
 
 type Box = [number, number, number, number];
 const ring = ([w, s, e, n]: Box) => [[[w, s], [e, s], [e, n], [w, n], [w, s]]];
@@ -109,6 +111,12 @@ export function miniLocator() {
     cells: layers.grids.map((f) => ({ code: f.properties.code, name: f.properties.name, communityCode: f.properties.parentCode, geometry: f.geometry.coordinates })),
     zones: layers.zones.map((f) => ({ code: f.properties.code, name: f.properties.name, type: f.properties.type, attrs: f.properties.attrs, geometry: f.geometry.coordinates })),
   });
+}
+
+/** What a person's action needs from the mini city to re-route a clue: its units, catalogue history and locator. */
+export function miniRouting(store: CatalogueStore): () => RoutingContext {
+  const locator = miniLocator();
+  return () => ({ units: store.current().directory, history: store.current().history, locate: (lon, lat) => locator.locate(lon, lat) });
 }
 
 /**
