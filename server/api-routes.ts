@@ -14,6 +14,8 @@ import { catalogueReadRoutes } from './catalogue/catalogue.routes.js';
 import { clueRoutes } from './clues/clue.routes.js';
 import { deadLetterRoutes } from './devices/dead-letter.routes.js';
 import { deviceRoutes } from './devices/device.routes.js';
+import { evidenceRoutes } from './evidence/evidence.routes.js';
+import { evidenceViewSchema } from './evidence/evidence-store.js';
 import type { Route } from './http/define-route.js';
 import { webhookRoutes } from './outbound/webhook.routes.js';
 import { geoRoutes } from './spatial/spatial.routes.js';
@@ -37,6 +39,8 @@ export interface ApiRouteDeps {
   loginThrottle: LoginThrottle;
   /** Told of every logout, with the revoked token (the embedded broker closes its readers at once). */
   onTokenRevoked: (token: string) => void;
+  /** DATA_DIR: evidence files live under its evidence/ folder. */
+  dataDir: string;
 }
 
 /** Every `defineRoute` route the app serves, in mounting order: one list for the server and its API document. */
@@ -44,6 +48,7 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
   return [
     ...authRoutes(d.pool, { throttle: d.loginThrottle, onTokenRevoked: d.onTokenRevoked }),
     ...clueRoutes(d.pool, () => d.catalogue.current().directory),
+    ...evidenceRoutes(d.pool, d.dataDir),
     ...catalogueReadRoutes(d.pool, d.catalogue),
     ...catalogueAdminRoutes(d.catalogue),
     ...deviceRoutes(d.devices),
@@ -60,4 +65,4 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
  * web/src/api-types.ts the same names (ClueView carries ClueStatus and Severity): the web
  * imports these types instead of copying lists of statuses and severities.
  */
-export const API_DOC_PARTS: { docs: readonly PathDoc[]; schemas: readonly z.ZodType[] } = { docs: [HTTP_INGEST_DOC], schemas: [clueViewSchema] };
+export const API_DOC_PARTS: { docs: readonly PathDoc[]; schemas: readonly z.ZodType[] } = { docs: [HTTP_INGEST_DOC], schemas: [clueViewSchema, evidenceViewSchema] };

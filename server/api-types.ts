@@ -34,6 +34,7 @@ export function offlineApiRoutes(): ReturnType<typeof apiRoutes> {
     catalogue: unavailable('catalogue'),
     loginThrottle: unavailable('loginThrottle'),
     onTokenRevoked: () => undefined,
+    dataDir: 'data',
   };
   return apiRoutes(deps);
 }

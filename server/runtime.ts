@@ -24,6 +24,7 @@ import { CatalogueStore } from './catalogue/catalogue-store.js';
 import { seedDemoCatalogue } from './catalogue/demo/seed-catalogue.js';
 import { startDemoFleet } from './demo/demo-fleet.js';
 import { seedDemoUsers } from './demo/demo-users.js';
+import { cameraEvidenceComponent } from './evidence/camera-evidence.js';
 import { createApp } from './http/app.js';
 import { clueSubscribers } from './outbound/mqtt-subscribers.js';
 import { outboundComponent } from './outbound/outbound-component.js';
@@ -173,6 +174,8 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       stop: async () => void (await transports!.kafka?.stop()),
       health: () => transports!.kafka?.health() ?? { status: 'off', detail: 'set KAFKA_BROKERS, or KAFKA_MOCK=1 for an in-process mock cluster' },
     },
+    // Camera images the pipeline put on clue timelines become evidence (copies, watermark, hashes).
+    cameraEvidenceComponent({ pool: () => db.pool, dataDir: config.DATA_DIR, log: log.child({ stage: 'evidence' }) }),
     // Clue events to MQTT clues/{unitId}/events, Kafka clue-events and webhooks, from the outbox.
     outboundComponent({ pool: () => db.pool, log: log.child({ stage: 'outbound' }), transports: running }),
     {
@@ -200,6 +203,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
           loginThrottle: throttle,
           // A logout closes the MQTT reader connections opened with that token at once.
           onTokenRevoked: (token) => broker()?.revokeReaderToken(token),
+          dataDir: config.DATA_DIR,
         });
         const app = createApp({
           pool: db.pool,

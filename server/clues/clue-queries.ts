@@ -6,6 +6,7 @@ import { canSeePlace, scopeOf, scopeSqlParams } from '../auth/policy.js';
 import type { User } from '../auth/users.js';
 import { ALERT_TYPES, SEVERITIES } from '../detection/alert.js';
 import { CLUE_STATUSES, type ClueStatus } from './clue.js';
+import { EVIDENCE_ADDED, evidenceRecordSchema } from './evidence-record.js';
 import { actionRecordSchema, CLUE_ACTION_TYPES } from './lifecycle.js';
 import { bilingualSchema, clueFromRow, type ClueRow, type StoredClue } from './stored-clue.js';
 
@@ -90,13 +91,13 @@ export const timelineEntrySchema = z.strictObject({
   at: z.iso.datetime(),
   /** A username, or 'pipeline' for alerts. */
   actor: z.string(),
-  /** 'opened' for the alert that opened the clue, 'alert' for one that joined it, or a person's action. */
-  action: z.enum(['opened', 'alert', ...CLUE_ACTION_TYPES]),
+  /** 'opened' for the alert that opened the clue, 'alert' for one that joined it, a person's action, or evidence attached. */
+  action: z.enum(['opened', 'alert', ...CLUE_ACTION_TYPES, EVIDENCE_ADDED]),
   from: z.enum(CLUE_STATUSES).nullable(),
   to: z.enum(CLUE_STATUSES).nullable(),
   /** From where: `device:<id>` for the pipeline, the client address for a person. */
   source: z.string().nullable(),
-  detail: z.union([alertRecordSchema, actionRecordSchema]),
+  detail: z.union([alertRecordSchema, actionRecordSchema, evidenceRecordSchema]),
 });
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 
