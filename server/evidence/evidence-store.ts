@@ -32,7 +32,6 @@ export interface EvidenceRow {
 
 /** The three files of a piece of evidence, each served at `/api/v1/evidence/:sha256/<variant>`. */
 export const EVIDENCE_VARIANTS = ['original', 'display', 'thumb'] as const;
-export type EvidenceVariant = (typeof EVIDENCE_VARIANTS)[number];
 
 /** Evidence as the API lists it: the timeline's record plus who attached it, when, and where to fetch it. */
 export const evidenceViewSchema = evidenceRecordSchema.shape.evidence

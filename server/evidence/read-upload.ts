@@ -53,6 +53,8 @@ export function readUpload(req: Request, limits: UploadLimits): Promise<Uploaded
       const name = (info.filename ?? '').slice(0, 200) || `file-${files.length + 1}`;
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
+      // A body that ends inside a file fails the file stream too; the busboy 'error' answers it.
+      stream.on('error', () => undefined);
       stream.on('limit', () => fail(new GwError('GW_EVIDENCE_TOO_LARGE', `Uploading evidence ${name}: more than the limit of ${limits.maxFileBytes} bytes per file`)));
       stream.on('close', () => {
         if (!problem) files.push({ name, bytes: Buffer.concat(chunks) });

@@ -1287,7 +1287,7 @@ export interface paths {
                                 at: string;
                                 actor: string;
                                 /** @enum {string} */
-                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge";
+                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge" | "evidence.added";
                                 from: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 to: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 source: string | null;
@@ -1334,6 +1334,25 @@ export interface paths {
                                         rejectedBy?: string[];
                                     };
                                     note: string | null;
+                                } | {
+                                    evidence: {
+                                        sha256: string;
+                                        displaySha256: string;
+                                        thumbSha256: string;
+                                        /** @enum {string} */
+                                        mime: "image/jpeg" | "image/png" | "image/webp";
+                                        bytes: number;
+                                        width: number;
+                                        height: number;
+                                        takenAt: string | null;
+                                        gps: {
+                                            lon: number;
+                                            lat: number;
+                                        } | null;
+                                        /** @enum {string} */
+                                        source: "upload" | "camera";
+                                        fileName: string | null;
+                                    };
                                 };
                             }[];
                         };
@@ -1599,6 +1618,303 @@ export interface paths {
                 };
                 /** @description GW_CLUE_INVALID: The action does not make sense for this clue */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clues/{code}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A clue's evidence, in the order it was attached, with the URLs of its files
+         * @description Only for clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            evidence: components["schemas"]["EvidenceView"][];
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_NOT_FOUND: No such clue */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Upload photo evidence to a clue (multipart/form-data, field "file")
+         * @description JPEG, PNG or WebP, judged by content. The original is kept byte for byte under its SHA-256; a display copy (watermarked with time, place and uploader) and a thumbnail are made without EXIF, whose time and GPS are kept as fields. Each new attachment is on the timeline (evidence.added, with the three hashes) and in the clue events. Operators and admins may attach to any clue in scope; workers and officers to clues assigned to their unit. Up to 5 files of 15728640 bytes and 50000000 pixels each; one bad file refuses the whole request. Only for clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 as if they did not exist.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        file: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clue: components["schemas"]["ClueView"];
+                            evidence: components["schemas"]["EvidenceView"][];
+                        };
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clue: components["schemas"]["ClueView"];
+                            evidence: components["schemas"]["EvidenceView"][];
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation; GW_EVIDENCE_BAD_UPLOAD: Evidence upload is not a well-formed multipart/form-data body with at least one file */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_FORBIDDEN: Not allowed to take this action on this clue; GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_NOT_FOUND: No such clue */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_STATE: The clue is not in a status that allows this action */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_EVIDENCE_TOO_LARGE: Evidence file larger than the upload limit; GW_EVIDENCE_TOO_MANY_FILES: More evidence files in one upload than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_EVIDENCE_NOT_IMAGE: Evidence file is not a JPEG, PNG or WebP image (judged by its content, not its name) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_EVIDENCE_TRUNCATED: Evidence image is truncated or corrupt and cannot be decoded; GW_EVIDENCE_TOO_MANY_PIXELS: Evidence image declares more pixels than the limit (decompression bomb) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_EVIDENCE_STORAGE: Evidence cannot be stored: the disk is full or not writable; nothing was kept, retry later */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3279,6 +3595,112 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence/{sha256}/{variant}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An evidence file: the original byte for byte, the watermarked display copy, or the thumbnail
+         * @description :sha256 is the original's. The ETag is the served file's SHA-256; the files never change, so they may be cached (private, immutable) and If-None-Match answers 304. Only for clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sha256: string;
+                    variant: "original" | "display" | "thumb";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/*": unknown;
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_EVIDENCE_NOT_FOUND: No such evidence */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5524,6 +5946,32 @@ export interface components {
             rejectedBy: string[];
             details: {
                 [key: string]: unknown;
+            };
+        };
+        EvidenceView: {
+            sha256: string;
+            displaySha256: string;
+            thumbSha256: string;
+            /** @enum {string} */
+            mime: "image/jpeg" | "image/png" | "image/webp";
+            bytes: number;
+            width: number;
+            height: number;
+            takenAt: string | null;
+            gps: {
+                lon: number;
+                lat: number;
+            } | null;
+            /** @enum {string} */
+            source: "upload" | "camera";
+            fileName: string | null;
+            addedBy: string;
+            /** Format: date-time */
+            addedAt: string;
+            urls: {
+                original: string;
+                display: string;
+                thumb: string;
             };
         };
         GeoImportReport: {
