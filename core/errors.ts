@@ -85,6 +85,15 @@ export const ERROR_CATALOGUE = {
   GW_OUTBOUND_MQTT: { status: 503, title: 'Cannot publish clue events to the MQTT broker' },
   GW_OUTBOUND_KAFKA: { status: 503, title: 'Cannot produce clue events to Kafka (clue-events)' },
   GW_WEBHOOK_NOT_FOUND: { status: 404, title: 'No such webhook' },
+  // evidence: uploaded photos and camera images (证据)
+  GW_EVIDENCE_BAD_UPLOAD: { status: 400, title: 'Evidence upload is not a well-formed multipart/form-data body with at least one file' },
+  GW_EVIDENCE_NOT_IMAGE: { status: 415, title: 'Evidence file is not a JPEG, PNG or WebP image (judged by its content, not its name)' },
+  GW_EVIDENCE_TRUNCATED: { status: 422, title: 'Evidence image is truncated or corrupt and cannot be decoded' },
+  GW_EVIDENCE_TOO_LARGE: { status: 413, title: 'Evidence file larger than the upload limit' },
+  GW_EVIDENCE_TOO_MANY_FILES: { status: 413, title: 'More evidence files in one upload than the limit' },
+  GW_EVIDENCE_TOO_MANY_PIXELS: { status: 422, title: 'Evidence image declares more pixels than the limit (decompression bomb)' },
+  GW_EVIDENCE_NOT_FOUND: { status: 404, title: 'No such evidence' },
+  GW_EVIDENCE_STORAGE: { status: 507, title: 'Evidence cannot be stored: the disk is full or not writable; nothing was kept, retry later' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

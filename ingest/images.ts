@@ -92,26 +92,3 @@ export async function storeImage(dataDir: string, image: CheckedImage): Promise<
   await fs.writeFile(tmp, image.bytes);
   await fs.rename(tmp, file);
 }
-
-/** What an integrity check of stored evidence found: intact, or missing / altered and how. */
-export type EvidenceCheck = { ok: true } | { ok: false; problem: 'missing' | 'altered'; detail: string };
-
-/**
- * Checks a stored image by its SHA-256 (the record's evidence check, 证据完整性): the file
- * `images/<sha256>.<ext>` under `dataDir` must exist and still hash to its name.
- */
-export async function checkStoredImage(dataDir: string, sha256: string): Promise<EvidenceCheck> {
-  if (!/^[0-9a-f]{64}$/.test(sha256)) return { ok: false, problem: 'missing', detail: `${JSON.stringify(sha256)} is not a SHA-256` };
-  for (const ext of Object.values(EXT)) {
-    const file = path.join(dataDir, 'images', `${sha256}.${ext}`);
-    let bytes: Buffer;
-    try {
-      bytes = await fs.readFile(file);
-    } catch {
-      continue;
-    }
-    const found = crypto.createHash('sha256').update(bytes).digest('hex');
-    return found === sha256 ? { ok: true } : { ok: false, problem: 'altered', detail: `images/${sha256}.${ext} now hashes to ${found}` };
-  }
-  return { ok: false, problem: 'missing', detail: `no images/${sha256}.* under the data folder` };
-}

@@ -19,6 +19,8 @@ import { deviceRoutes } from './devices/device.routes.js';
 import { calendarRoutes } from './lifecycle/calendar.routes.js';
 import { instructionRoutes } from './lifecycle/instruction.routes.js';
 import { warningRoutes } from './lifecycle/warning.routes.js';
+import { evidenceRoutes } from './evidence/evidence.routes.js';
+import { evidenceViewSchema } from './evidence/evidence-store.js';
 import type { Route } from './http/define-route.js';
 import { webhookRoutes } from './outbound/webhook.routes.js';
 import { geoRoutes } from './spatial/spatial.routes.js';
@@ -44,6 +46,8 @@ export interface ApiRouteDeps {
   onTokenRevoked: (token: string) => void;
   /** The evidence store's integrity check, for the record's verify. */
   checkEvidence: EvidenceChecker;
+  /** DATA_DIR: evidence files live under its evidence/ folder. */
+  dataDir: string;
 }
 
 /** Every `defineRoute` route the app serves, in mounting order: one list for the server and its API document. */
@@ -59,6 +63,7 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
       locate: (lon, lat) => d.locator.current().locate(lon, lat),
     })),
     ...recordRoutes(d.pool, d.checkEvidence),
+    ...evidenceRoutes(d.pool, d.dataDir),
     ...catalogueReadRoutes(d.pool, d.catalogue),
     ...catalogueAdminRoutes(d.catalogue),
     ...deviceRoutes(d.devices),
@@ -75,4 +80,4 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
  * web/src/api-types.ts the same names (ClueView carries ClueStatus and Severity): the web
  * imports these types instead of copying lists of statuses and severities.
  */
-export const API_DOC_PARTS: { docs: readonly PathDoc[]; schemas: readonly z.ZodType[] } = { docs: [HTTP_INGEST_DOC], schemas: [clueViewSchema] };
+export const API_DOC_PARTS: { docs: readonly PathDoc[]; schemas: readonly z.ZodType[] } = { docs: [HTTP_INGEST_DOC], schemas: [clueViewSchema, evidenceViewSchema] };

@@ -35,6 +35,7 @@ export function offlineApiRoutes(): ReturnType<typeof apiRoutes> {
     loginThrottle: unavailable('loginThrottle'),
     onTokenRevoked: () => undefined,
     checkEvidence: () => Promise.reject(new Error('no evidence store while listing the API routes')),
+    dataDir: 'data',
   };
   return apiRoutes(deps);
 }

@@ -12,7 +12,6 @@ import { seedDemoCity } from '../geo/demo/seed.js';
 import { demoTowns } from '../geo/demo/towns.js';
 import { LocatorHolder } from '../geo/locator/locator-holder.js';
 import { seedDemoDevices, type DemoDevice } from '../ingest/demo-devices.js';
-import { checkStoredImage } from '../ingest/images.js';
 import { DeviceRegistry } from '../ingest/device-registry.js';
 import { BatchingIngestSink } from '../ingest/ingest-sink.js';
 import type { Transport } from '../ingest/transport.js';
@@ -26,6 +25,8 @@ import { timelineDigestsComponent } from './clues/timeline-digests.js';
 import { seedDemoCatalogue } from './catalogue/demo/seed-catalogue.js';
 import { startDemoFleet } from './demo/demo-fleet.js';
 import { seedDemoUsers } from './demo/demo-users.js';
+import { cameraEvidenceComponent } from './evidence/camera-evidence.js';
+import { evidenceChecker } from './evidence/evidence-checker.js';
 import { createApp } from './http/app.js';
 import { chineseDaysSeed, seedCalendar } from './lifecycle/calendar-store.js';
 import { deadlineComponent } from './lifecycle/deadline-scheduler.js';
@@ -190,6 +191,8 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       stop: async () => void (await transports!.kafka?.stop()),
       health: () => transports!.kafka?.health() ?? { status: 'off', detail: 'set KAFKA_BROKERS, or KAFKA_MOCK=1 for an in-process mock cluster' },
     },
+    // Camera images the pipeline put on clue timelines become evidence (copies, watermark, hashes).
+    cameraEvidenceComponent({ pool: () => db.pool, dataDir: config.DATA_DIR, log: log.child({ stage: 'evidence' }) }),
     // Clue events to MQTT clues/{unitId}/events, Kafka clue-events and webhooks, from the outbox.
     outboundComponent({ pool: () => db.pool, log: log.child({ stage: 'outbound' }), transports: running }),
     // Seals each completed local day of the clue timelines in timeline_digests (catch-up at start).
@@ -219,8 +222,9 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
           loginThrottle: throttle,
           // A logout closes the MQTT reader connections opened with that token at once.
           onTokenRevoked: (token) => broker()?.revokeReaderToken(token),
-          // Evidence today is the camera images ingest stores under DATA_DIR/images (content-addressed).
-          checkEvidence: (sha256) => checkStoredImage(config.DATA_DIR, sha256),
+          // Evidence files (uploads and camera images) are named by their SHA-256 under DATA_DIR/evidence.
+          checkEvidence: evidenceChecker(config.DATA_DIR),
+          dataDir: config.DATA_DIR,
         });
         const app = createApp({
           pool: db.pool,

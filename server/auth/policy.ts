@@ -41,6 +41,11 @@ export const PERMISSIONS = {
   'calendar.manage': ['admin'],
   /** Read the daily digests that seal the record (timeline_digests). */
   'record.read': ['admin', 'planner'],
+  /**
+   * Attach photo evidence to a clue: command-centre operators in scope, and the workers and
+   * officers of the unit the clue is assigned to (`canAttachEvidence`).
+   */
+  'evidence.upload': ['admin', 'operator', 'officer', 'worker'],
   /** Users, devices, dead letters and webhooks. */
   'users.manage': ['admin'],
   'devices.manage': ['admin'],
@@ -108,4 +113,14 @@ export function canSeePlace(scope: Scope, placed: Placed): boolean {
  */
 export function scopeSqlParams(scope: Scope): [boolean, string[], string | null] {
   return [scope.wholeCity, [...scope.codes], scope.unitId];
+}
+
+/**
+ * Whether a user may attach evidence to a clue they can see (`canSeePlace`): the command centre
+ * (operators, admins) for any clue in scope; a worker or officer only for a clue assigned to
+ * their own unit (the unit that handles it takes the photos, 现场取证).
+ */
+export function canAttachEvidence(user: { role: Role; unitId: string | null }, clue: { primaryUnitId: string }): boolean {
+  if (!can(user.role, 'evidence.upload')) return false;
+  return isCommand(user.role) || (user.unitId !== null && user.unitId === clue.primaryUnitId);
 }

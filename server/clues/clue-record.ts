@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { defineQueries } from '../../db/sql.js';
-import type { EvidenceCheck } from '../../ingest/images.js';
 import { checkChain, dayDigest, evidenceHashes, RECORD_PROBLEMS, type DayHead, type RecordProblem, type StoredChainRow } from './timeline-chain.js';
 
 const sql = defineQueries(import.meta.url, {
@@ -13,6 +12,8 @@ const sql = defineQueries(import.meta.url, {
  * Checks one piece of evidence by its SHA-256: the evidence store says whether it is there
  * and unchanged. Injected, so the record does not depend on where evidence is kept.
  */
+/** What an integrity check of stored evidence found: intact, or missing / altered and how. */
+export type EvidenceCheck = { ok: true } | { ok: false; problem: 'missing' | 'altered'; detail: string };
 export type EvidenceChecker = (sha256: string) => Promise<EvidenceCheck>;
 
 /** What `GET /api/v1/clues/:code/verify` answers. */

@@ -33,6 +33,11 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodObject | z.ZodUnd
    * the text or the parsed JSON, whichever came.
    */
   textBody?: { type: string; limit: string };
+  /**
+   * A multipart/form-data upload of files under `field`, for the document. The handler reads
+   * the stream itself (`ctx.req`), only after the caller is authorised, within its own limits.
+   */
+  multipart?: { field: string; maxFiles: number; maxFileBytes: number };
   /** The code a failed validation of params, query or body answers (default GW_VALIDATION). */
   invalid?: ErrorCode;
   response: R;

@@ -62,6 +62,15 @@ function parameters(schemas: Schemas, path: string, params: z.ZodType | undefine
   return out;
 }
 
+/** The JSON Schema of a multipart upload: up to `maxFiles` binary files under `field`. */
+function multipartSchema(m: NonNullable<Route['spec']['multipart']>): Json {
+  return {
+    type: 'object',
+    required: [m.field],
+    properties: { [m.field]: { type: 'array', minItems: 1, maxItems: m.maxFiles, items: { type: 'string', format: 'binary', maxLength: m.maxFileBytes } } },
+  };
+}
+
 function routeOperation(schemas: Schemas, route: Route): Json {
   const s = route.spec;
   const responses: Record<string, unknown> = {};
@@ -85,6 +94,7 @@ function routeOperation(schemas: Schemas, route: Route): Json {
     ...(s.description ? { description: s.description } : {}),
     ...(params.length ? { parameters: params } : {}),
     ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body }, ...(s.textBody ? { [s.textBody.type]: { schema: body } } : {}) } } } : {}),
+    ...(s.multipart ? { requestBody: { required: true, content: { 'multipart/form-data': { schema: multipartSchema(s.multipart) } } } } : {}),
     ...(s.allow === 'public' ? { security: [] } : { 'x-roles': [...PERMISSIONS[s.allow]], 'x-action': s.allow }),
     responses,
   };

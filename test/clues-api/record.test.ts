@@ -13,7 +13,6 @@ import assert from 'node:assert/strict';
 import { createLogger } from '../../core/logger.js';
 import { withTransaction } from '../../db/transaction.js';
 import { DeviceRegistry } from '../../ingest/device-registry.js';
-import { checkStoredImage } from '../../ingest/images.js';
 import { createUser, type Role } from '../../server/auth/users.js';
 import { CatalogueStore } from '../../server/catalogue/catalogue-store.js';
 import { clueRoutes } from '../../server/clues/clue.routes.js';
@@ -21,6 +20,8 @@ import { recordRoutes } from '../../server/clues/record.routes.js';
 import { recordChanges } from '../../server/clues/stored-clue.js';
 import { GENESIS_HASH, rowHash } from '../../server/clues/timeline-chain.js';
 import { sealCompletedDays } from '../../server/clues/timeline-digests.js';
+import { evidenceChecker } from '../../server/evidence/evidence-checker.js';
+import { EvidenceFiles } from '../../server/evidence/evidence-files.js';
 import { CluePipeline } from '../../server/pipeline/clue-pipeline.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { api, startTestApp } from '../helpers/app.js';
@@ -67,7 +68,7 @@ before(async () => {
   await pipeline.handle(await stored(db.pool, [truck('truck-a', 0, PLACES.dumpA), truck('truck-a', 25, PLACES.dumpA), truck('truck-b', 0, PLACES.dumpB), truck('truck-b', 25, PLACES.dumpB)]));
   const { rows } = await db.pool.query<{ code: string }>('SELECT code FROM clues ORDER BY town_code');
   [A, B] = rows.map((r) => r.code) as [string, string];
-  const checkEvidence = (sha256: string) => checkStoredImage(dataDir, sha256);
+  const checkEvidence = evidenceChecker(dataDir);
   app = await startTestApp(db.pool, { routes: [...clueRoutes(db.pool, miniRouting(store)), ...recordRoutes(db.pool, checkEvidence)] });
   await user('op-district', 'operator', ['330203']);
   await user('op-town-a', 'operator', [TOWN_A.code]);
@@ -117,9 +118,9 @@ test('verify is scoped as the clue routes are: out of scope and unknown codes ar
 test('evidence named on the timeline is checked against the store: ok, then altered, then missing', async () => {
   const bytes = Buffer.from(`evidence photo ${crypto.randomUUID()}`);
   const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-  const file = path.join(dataDir, 'images', `${sha256}.jpg`);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, bytes);
+  const files = new EvidenceFiles(dataDir);
+  await files.put(sha256, bytes);
+  const file = files.pathOf(sha256);
   const id = await idOf(B);
   await withTransaction(db.pool, (c) =>
     recordChanges(c, [{ clue_id: id, at: Date.now(), actor: 'officer-construction', action: 'evidence.added', from_status: 'accepted', to_status: 'accepted', source: '127.0.0.1', detail: { evidence: { sha256, mime: 'image/jpeg' } } }], []),

@@ -57,9 +57,10 @@ export async function loginAs(
   username: string,
   role: Role,
   scopes: string[] = [],
+  unitId: string | null = null,
 ): Promise<string> {
   const password = `pw-${username}-secret`;
-  await createUser(pool, { username, password, displayName: username, role, scopes, unitId: null });
+  await createUser(pool, { username, password, displayName: username, role, scopes, unitId });
   const r = await api(`${baseUrl}/api/v1/auth/login`, { body: { username, password } });
   if (r.status !== 200) throw new Error(`login as ${username} failed: ${JSON.stringify(r.body)}`);
   return r.body.token as string;

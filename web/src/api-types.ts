@@ -1287,7 +1287,7 @@ export interface paths {
                                 at: string;
                                 actor: string;
                                 /** @enum {string} */
-                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge";
+                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge" | "evidence.added";
                                 from: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 to: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 source: string | null;
@@ -1334,6 +1334,25 @@ export interface paths {
                                         rejectedBy?: string[];
                                     };
                                     note: string | null;
+                                } | {
+                                    evidence: {
+                                        sha256: string;
+                                        displaySha256: string;
+                                        thumbSha256: string;
+                                        /** @enum {string} */
+                                        mime: "image/jpeg" | "image/png" | "image/webp";
+                                        bytes: number;
+                                        width: number;
+                                        height: number;
+                                        takenAt: string | null;
+                                        gps: {
+                                            lon: number;
+                                            lat: number;
+                                        } | null;
+                                        /** @enum {string} */
+                                        source: "upload" | "camera";
+                                        fileName: string | null;
+                                    };
                                 };
                             }[];
                         };
@@ -1621,7 +1640,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/clues/{code}/verify": {
+    "/api/v1/clues/{code}/evidence": {
         parameters: {
             query?: never;
             header?: never;
@@ -1629,8 +1648,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Recompute a clue’s record: its timeline hash chain, its evidence hashes and the daily digests that sealed it
-         * @description Answers intact: true, or each problem with the row (seq, id) and what was expected and found: hash-mismatch (a row was changed), prev-mismatch / missing-row (a row was removed), evidence-missing / evidence-altered. Only clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 GW_CLUE_NOT_FOUND.
+         * A clue's evidence, in the order it was attached, with the URLs of its files
+         * @description Only for clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 as if they did not exist.
          */
         get: {
             parameters: {
@@ -1650,28 +1669,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            clue: string;
-                            intact: boolean;
-                            rows: number;
-                            problems: {
-                                seq: number;
-                                id: number | null;
-                                /** @enum {string} */
-                                problem: "hash-mismatch" | "prev-mismatch" | "missing-row" | "evidence-missing" | "evidence-altered";
-                                expected: string | null;
-                                found: string | null;
-                            }[];
-                            evidence: {
-                                sha256: string;
-                                ok: boolean;
-                            }[];
-                            digest: {
-                                days: {
-                                    day: string;
-                                    seq: number;
-                                    ok: boolean;
-                                }[];
-                            };
+                            evidence: components["schemas"]["EvidenceView"][];
                         };
                     };
                 };
@@ -1742,7 +1740,197 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        /**
+         * Upload photo evidence to a clue (multipart/form-data, field "file")
+         * @description JPEG, PNG or WebP, judged by content. The original is kept byte for byte under its SHA-256; a display copy (watermarked with time, place and uploader) and a thumbnail are made without EXIF, whose time and GPS are kept as fields. Each new attachment is on the timeline (evidence.added, with the three hashes) and in the clue events. Operators and admins may attach to any clue in scope; workers and officers to clues assigned to their unit. Up to 5 files of 15728640 bytes and 50000000 pixels each; one bad file refuses the whole request. Only for clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 as if they did not exist.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        file: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clue: components["schemas"]["ClueView"];
+                            evidence: components["schemas"]["EvidenceView"][];
+                        };
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clue: components["schemas"]["ClueView"];
+                            evidence: components["schemas"]["EvidenceView"][];
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation; GW_EVIDENCE_BAD_UPLOAD: Evidence upload is not a well-formed multipart/form-data body with at least one file */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_FORBIDDEN: Not allowed to take this action on this clue; GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_NOT_FOUND: No such clue */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_STATE: The clue is not in a status that allows this action */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_EVIDENCE_TOO_LARGE: Evidence file larger than the upload limit; GW_EVIDENCE_TOO_MANY_FILES: More evidence files in one upload than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_EVIDENCE_NOT_IMAGE: Evidence file is not a JPEG, PNG or WebP image (judged by its content, not its name) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_EVIDENCE_TRUNCATED: Evidence image is truncated or corrupt and cannot be decoded; GW_EVIDENCE_TOO_MANY_PIXELS: Evidence image declares more pixels than the limit (decompression bomb) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_EVIDENCE_STORAGE: Evidence cannot be stored: the disk is full or not writable; nothing was kept, retry later */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3413,6 +3601,112 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/evidence/{sha256}/{variant}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An evidence file: the original byte for byte, the watermarked display copy, or the thumbnail
+         * @description :sha256 is the original's. The ETag is the served file's SHA-256; the files never change, so they may be cached (private, immutable) and If-None-Match answers 304. Only for clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sha256: string;
+                    variant: "original" | "display" | "thumb";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/*": unknown;
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_EVIDENCE_NOT_FOUND: No such evidence */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/geo/imports": {
         parameters: {
             query?: never;
@@ -4290,110 +4584,6 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/record/digests": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The daily digests (每日摘要) that chain the clues’ records together, each rechecked
-         * @description Local days (Asia/Shanghai) from `from` to `to` inclusive (default: the last 31 days), at most 366. Each is recomputed: its digest, its link to the day before and its clues' last hashes from the timeline now.
-         */
-        get: {
-            parameters: {
-                query?: {
-                    from?: string;
-                    to?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            from: string;
-                            to: string;
-                            digests: {
-                                day: string;
-                                prevDigest: string;
-                                digest: string;
-                                clueCount: number;
-                                rowCount: number;
-                                /** Format: date-time */
-                                createdAt: string;
-                                ok: boolean;
-                                problems: string[];
-                            }[];
-                        };
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation; GW_RECORD_RANGE: Digest range is reversed or longer than a year */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
                 };
             };
         };
@@ -5756,6 +5946,32 @@ export interface components {
             rejectedBy: string[];
             details: {
                 [key: string]: unknown;
+            };
+        };
+        EvidenceView: {
+            sha256: string;
+            displaySha256: string;
+            thumbSha256: string;
+            /** @enum {string} */
+            mime: "image/jpeg" | "image/png" | "image/webp";
+            bytes: number;
+            width: number;
+            height: number;
+            takenAt: string | null;
+            gps: {
+                lon: number;
+                lat: number;
+            } | null;
+            /** @enum {string} */
+            source: "upload" | "camera";
+            fileName: string | null;
+            addedBy: string;
+            /** Format: date-time */
+            addedAt: string;
+            urls: {
+                original: string;
+                display: string;
+                thumb: string;
             };
         };
         GeoImportReport: {
