@@ -14,6 +14,7 @@ import { catalogueReadRoutes } from './catalogue/catalogue.routes.js';
 import { clueRoutes } from './clues/clue.routes.js';
 import { deadLetterRoutes } from './devices/dead-letter.routes.js';
 import { deviceRoutes } from './devices/device.routes.js';
+import { efficiencyRoutes } from './lifecycle/efficiency.routes.js';
 import type { Route } from './http/define-route.js';
 import { webhookRoutes } from './outbound/webhook.routes.js';
 import { geoRoutes } from './spatial/spatial.routes.js';
@@ -44,6 +45,7 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
   return [
     ...authRoutes(d.pool, { throttle: d.loginThrottle, onTokenRevoked: d.onTokenRevoked }),
     ...clueRoutes(d.pool, () => d.catalogue.current().directory),
+    ...efficiencyRoutes(d.pool),
     ...catalogueReadRoutes(d.pool, d.catalogue),
     ...catalogueAdminRoutes(d.catalogue),
     ...deviceRoutes(d.devices),

@@ -27,6 +27,8 @@ export const PERMISSIONS = {
   'clues.read': EVERYONE,
   /** Take lifecycle actions on clues (which ones, per status, is the lifecycle table's). */
   'clues.act': ['admin', 'operator', 'officer', 'worker'],
+  /** Efficiency figures per unit and town (within scope). */
+  'efficiency.read': ['planner', 'operator', 'admin'],
   /** Users, devices, dead letters and webhooks. */
   'users.manage': ['admin'],
   'devices.manage': ['admin'],

@@ -47,6 +47,12 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodObject | z.ZodUnd
   errors?: readonly ErrorCode[];
 }
 
+/**
+ * What a JSON route's handler returns when it has written the answer itself in another format
+ * the caller asked for (a list exported as CSV or GeoJSON); the document describes the JSON.
+ */
+export const STREAMED: unique symbol = Symbol('streamed');
+
 type Input<S> = S extends z.ZodType ? z.infer<S> : undefined;
 type Output<R> = R extends z.ZodType ? z.input<R> : R extends null ? void : void;
 
@@ -85,7 +91,10 @@ export function defineRoute<
   B extends z.ZodType = z.ZodUndefined,
   R extends RouteResponse = null,
   A extends RouteAccess = RouteAccess,
->(spec: RouteSpec<P, Q, B, R, A>, handler: (ctx: RouteContext<P, Q, B, A>) => Promise<Output<R>> | Output<R>): Route {
+>(
+  spec: RouteSpec<P, Q, B, R, A>,
+  handler: (ctx: RouteContext<P, Q, B, A>) => Promise<Output<R> | typeof STREAMED> | Output<R> | typeof STREAMED,
+): Route {
   const what = `${spec.method.toUpperCase()} ${spec.path}`;
   const invalid = spec.invalid ?? 'GW_VALIDATION';
   const readText = spec.textBody && express.text({ type: spec.textBody.type, limit: spec.textBody.limit });
@@ -116,6 +125,7 @@ export function defineRoute<
         },
       } as RouteContext<P, Q, B, A>;
       const out = await handler(ctx);
+      if (out === STREAMED) return;
       if (response === null) {
         res.status(status).end();
       } else if (response instanceof z.ZodType) {

@@ -1160,20 +1160,27 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Clues in your jurisdiction, newest first, with filters
-         * @description Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit.
+         * Clues in your jurisdiction, newest first, with filters; a page, or every match as CSV or GeoJSON
+         * @description Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit. `total` counts the matches (all pages); pass `nextCursor` back as `cursor` for the next page. `format=csv` (stable English column names, UTF-8 with BOM) or `format=geojson` (a FeatureCollection) streams every matching clue from the cursor on, with the same filters and scope, as an attachment.
          */
         get: {
             parameters: {
                 query?: {
                     status?: string;
                     item?: string;
+                    kind?: "waste-truck" | "gas-sensor" | "bridge-sensor" | "parking-camera";
                     town?: string;
+                    jurisdiction?: string;
                     unit?: string;
                     bbox?: string;
                     review?: "true" | "false";
+                    from?: string;
+                    to?: string;
+                    overdue?: "true" | "false";
+                    q?: string;
                     limit?: number;
-                    offset?: number;
+                    cursor?: string;
+                    format?: "json" | "csv" | "geojson";
                 };
                 header?: never;
                 path?: never;
@@ -1189,8 +1196,9 @@ export interface paths {
                     content: {
                         "application/json": {
                             clues: components["schemas"]["ClueView"][];
+                            total: number;
                             limit: number;
-                            offset: number;
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -3279,6 +3287,123 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/efficiency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Efficiency per unit or town: on-time accept and close, first-dispatch precision, median times, closed at source, overdue
+         * @description Over the clues opened in [from, to) (default: the 30 days up to now) that the caller may see: their jurisdiction (scopes) or their unit. Rates are fractions (0–1) with the counts they divide; null when there is nothing to divide. Times in minutes from opening.
+         */
+        get: {
+            parameters: {
+                query: {
+                    by: "unit" | "town";
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            by: "unit" | "town";
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            rows: {
+                                key: string | null;
+                                clues: number;
+                                acceptOnTimeRate: number | null;
+                                acceptJudged: number;
+                                acceptedOnTime: number;
+                                closeOnTimeRate: number | null;
+                                closeJudged: number;
+                                closedOnTime: number;
+                                firstDispatchPrecision: number | null;
+                                dispatched: number;
+                                firstDispatchKept: number;
+                                medianAcceptMin: number | null;
+                                medianCloseMin: number | null;
+                                closedAtSourceShare: number | null;
+                                closed: number;
+                                closedAtSource: number;
+                                overdue: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
