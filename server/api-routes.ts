@@ -15,6 +15,7 @@ import { clueRoutes } from './clues/clue.routes.js';
 import { deadLetterRoutes } from './devices/dead-letter.routes.js';
 import { deviceRoutes } from './devices/device.routes.js';
 import { efficiencyRoutes } from './lifecycle/efficiency.routes.js';
+import { open311Routes } from './lifecycle/open311.routes.js';
 import type { Route } from './http/define-route.js';
 import { webhookRoutes } from './outbound/webhook.routes.js';
 import { geoRoutes } from './spatial/spatial.routes.js';
@@ -46,6 +47,7 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
     ...authRoutes(d.pool, { throttle: d.loginThrottle, onTokenRevoked: d.onTokenRevoked }),
     ...clueRoutes(d.pool, () => d.catalogue.current().directory),
     ...efficiencyRoutes(d.pool),
+    ...open311Routes(d.pool, () => d.catalogue.current()),
     ...catalogueReadRoutes(d.pool, d.catalogue),
     ...catalogueAdminRoutes(d.catalogue),
     ...deviceRoutes(d.devices),

@@ -45,8 +45,12 @@ export const clueFilterSchema = z.object({
     .transform((s) => s.split(','))
     .pipe(z.array(z.enum(CLUE_STATUSES)))
     .optional(),
-  /** Catalogue item code. */
-  item: z.string().min(1).max(64).optional(),
+  /** Catalogue item code, or several, comma-separated. */
+  item: z
+    .string()
+    .transform((s) => s.split(','))
+    .pipe(z.array(z.string().min(1).max(64)).max(100))
+    .optional(),
   /** Device kind of the device that opened the clue. */
   kind: z.enum(DEVICE_KINDS).optional(),
   /** A town code (kept for existing clients; `jurisdiction` takes any level). */
@@ -75,7 +79,11 @@ export const clueFilterSchema = z.object({
   /** Part of the clue code or of the plate, any case. */
   q: z.string().trim().min(1).max(64).optional(),
 });
-export type ClueFilter = z.infer<typeof clueFilterSchema>;
+/** The list's filters, and clue codes (the Open311 view asks for requests by id). */
+export type ClueFilter = z.infer<typeof clueFilterSchema> & { codes?: string[] };
+
+/** A clue of a list, with when its record last changed. */
+export type ListedClue = StoredClue & { updatedAt: number };
 
 /** The list's query: filters, page size, cursor and answer format. */
 export const clueListQuery = clueFilterSchema
@@ -90,7 +98,7 @@ export const clueListQuery = clueFilterSchema
 
 /** One page of a list. */
 export interface CluePage {
-  clues: StoredClue[];
+  clues: ListedClue[];
   /** Clues matching the filters (whatever the cursor); 0 when not counted. */
   total: number;
   /** The cursor of the next page, null after the last. */
@@ -103,7 +111,7 @@ export interface CluePage {
  * counted in the same statement, a cost that grows with the matches (fine at today's volumes).
  */
 export async function listCluePage(pool: pg.Pool, user: User, f: ClueFilter, page: { cursor?: Cursor; limit: number; count: boolean }): Promise<CluePage> {
-  const { rows } = await pool.query<{ total: number } & ({ [K in keyof ClueRow]: ClueRow[K] | null } & { opened_us: string | null })>(sql.list, [
+  const { rows } = await pool.query<{ total: number } & ({ [K in keyof ClueRow]: ClueRow[K] | null } & { opened_us: string | null; updated_at: Date | null })>(sql.list, [
     ...scopeSqlParams(scopeOf(user)),
     f.status ?? null,
     f.item ?? null,
@@ -120,12 +128,13 @@ export async function listCluePage(pool: pg.Pool, user: User, f: ClueFilter, pag
     page.cursor?.id ?? null,
     page.count,
     page.limit,
+    f.codes ?? null,
   ]);
   const found = rows.filter((r) => r.id !== null);
   const last = found.at(-1);
   return {
     total: rows[0]?.total ?? 0,
-    clues: found.map((r) => clueFromRow(r as ClueRow)),
+    clues: found.map((r) => ({ ...clueFromRow(r as ClueRow), updatedAt: r.updated_at!.getTime() })),
     next: last && found.length === page.limit ? { us: Number(last.opened_us), id: Number(last.id) } : null,
   };
 }
@@ -134,7 +143,7 @@ export async function listCluePage(pool: pg.Pool, user: User, f: ClueFilter, pag
  * Every clue `user` may see that matches `f`, from `cursor` on, a page of `chunk` at a time:
  * exports walk the list this way so that memory holds one chunk, however many clues match.
  */
-export async function* walkClues(pool: pg.Pool, user: User, f: ClueFilter, cursor?: Cursor, chunk = 500): AsyncGenerator<StoredClue[]> {
+export async function* walkClues(pool: pg.Pool, user: User, f: ClueFilter, cursor?: Cursor, chunk = 500): AsyncGenerator<ListedClue[]> {
   let at = cursor;
   for (;;) {
     const page = await listCluePage(pool, user, f, { cursor: at, limit: chunk, count: false });

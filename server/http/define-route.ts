@@ -24,7 +24,7 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodObject | z.ZodUnd
   description?: string;
   allow: A;
   params?: P;
-  /** Query parameters; unknown ones are refused (400 GW_VALIDATION naming them). */
+  /** Query parameters; unknown ones are refused (400 GW_VALIDATION naming them), and any at all when this is absent. */
   query?: Q;
   body?: B;
   /**
@@ -52,6 +52,8 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodObject | z.ZodUnd
  * the caller asked for (a list exported as CSV or GeoJSON); the document describes the JSON.
  */
 export const STREAMED: unique symbol = Symbol('streamed');
+
+const NO_QUERY = z.object({});
 
 type Input<S> = S extends z.ZodType ? z.infer<S> : undefined;
 type Output<R> = R extends z.ZodType ? z.input<R> : R extends null ? void : void;
@@ -114,7 +116,8 @@ export function defineRoute<
       let status = declared[0]!;
       const ctx = {
         params: spec.params ? parseInput(spec.params, req.params, `the path of ${what}`, invalid) : undefined,
-        query: spec.query instanceof z.ZodObject ? parseQuery(spec.query, req.query, `the query of ${what}`, invalid) : undefined,
+        // A route that takes no query refuses one too: a filter it does not have must not look applied.
+        query: parseQuery(spec.query instanceof z.ZodObject ? spec.query : NO_QUERY, req.query, `the query of ${what}`, invalid),
         body: spec.body ? parseInput(spec.body, req.body, `the body of ${what}`, invalid) : undefined,
         user,
         req,

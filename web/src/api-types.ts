@@ -5587,6 +5587,342 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/open311/v2/requests.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open311 GeoReport v2 service requests: clues in your jurisdiction, newest first (up to 1000)
+         * @description Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit. closed = closed, escalated or merged.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    service_request_id?: string;
+                    service_code?: string;
+                    start_date?: string;
+                    end_date?: string;
+                    status?: string;
+                    jurisdiction_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            service_request_id: string;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            status_notes: string;
+                            service_name: string;
+                            service_code: string;
+                            description: string;
+                            agency_responsible: string;
+                            service_notice: string | null;
+                            /** Format: date-time */
+                            requested_datetime: string;
+                            /** Format: date-time */
+                            updated_datetime: string;
+                            /** Format: date-time */
+                            expected_datetime: string;
+                            address: string | null;
+                            address_id: string | null;
+                            zipcode: string | null;
+                            lat: number;
+                            long: number;
+                            media_url: string | null;
+                        }[];
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/requests/{id}.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One Open311 GeoReport v2 service request (a clue), as a list of one
+         * @description A clue outside the caller’s scope answers 404 as if it did not exist.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            service_request_id: string;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            status_notes: string;
+                            service_name: string;
+                            service_code: string;
+                            description: string;
+                            agency_responsible: string;
+                            service_notice: string | null;
+                            /** Format: date-time */
+                            requested_datetime: string;
+                            /** Format: date-time */
+                            updated_datetime: string;
+                            /** Format: date-time */
+                            expected_datetime: string;
+                            address: string | null;
+                            address_id: string | null;
+                            zipcode: string | null;
+                            lat: number;
+                            long: number;
+                            media_url: string | null;
+                        }[];
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_NOT_FOUND: No such clue */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/services.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open311 GeoReport v2 services: the enforcement items in force now */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            service_code: string;
+                            service_name: string;
+                            description: string;
+                            metadata: boolean;
+                            /** @enum {string} */
+                            type: "realtime" | "batch" | "blackbox";
+                            keywords: string;
+                            group: string;
+                        }[];
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
