@@ -59,7 +59,7 @@ export function parseQuery<S extends z.ZodObject>(schema: S, query: unknown, wha
   const known = Object.keys(schema.shape);
   const unknown = Object.keys(query ?? {}).filter((k) => !known.includes(k));
   if (unknown.length) {
-    const problems = unknown.map((k) => `${printable(k)}: unknown parameter (known: ${known.join(', ')})`);
+    const problems = unknown.map((k) => `${printable(k)}: unknown parameter (${known.length ? `known: ${known.join(', ')}` : 'this endpoint takes none'})`);
     throw new GwError(code, `Validating ${what}: ${problems.join('; ')}`, { problems });
   }
   return parseInput(schema, query, what, code);

@@ -21,6 +21,8 @@ import { instructionRoutes } from './lifecycle/instruction.routes.js';
 import { warningRoutes } from './lifecycle/warning.routes.js';
 import { evidenceRoutes } from './evidence/evidence.routes.js';
 import { evidenceViewSchema } from './evidence/evidence-store.js';
+import { efficiencyRoutes } from './lifecycle/efficiency.routes.js';
+import { open311Routes } from './lifecycle/open311.routes.js';
 import type { Route } from './http/define-route.js';
 import { webhookRoutes } from './outbound/webhook.routes.js';
 import { geoRoutes } from './spatial/spatial.routes.js';
@@ -64,6 +66,8 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
     })),
     ...recordRoutes(d.pool, d.checkEvidence),
     ...evidenceRoutes(d.pool, d.dataDir),
+    ...efficiencyRoutes(d.pool),
+    ...open311Routes(d.pool, () => d.catalogue.current()),
     ...catalogueReadRoutes(d.pool, d.catalogue),
     ...catalogueAdminRoutes(d.catalogue),
     ...deviceRoutes(d.devices),

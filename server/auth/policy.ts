@@ -46,6 +46,8 @@ export const PERMISSIONS = {
    * officers of the unit the clue is assigned to (`canAttachEvidence`).
    */
   'evidence.upload': ['admin', 'operator', 'officer', 'worker'],
+  /** Efficiency figures per unit and town (within scope). */
+  'efficiency.read': ['planner', 'operator', 'admin'],
   /** Users, devices, dead letters and webhooks. */
   'users.manage': ['admin'],
   'devices.manage': ['admin'],

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { GwError } from '../../core/errors.js';
 import { defineQueries } from '../../db/sql.js';
-import { canSeePlace, scopeOf, scopeSqlParams } from '../auth/policy.js';
+import { canSeePlace, scopeOf } from '../auth/policy.js';
 import type { User } from '../auth/users.js';
 import { ALERT_TYPES, SEVERITIES } from '../detection/alert.js';
 import { CLUE_STATUSES, type ClueStatus } from './clue.js';
@@ -12,7 +12,6 @@ import { actionRecordSchema, CLUE_ACTION_TYPES } from './lifecycle.js';
 import { bilingualSchema, clueFromRow, type ClueRow, type StoredClue } from './stored-clue.js';
 
 const sql = defineQueries(import.meta.url, {
-  list: 'list-clues',
   find: 'find-clue',
   lock: 'lock-clue',
   timeline: 'clue-timeline',
@@ -27,35 +26,6 @@ export function canSee(user: User, clue: StoredClue): boolean {
     codes: [clue.districtCode, clue.townCode, clue.communityCode, clue.gridCode],
     unitIds: [clue.primaryUnitId, ...clue.coNotifiedUnitIds, ...clue.boardUnitIds],
   });
-}
-
-/** List filters (all optional). */
-export interface ClueFilter {
-  status?: ClueStatus[];
-  item?: string;
-  town?: string;
-  unit?: string;
-  /** [min lon, min lat, max lon, max lat], WGS84. */
-  bbox?: [number, number, number, number];
-  review?: boolean;
-  limit: number;
-  offset: number;
-}
-
-/** The clues `user` may see that match the filter, newest first (the same rule as `canSee`, in SQL). */
-export async function listClues(pool: pg.Pool, user: User, f: ClueFilter): Promise<StoredClue[]> {
-  const { rows } = await pool.query<ClueRow>(sql.list, [
-    ...scopeSqlParams(scopeOf(user)),
-    f.status ?? null,
-    f.item ?? null,
-    f.town ?? null,
-    f.unit ?? null,
-    ...(f.bbox ?? [null, null, null, null]),
-    f.review ?? null,
-    f.limit,
-    f.offset,
-  ]);
-  return rows.map(clueFromRow);
 }
 
 /**

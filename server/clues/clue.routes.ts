@@ -1,38 +1,15 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { defineRoute, type Route } from '../http/define-route.js';
-import { CLUE_STATUSES } from './clue.js';
+import { defineRoute, STREAMED, type Route } from '../http/define-route.js';
 import { applyClueAction, clueActionSchema } from './clue-actions.js';
+import { streamClueExport } from './clue-export.js';
+import { clueListQuery, encodeCursor, listCluePage, walkClues } from './clue-list.js';
+import { clueTimeline, findVisibleClue, timelineEntrySchema } from './clue-queries.js';
 import type { RoutingContext } from './reroute.js';
 import { listTasks, taskListSchema, taskQuerySchema } from './task-list.js';
-import { clueTimeline, findVisibleClue, listClues, timelineEntrySchema } from './clue-queries.js';
 import { timelineEventSchema } from './lifecycle.js';
 import { clueView, clueViewSchema } from './stored-clue.js';
 
-const listQuery = z.object({
-  /** One status or several, comma-separated. */
-  status: z
-    .string()
-    .transform((s) => s.split(','))
-    .pipe(z.array(z.enum(CLUE_STATUSES)))
-    .optional(),
-  item: z.string().min(1).max(64).optional(),
-  town: z.string().min(1).max(32).optional(),
-  unit: z.string().min(1).max(64).optional(),
-  /** minLon,minLat,maxLon,maxLat (WGS84). */
-  bbox: z
-    .string()
-    .transform((s) => s.split(',').map(Number))
-    .pipe(
-      z
-        .tuple([z.number().min(-180).max(180), z.number().min(-90).max(90), z.number().min(-180).max(180), z.number().min(-90).max(90)])
-        .refine(([w, s, e, n]) => w <= e && s <= n, 'bbox must be minLon,minLat,maxLon,maxLat'),
-    )
-    .optional(),
-  review: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
-});
 const codeParam = z.object({ code: z.string().min(1).max(64) });
 
 const SCOPE_NOTE = 'Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.';
@@ -61,13 +38,24 @@ export function clueRoutes(pool: pg.Pool, routing: () => RoutingContext): Route[
         method: 'get',
         path: '/api/v1/clues',
         tag,
-        summary: 'Clues in your jurisdiction, newest first, with filters',
-        description: 'Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit.',
+        summary: 'Clues in your jurisdiction, newest first, with filters; a page, or every match as CSV or GeoJSON',
+        description:
+          'Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit. `total` counts the matches (all pages); ' +
+          'pass `nextCursor` back as `cursor` for the next page. `format=csv` (stable English column names, UTF-8 with BOM) or ' +
+          '`format=geojson` (a FeatureCollection) streams every matching clue from the cursor on, with the same filters and scope, as an attachment.',
         allow: 'clues.read',
-        query: listQuery,
-        response: z.strictObject({ clues: z.array(clueViewSchema), limit: z.number().int(), offset: z.number().int() }),
+        query: clueListQuery,
+        response: z.strictObject({ clues: z.array(clueViewSchema), total: z.number().int(), limit: z.number().int(), nextCursor: z.string().nullable() }),
       },
-      async ({ user, query }) => ({ clues: (await listClues(pool, user, query)).map(clueView), limit: query.limit, offset: query.offset }),
+      async ({ user, query, res }) => {
+        const { limit, cursor, format, ...filter } = query;
+        if (format !== 'json') {
+          await streamClueExport(res, format, `clues-${new Date().toISOString().slice(0, 10)}`, walkClues(pool, user, filter, cursor));
+          return STREAMED;
+        }
+        const page = await listCluePage(pool, user, filter, { cursor, limit, count: true });
+        return { clues: page.clues.map(clueView), total: page.total, limit, nextCursor: page.next && encodeCursor(page.next) };
+      },
     ),
     defineRoute(
       {

@@ -96,6 +96,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toGwError(err, req);
     if (e.status >= 500 && e.code !== 'GW_AUTH_BUSY') deps.log.error({ err, method: req.method, url: req.originalUrl }, e.message);
+    // A streamed answer (an export) that failed half-way: the client must not take it for whole.
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
     // Throttling and overload errors say when to come back (details.retryAfterS).
     const retryAfterS = (e.details as { retryAfterS?: unknown } | undefined)?.retryAfterS;
     if (typeof retryAfterS === 'number') res.setHeader('Retry-After', String(retryAfterS));

@@ -24,7 +24,7 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodObject | z.ZodUnd
   description?: string;
   allow: A;
   params?: P;
-  /** Query parameters; unknown ones are refused (400 GW_VALIDATION naming them). */
+  /** Query parameters; unknown ones are refused (400 GW_VALIDATION naming them), and any at all when this is absent. */
   query?: Q;
   body?: B;
   /**
@@ -51,6 +51,14 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodObject | z.ZodUnd
   /** Error codes this route answers besides validation and authentication, for the document. */
   errors?: readonly ErrorCode[];
 }
+
+/**
+ * What a JSON route's handler returns when it has written the answer itself in another format
+ * the caller asked for (a list exported as CSV or GeoJSON); the document describes the JSON.
+ */
+export const STREAMED: unique symbol = Symbol('streamed');
+
+const NO_QUERY = z.object({});
 
 type Input<S> = S extends z.ZodType ? z.infer<S> : undefined;
 type Output<R> = R extends z.ZodType ? z.input<R> : R extends null ? void : void;
@@ -90,7 +98,10 @@ export function defineRoute<
   B extends z.ZodType = z.ZodUndefined,
   R extends RouteResponse = null,
   A extends RouteAccess = RouteAccess,
->(spec: RouteSpec<P, Q, B, R, A>, handler: (ctx: RouteContext<P, Q, B, A>) => Promise<Output<R>> | Output<R>): Route {
+>(
+  spec: RouteSpec<P, Q, B, R, A>,
+  handler: (ctx: RouteContext<P, Q, B, A>) => Promise<Output<R> | typeof STREAMED> | Output<R> | typeof STREAMED,
+): Route {
   const what = `${spec.method.toUpperCase()} ${spec.path}`;
   const invalid = spec.invalid ?? 'GW_VALIDATION';
   const readText = spec.textBody && express.text({ type: spec.textBody.type, limit: spec.textBody.limit });
@@ -110,7 +121,8 @@ export function defineRoute<
       let status = declared[0]!;
       const ctx = {
         params: spec.params ? parseInput(spec.params, req.params, `the path of ${what}`, invalid) : undefined,
-        query: spec.query instanceof z.ZodObject ? parseQuery(spec.query, req.query, `the query of ${what}`, invalid) : undefined,
+        // A route that takes no query refuses one too: a filter it does not have must not look applied.
+        query: parseQuery(spec.query instanceof z.ZodObject ? spec.query : NO_QUERY, req.query, `the query of ${what}`, invalid),
         body: spec.body ? parseInput(spec.body, req.body, `the body of ${what}`, invalid) : undefined,
         user,
         req,
@@ -121,6 +133,7 @@ export function defineRoute<
         },
       } as RouteContext<P, Q, B, A>;
       const out = await handler(ctx);
+      if (out === STREAMED) return;
       if (response === null) {
         res.status(status).end();
       } else if (response instanceof z.ZodType) {

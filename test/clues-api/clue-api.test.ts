@@ -78,7 +78,7 @@ test('filters: status, item, town, unit, bbox, review', async () => {
   assert.equal(bad.body.error.code, 'GW_VALIDATION');
   const misspelt = await get('op-district', `/api/v1/clues?twon=${TOWN_B.code}`);
   assert.equal(misspelt.status, 400, 'an unknown filter is refused, not ignored');
-  assert.deepEqual(misspelt.body.error.details.problems, ['twon: unknown parameter (known: status, item, town, unit, bbox, review, limit, offset)']);
+  assert.deepEqual(misspelt.body.error.details.problems, ['twon: unknown parameter (known: status, item, kind, town, jurisdiction, unit, bbox, review, from, to, overdue, q, limit, cursor, format)']);
   const nul = await get('op-district', '/api/v1/clues?town=%00');
   assert.equal(nul.status, 400);
   assert.deepEqual(nul.body.error.details.problems, ['town: contains a NUL character (\\u0000)']);

@@ -1160,20 +1160,27 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Clues in your jurisdiction, newest first, with filters
-         * @description Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit.
+         * Clues in your jurisdiction, newest first, with filters; a page, or every match as CSV or GeoJSON
+         * @description Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit. `total` counts the matches (all pages); pass `nextCursor` back as `cursor` for the next page. `format=csv` (stable English column names, UTF-8 with BOM) or `format=geojson` (a FeatureCollection) streams every matching clue from the cursor on, with the same filters and scope, as an attachment.
          */
         get: {
             parameters: {
                 query?: {
                     status?: string;
                     item?: string;
+                    kind?: "waste-truck" | "gas-sensor" | "bridge-sensor" | "parking-camera";
                     town?: string;
+                    jurisdiction?: string;
                     unit?: string;
                     bbox?: string;
                     review?: "true" | "false";
+                    from?: string;
+                    to?: string;
+                    overdue?: "true" | "false";
+                    q?: string;
                     limit?: number;
-                    offset?: number;
+                    cursor?: string;
+                    format?: "json" | "csv" | "geojson";
                 };
                 header?: never;
                 path?: never;
@@ -1189,8 +1196,9 @@ export interface paths {
                     content: {
                         "application/json": {
                             clues: components["schemas"]["ClueView"][];
+                            total: number;
                             limit: number;
-                            offset: number;
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -1287,7 +1295,7 @@ export interface paths {
                                 at: string;
                                 actor: string;
                                 /** @enum {string} */
-                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge" | "evidence.added";
+                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge";
                                 from: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 to: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 source: string | null;
@@ -1334,25 +1342,6 @@ export interface paths {
                                         rejectedBy?: string[];
                                     };
                                     note: string | null;
-                                } | {
-                                    evidence: {
-                                        sha256: string;
-                                        displaySha256: string;
-                                        thumbSha256: string;
-                                        /** @enum {string} */
-                                        mime: "image/jpeg" | "image/png" | "image/webp";
-                                        bytes: number;
-                                        width: number;
-                                        height: number;
-                                        takenAt: string | null;
-                                        gps: {
-                                            lon: number;
-                                            lat: number;
-                                        } | null;
-                                        /** @enum {string} */
-                                        source: "upload" | "camera";
-                                        fileName: string | null;
-                                    };
                                 };
                             }[];
                         };
@@ -1618,303 +1607,6 @@ export interface paths {
                 };
                 /** @description GW_CLUE_INVALID: The action does not make sense for this clue */
                 422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/clues/{code}/evidence": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A clue's evidence, in the order it was attached, with the URLs of its files
-         * @description Only for clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 as if they did not exist.
-         */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    code: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            evidence: components["schemas"]["EvidenceView"][];
-                        };
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_CLUE_NOT_FOUND: No such clue */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        /**
-         * Upload photo evidence to a clue (multipart/form-data, field "file")
-         * @description JPEG, PNG or WebP, judged by content. The original is kept byte for byte under its SHA-256; a display copy (watermarked with time, place and uploader) and a thumbnail are made without EXIF, whose time and GPS are kept as fields. Each new attachment is on the timeline (evidence.added, with the three hashes) and in the clue events. Operators and admins may attach to any clue in scope; workers and officers to clues assigned to their unit. Up to 5 files of 15728640 bytes and 50000000 pixels each; one bad file refuses the whole request. Only for clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 as if they did not exist.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    code: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "multipart/form-data": {
-                        file: string[];
-                    };
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            clue: components["schemas"]["ClueView"];
-                            evidence: components["schemas"]["EvidenceView"][];
-                        };
-                    };
-                };
-                /** @description OK */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            clue: components["schemas"]["ClueView"];
-                            evidence: components["schemas"]["EvidenceView"][];
-                        };
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation; GW_EVIDENCE_BAD_UPLOAD: Evidence upload is not a well-formed multipart/form-data body with at least one file */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_CLUE_FORBIDDEN: Not allowed to take this action on this clue; GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_CLUE_NOT_FOUND: No such clue */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_CLUE_STATE: The clue is not in a status that allows this action */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_EVIDENCE_TOO_LARGE: Evidence file larger than the upload limit; GW_EVIDENCE_TOO_MANY_FILES: More evidence files in one upload than the limit */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_EVIDENCE_NOT_IMAGE: Evidence file is not a JPEG, PNG or WebP image (judged by its content, not its name) */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_EVIDENCE_TRUNCATED: Evidence image is truncated or corrupt and cannot be decoded; GW_EVIDENCE_TOO_MANY_PIXELS: Evidence image declares more pixels than the limit (decompression bomb) */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_EVIDENCE_STORAGE: Evidence cannot be stored: the disk is full or not writable; nothing was kept, retry later */
-                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3601,7 +3293,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/evidence/{sha256}/{variant}": {
+    "/api/v1/efficiency": {
         parameters: {
             query?: never;
             header?: never;
@@ -3609,17 +3301,18 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * An evidence file: the original byte for byte, the watermarked display copy, or the thumbnail
-         * @description :sha256 is the original's. The ETag is the served file's SHA-256; the files never change, so they may be cached (private, immutable) and If-None-Match answers 304. Only for clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 as if they did not exist.
+         * Efficiency per unit or town: on-time accept and close, first-dispatch precision, median times, closed at source, overdue
+         * @description Over the clues opened in [from, to) (default: the 30 days up to now) that the caller may see: their jurisdiction (scopes) or their unit. Rates are fractions (0–1) with the counts they divide; null when there is nothing to divide. Times in minutes from opening.
          */
         get: {
             parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    sha256: string;
-                    variant: "original" | "display" | "thumb";
+                query: {
+                    by: "unit" | "town";
+                    from?: string;
+                    to?: string;
                 };
+                header?: never;
+                path?: never;
                 cookie?: never;
             };
             requestBody?: never;
@@ -3630,7 +3323,33 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "image/*": unknown;
+                        "application/json": {
+                            /** @enum {string} */
+                            by: "unit" | "town";
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            rows: {
+                                key: string | null;
+                                clues: number;
+                                acceptOnTimeRate: number | null;
+                                acceptJudged: number;
+                                acceptedOnTime: number;
+                                closeOnTimeRate: number | null;
+                                closeJudged: number;
+                                closedOnTime: number;
+                                firstDispatchPrecision: number | null;
+                                dispatched: number;
+                                firstDispatchKept: number;
+                                medianAcceptMin: number | null;
+                                medianCloseMin: number | null;
+                                closedAtSourceShare: number | null;
+                                closed: number;
+                                closedAtSource: number;
+                                overdue: number;
+                            }[];
+                        };
                     };
                 };
                 /** @description GW_VALIDATION: Request failed validation */
@@ -3667,22 +3386,6 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_EVIDENCE_NOT_FOUND: No such evidence */
-                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5884,6 +5587,342 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/open311/v2/requests.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open311 GeoReport v2 service requests: clues in your jurisdiction, newest first (up to 1000)
+         * @description Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit. closed = closed, escalated or merged.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    service_request_id?: string;
+                    service_code?: string;
+                    start_date?: string;
+                    end_date?: string;
+                    status?: string;
+                    jurisdiction_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            service_request_id: string;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            status_notes: string;
+                            service_name: string;
+                            service_code: string;
+                            description: string;
+                            agency_responsible: string;
+                            service_notice: string | null;
+                            /** Format: date-time */
+                            requested_datetime: string;
+                            /** Format: date-time */
+                            updated_datetime: string;
+                            /** Format: date-time */
+                            expected_datetime: string;
+                            address: string | null;
+                            address_id: string | null;
+                            zipcode: string | null;
+                            lat: number;
+                            long: number;
+                            media_url: string | null;
+                        }[];
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/requests/{id}.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One Open311 GeoReport v2 service request (a clue), as a list of one
+         * @description A clue outside the caller’s scope answers 404 as if it did not exist.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            service_request_id: string;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            status_notes: string;
+                            service_name: string;
+                            service_code: string;
+                            description: string;
+                            agency_responsible: string;
+                            service_notice: string | null;
+                            /** Format: date-time */
+                            requested_datetime: string;
+                            /** Format: date-time */
+                            updated_datetime: string;
+                            /** Format: date-time */
+                            expected_datetime: string;
+                            address: string | null;
+                            address_id: string | null;
+                            zipcode: string | null;
+                            lat: number;
+                            long: number;
+                            media_url: string | null;
+                        }[];
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_NOT_FOUND: No such clue */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/services.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open311 GeoReport v2 services: the enforcement items in force now */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            service_code: string;
+                            service_name: string;
+                            description: string;
+                            metadata: boolean;
+                            /** @enum {string} */
+                            type: "realtime" | "batch" | "blackbox";
+                            keywords: string;
+                            group: string;
+                        }[];
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5946,32 +5985,6 @@ export interface components {
             rejectedBy: string[];
             details: {
                 [key: string]: unknown;
-            };
-        };
-        EvidenceView: {
-            sha256: string;
-            displaySha256: string;
-            thumbSha256: string;
-            /** @enum {string} */
-            mime: "image/jpeg" | "image/png" | "image/webp";
-            bytes: number;
-            width: number;
-            height: number;
-            takenAt: string | null;
-            gps: {
-                lon: number;
-                lat: number;
-            } | null;
-            /** @enum {string} */
-            source: "upload" | "camera";
-            fileName: string | null;
-            addedBy: string;
-            /** Format: date-time */
-            addedAt: string;
-            urls: {
-                original: string;
-                display: string;
-                thumb: string;
             };
         };
         GeoImportReport: {

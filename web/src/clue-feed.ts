@@ -29,25 +29,26 @@ export function startClueFeed(opts: { intervalMs: number; onClues: (s: ClueSnaps
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  const page = async (offset: number) => (await request<{ clues: Clue[] }>(`/api/v1/clues?limit=${PAGE}&offset=${offset}`)).clues;
+  const page = (cursor: string | null) =>
+    request<{ clues: Clue[]; nextCursor: string | null }>(`/api/v1/clues?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
   const publish = (newest: Clue[]) => {
     for (const c of newest) byCode.set(c.code, c);
     opts.onClues({ all: [...byCode.values()], byCode, newest });
   };
 
-  // Pages past the first, oldest last, until a short one (or the cap).
-  const loadOlder = async () => {
-    for (let offset = PAGE; offset < PAGE * MAX_PAGES; offset += PAGE) {
-      const older = await page(offset);
-      for (const c of older) byCode.set(c.code, c);
-      if (older.length < PAGE) return;
+  // Pages past the first, oldest last, until the last (or the cap).
+  const loadOlder = async (after: string | null) => {
+    for (let n = 1, cursor = after; cursor && n < MAX_PAGES; n++) {
+      const older = await page(cursor);
+      for (const c of older.clues) byCode.set(c.code, c);
+      cursor = older.nextCursor;
     }
   };
   const tick = async (loadAll: boolean) => {
     let again = loadAll;
     try {
-      const newest = await page(0);
-      if (loadAll && newest.length === PAGE) await loadOlder();
+      const { clues: newest, nextCursor } = await page(null);
+      if (loadAll) await loadOlder(nextCursor);
       publish(newest);
       again = false;
     } catch (err) {
