@@ -76,6 +76,9 @@ export const ERROR_CATALOGUE = {
   GW_OUTBOUND_MQTT: { status: 503, title: 'Cannot publish clue events to the MQTT broker' },
   GW_OUTBOUND_KAFKA: { status: 503, title: 'Cannot produce clue events to Kafka (clue-events)' },
   GW_WEBHOOK_NOT_FOUND: { status: 404, title: 'No such webhook' },
+  // live: the WebSocket and grid workers on duty
+  GW_LIVE_MESSAGE_INVALID: { status: 400, title: 'A live WebSocket message failed validation (sent back as an error message)' },
+  GW_LIVE_OFF_DUTY: { status: 409, title: 'The worker is not on duty: positions are taken only while on duty' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

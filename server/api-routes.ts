@@ -16,6 +16,7 @@ import { deadLetterRoutes } from './devices/dead-letter.routes.js';
 import { deviceRoutes } from './devices/device.routes.js';
 import type { Route } from './http/define-route.js';
 import { webhookRoutes } from './outbound/webhook.routes.js';
+import { workerDutyRoutes } from './live/worker-duty.js';
 import { geoRoutes } from './spatial/spatial.routes.js';
 import { clueViewSchema } from './clues/stored-clue.js';
 import { mapConfigRoutes } from './web/web-ui.js';
@@ -51,6 +52,7 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
     ...geoRoutes({ pool: d.pool, log: d.log, locator: d.locator, onImported: d.onGeoImported }),
     ...webhookRoutes(d.pool),
     ...mapConfigRoutes(d.mapStyleUrl),
+    ...workerDutyRoutes(d.pool),
   ];
 }
 

@@ -27,6 +27,8 @@ import { seedDemoUsers } from './demo/demo-users.js';
 import { createApp } from './http/app.js';
 import { clueSubscribers } from './outbound/mqtt-subscribers.js';
 import { outboundComponent } from './outbound/outbound-component.js';
+import { LiveHub } from './live/live-hub.js';
+import { purgeWorkerPositions } from './live/worker-duty.js';
 import { CluePipeline } from './pipeline/clue-pipeline.js';
 import { builtWebRoot } from './web/web-ui.js';
 
@@ -69,6 +71,8 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
   let throttleSweep: Periodic | undefined;
   let sims: Awaited<ReturnType<typeof startDemoFleet>> | undefined;
   let throttle!: LoginThrottle;
+  let live: LiveHub | undefined;
+  let positionPurge: Periodic | undefined;
 
   const locator = new LocatorHolder({ toleranceM: config.LOCATOR_TOLERANCE_M });
   let registry!: DeviceRegistry;
@@ -199,7 +203,10 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
           catalogue,
           loginThrottle: throttle,
           // A logout closes the MQTT reader connections opened with that token at once.
-          onTokenRevoked: (token) => broker()?.revokeReaderToken(token),
+          onTokenRevoked: (token) => {
+            broker()?.revokeReaderToken(token);
+            live?.revokeToken(token);
+          },
         });
         const app = createApp({
           pool: db.pool,
@@ -224,6 +231,27 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
           server.closeIdleConnections();
           setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS).unref();
         }),
+    },
+    {
+      // The live WebSocket (GET /api/v1/live) on the HTTP server: clue diffs from the outbox,
+      // worker alerts, header figures. After 'http', so it stops (closing its sockets) first.
+      name: 'live',
+      async start() {
+        live = new LiveHub({ pool: db.pool, log: log.child({ stage: 'live' }) });
+        await live.start();
+        live.attach(server);
+      },
+      stop: async () => live?.stop(),
+      health: () => live?.health() ?? { status: 'starting' },
+    },
+    {
+      // Grid workers' phone positions: kept for the duty period plus POSITION_RETENTION_H.
+      name: 'position-retention',
+      async start() {
+        const retentionMs = config.POSITION_RETENTION_H * 3600_000;
+        positionPurge = every('worker-position-purge', 10 * 60_000, async () => void (await purgeWorkerPositions(db.pool, retentionMs)), log);
+      },
+      stop: async () => positionPurge?.stop(),
     },
     {
       // The demo fleet publishes over the embedded broker with each device's own credentials,

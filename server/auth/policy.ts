@@ -27,6 +27,8 @@ export const PERMISSIONS = {
   'clues.read': EVERYONE,
   /** Take lifecycle actions on clues (which ones, per status, is the lifecycle table's). */
   'clues.act': ['admin', 'operator', 'officer', 'worker'],
+  /** Go on and off duty and report the phone's position (grid workers, DESIGN §6). */
+  'duty.report': ['worker'],
   /** Users, devices, dead letters and webhooks. */
   'users.manage': ['admin'],
   'devices.manage': ['admin'],
