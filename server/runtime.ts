@@ -12,6 +12,7 @@ import { seedDemoCity } from '../geo/demo/seed.js';
 import { demoTowns } from '../geo/demo/towns.js';
 import { LocatorHolder } from '../geo/locator/locator-holder.js';
 import { seedDemoDevices, type DemoDevice } from '../ingest/demo-devices.js';
+import type { DeviceEvent } from '../ingest/device-event.js';
 import { DeviceRegistry } from '../ingest/device-registry.js';
 import { BatchingIngestSink } from '../ingest/ingest-sink.js';
 import type { Transport } from '../ingest/transport.js';
@@ -28,6 +29,7 @@ import { createApp } from './http/app.js';
 import { clueSubscribers } from './outbound/mqtt-subscribers.js';
 import { outboundComponent } from './outbound/outbound-component.js';
 import { LiveHub } from './live/live-hub.js';
+import { placeCodes } from './live/live-diff.js';
 import { purgeWorkerPositions } from './live/worker-duty.js';
 import { CluePipeline } from './pipeline/clue-pipeline.js';
 import { builtWebRoot } from './web/web-ui.js';
@@ -149,7 +151,12 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       name: 'ingest',
       async start() {
         registry = new DeviceRegistry(db.pool);
-        sink = new BatchingIngestSink({ pool: db.pool, devices: registry, dataDir: config.DATA_DIR, log: log.child({ stage: 'ingest' }), onAccepted: pipeline.handle });
+        // Moving trucks go to the live map (once the hub runs), then events to the clue pipeline.
+        const onAccepted = (events: DeviceEvent[]) => {
+          live?.publishPositions(events);
+          return pipeline.handle(events);
+        };
+        sink = new BatchingIngestSink({ pool: db.pool, devices: registry, dataDir: config.DATA_DIR, log: log.child({ stage: 'ingest' }), onAccepted });
         httpTransport = new HttpTransport(registry);
         if (config.demo) demoDevices = await seedDemoDevices(registry, config.DATA_DIR);
       },
@@ -237,7 +244,11 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       // worker alerts, header figures. After 'http', so it stops (closing its sockets) first.
       name: 'live',
       async start() {
-        live = new LiveHub({ pool: db.pool, log: log.child({ stage: 'live' }) });
+        live = new LiveHub({
+          pool: db.pool,
+          log: log.child({ stage: 'live' }),
+          locate: (lon, lat) => placeCodes(locator.current().locate(lon, lat)),
+        });
         await live.start();
         live.attach(server);
       },

@@ -3,6 +3,7 @@ import { DEVICE_KINDS } from '../../ingest/device-event.js';
 import { canSeePlace, type Scope } from '../auth/policy.js';
 import { CLUE_STATUSES, FINAL_STATUSES } from '../clues/clue.js';
 import type { ClueView } from '../clues/stored-clue.js';
+import type { LocateResult } from '../../geo/types.js';
 
 /**
  * The pure core of the live WebSocket (docs/LIVE.md): what one client sees of one clue event.
@@ -83,4 +84,9 @@ export function diffFor(viewer: Viewer, seq: number, prev: ClueView | undefined,
   if (!before) return null;
   const fields = changedFields(prev!, next);
   return Object.keys(fields).length ? { type: 'changed', seq, code: next.code, fields } : null;
+}
+
+/** A located point's jurisdiction codes (district, town, community, grid), for scoping what is there. */
+export function placeCodes(r: Pick<LocateResult, 'district' | 'town' | 'community' | 'grid'>): (string | null)[] {
+  return [r.district?.code ?? null, r.town?.code ?? null, r.community?.code ?? null, r.grid?.code ?? null];
 }

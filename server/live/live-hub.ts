@@ -8,6 +8,7 @@ import { every, type Periodic } from '../../core/every.js';
 import type { Logger } from '../../core/logger.js';
 import { sha256 } from '../../core/passwords.js';
 import { defineQueries } from '../../db/sql.js';
+import type { DeviceEvent } from '../../ingest/device-event.js';
 import { ingestReceived } from '../../ingest/metrics.js';
 import { scopeOf, scopeSqlParams } from '../auth/policy.js';
 import { userForToken, type Role, type User } from '../auth/users.js';
@@ -24,6 +25,7 @@ const sql = defineQueries(import.meta.url, {
   read: 'read-live-events',
   tokens: 'live-tokens',
   figures: 'live-figures',
+  deviceHealth: 'device-health',
 });
 
 /** The path of the live WebSocket. */
@@ -54,6 +56,12 @@ export interface LiveHubOptions {
   figuresMs?: number;
   /** Least time between two positions sent for one device. */
   devicePositionMs?: number;
+  /** A device silent for longer than this (seconds; or three reporting intervals) is offline. */
+  offlineAfterS?: number;
+  /** How often device health is checked for online/offline changes. */
+  deviceHealthMs?: number;
+  /** The jurisdiction codes of a point (the in-memory locator), for scoping device updates. */
+  locate?: (lon: number, lat: number) => (string | null)[];
 }
 
 /** A device fix or health change the ingest side reports. */
@@ -95,6 +103,7 @@ export class LiveHub {
   private server?: http.Server;
   private lastError?: string;
   private readonly lastDevicePosition = new Map<string, number>();
+  private deviceOnline?: Map<string, boolean>;
   private received = { total: 0, at: Date.now(), perSecond: 0 };
 
   constructor(private readonly opts: LiveHubOptions) {
@@ -116,6 +125,7 @@ export class LiveHub {
       every('live-tail', this.opts.pollMs ?? 100, () => this.tail(), log),
       every('live-token-check', this.opts.tokenCheckMs ?? 3000, () => this.checkTokens(), log),
       every('live-figures', this.opts.figuresMs ?? 5000, () => this.pushFigures(), log),
+      every('live-device-health', this.opts.deviceHealthMs ?? 15_000, () => this.checkDeviceHealth(), log),
     ];
   }
 
@@ -174,6 +184,43 @@ export class LiveHub {
       if (update.lon !== null && update.lat !== null && !inBbox(v.filter.bbox, { lon: update.lon, lat: update.lat })) continue;
       if (!scopeHolds(v, codes)) continue;
       this.sendText(c, text);
+    }
+  }
+
+  /**
+   * Positions of moving trucks from a batch of newly stored device events (the ingest sink's
+   * accepted events): the newest fix per truck, throttled per device by `publishDevice`.
+   */
+  publishPositions(events: readonly DeviceEvent[]): void {
+    if (!this.conns.size) return;
+    const newest = new Map<string, DeviceEvent>();
+    for (const e of events) {
+      if (e.kind !== 'waste-truck') continue;
+      const seen = newest.get(e.deviceId);
+      if (!seen || seen.ts < e.ts) newest.set(e.deviceId, e);
+    }
+    for (const e of newest.values()) {
+      const { lon, lat } = e.position;
+      this.publishDevice({ type: 'device', id: e.deviceId, kind: e.kind, lon, lat, at: new Date(e.ts).toISOString(), codes: this.codesAt(lon, lat) });
+    }
+  }
+
+  private codesAt(lon: number | null, lat: number | null): (string | null)[] {
+    return lon === null || lat === null || !this.opts.locate ? [] : this.opts.locate(lon, lat);
+  }
+
+  /** Sends online/offline changes since the last check (the first check only learns the states). */
+  private async checkDeviceHealth(): Promise<void> {
+    const { rows } = await this.opts.pool.query<{ id: string; kind: string; last_seen_at: Date | null; lon: number | null; lat: number | null; online: boolean }>(sql.deviceHealth, [
+      this.opts.offlineAfterS ?? 300,
+    ]);
+    const first = this.deviceOnline === undefined;
+    const before = this.deviceOnline ?? new Map<string, boolean>();
+    this.deviceOnline = new Map(rows.map((r) => [r.id, r.online]));
+    if (first) return;
+    for (const r of rows) {
+      if ((before.get(r.id) ?? false) === r.online) continue;
+      this.publishDevice({ type: 'device-health', id: r.id, kind: r.kind, online: r.online, at: (r.last_seen_at ?? new Date()).toISOString(), lon: r.lon, lat: r.lat, codes: this.codesAt(r.lon, r.lat) });
     }
   }
 

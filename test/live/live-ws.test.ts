@@ -8,6 +8,7 @@ import { CatalogueStore } from '../../server/catalogue/catalogue-store.js';
 import { applyClueAction, type ClueActionInput } from '../../server/clues/clue-actions.js';
 import { clueRoutes } from '../../server/clues/clue.routes.js';
 import { LiveHub } from '../../server/live/live-hub.js';
+import { placeCodes } from '../../server/live/live-diff.js';
 import { CluePipeline } from '../../server/pipeline/clue-pipeline.js';
 import { api, startTestApp } from '../helpers/app.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
@@ -56,7 +57,18 @@ before(async () => {
   await store.importData(miniCatalogue(), 'json', 'test');
   await new DeviceRegistry(db.pool).importDevices(DEVICES);
   pipeline = new CluePipeline({ pool: db.pool, locator: miniLocator(), catalogue: store, log, now: () => T0 + 60_000 });
-  hub = new LiveHub({ pool: db.pool, log, pollMs: 50, tokenCheckMs: 100, figuresMs: 60_000, ringSize: 12, maxBufferedBytes: 512 * 1024 });
+  const locator = miniLocator();
+  hub = new LiveHub({
+    pool: db.pool,
+    log,
+    pollMs: 50,
+    tokenCheckMs: 100,
+    figuresMs: 60_000,
+    deviceHealthMs: 100,
+    ringSize: 12,
+    maxBufferedBytes: 512 * 1024,
+    locate: (lon, lat) => placeCodes(locator.locate(lon, lat)),
+  });
   await hub.start();
   app = await startTestApp(db.pool, {
     routes: clueRoutes(db.pool, () => store.current().directory),
@@ -263,4 +275,33 @@ test('a slow client is cut off with 4429 and asked to resync, without holding up
   assert.ok(slow.messages.filter((m) => m.type === 'device').length < total);
   fast.close();
   other.close();
+});
+
+test('truck positions (newest per truck, throttled) and device online/offline changes reach the users whose scope holds the place', async () => {
+  await setUserDisabled(db.pool, 'op-b', false);
+  const townA = await LiveClient.open(app.url, tokens['op-district']!);
+  await townA.subscribe({ kind: ['waste-truck'] });
+  const townB = await LiveClient.open(app.url, (await api(`${app.url}/api/v1/auth/login`, { body: { username: 'op-b', password: 'pw-op-b-secret' } })).body.token);
+  await townB.subscribe();
+  const gasOnly = await LiveClient.open(app.url, tokens['op-district']!);
+  await gasOnly.subscribe({ kind: ['gas-sensor'] });
+  hub.publishPositions([truck('truck-a', 500, PLACES.dumpA), truck('truck-a', 501, PLACES.site), truck('truck-b', 500, PLACES.dumpB)]);
+  hub.publishPositions([truck('truck-a', 502, PLACES.dumpA)]);
+  await townA.flush();
+  await townB.flush();
+  await gasOnly.flush();
+  const positions = (c: LiveClient) => c.messages.filter((m) => m.type === 'device').map((m) => [m.id, m.lon, m.lat]);
+  assert.deepEqual(positions(townA), [['truck-a', PLACES.site.lon, PLACES.site.lat], ['truck-b', PLACES.dumpB.lon, PLACES.dumpB.lat]], 'the newest fix per truck; the next within a second is dropped');
+  assert.deepEqual(positions(townB), [['truck-b', PLACES.dumpB.lon, PLACES.dumpB.lat]], 'town B sees only the truck in town B');
+  assert.deepEqual(positions(gasOnly), []);
+
+  await db.pool.query(`UPDATE devices SET last_seen_at = now(), last_position = ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326) WHERE id = 'truck-b'`, [PLACES.dumpB.lon, PLACES.dumpB.lat]);
+  const online = await townB.next((m) => m.type === 'device-health');
+  assert.deepEqual([online.id, online.online], ['truck-b', true]);
+  await db.pool.query(`UPDATE devices SET last_seen_at = now() - interval '1 hour' WHERE id = 'truck-b'`);
+  const offline = await townB.next((m) => m.type === 'device-health' && !m.online);
+  assert.equal(offline.id, 'truck-b');
+  await gasOnly.flush();
+  assert.equal(gasOnly.messages.filter((m) => m.type === 'device-health').length, 0, 'the kind filter holds for health too');
+  for (const c of [townA, townB, gasOnly]) c.close();
 });
