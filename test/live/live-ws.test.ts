@@ -63,7 +63,7 @@ before(async () => {
     log,
     pollMs: 50,
     tokenCheckMs: 100,
-    figuresMs: 60_000,
+    figuresMs: 300,
     deviceHealthMs: 100,
     ringSize: 12,
     maxBufferedBytes: 512 * 1024,
@@ -304,4 +304,22 @@ test('truck positions (newest per truck, throttled) and device online/offline ch
   await gasOnly.flush();
   assert.equal(gasOnly.messages.filter((m) => m.type === 'device-health').length, 0, 'the kind filter holds for health too');
   for (const c of [townA, townB, gasOnly]) c.close();
+});
+
+test('the header figures come every few seconds, within each user\'s scope', async () => {
+  await db.pool.query(`UPDATE clues SET opened_at = now() WHERE code = $1`, [A]);
+  const district = await LiveClient.open(app.url, tokens['op-district']!);
+  const teamB = await LiveClient.open(app.url, tokens['officer-team-b']!);
+  const figures = async (c: LiveClient) => {
+    const m = await c.next((x) => x.type === 'figures');
+    return { cluesToday: m.cluesToday, overdue: m.overdue, onTimeRate: m.onTimeRate, seq: m.seq };
+  };
+  const seq = hub.seq;
+  assert.deepEqual(await figures(district), { cluesToday: 1, overdue: 2, onTimeRate: null, seq });
+  const b = await figures(teamB);
+  assert.equal(b.overdue, 2, 'team B: A (transferred to it) and B (co-notified)');
+  const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM clues WHERE primary_unit_id = $1 OR $1 = ANY (co_notified)`, [TEAM_B]);
+  assert.equal(rows[0]!.n, 2);
+  district.close();
+  teamB.close();
 });
