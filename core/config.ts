@@ -54,6 +54,8 @@ export const envSchema = z.object({
    * document publishes); a mismatch is a 500. On in tests, off by default: it costs a parse.
    */
   CHECK_RESPONSES: bool.default(false),
+  /** How long a grid worker's phone positions are kept after their duty period ends (hours). */
+  POSITION_RETENTION_H: z.coerce.number().min(0).max(24 * 365).default(24),
   /** How long graceful shutdown may drain before it gives up. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });

@@ -94,6 +94,9 @@ export const ERROR_CATALOGUE = {
   GW_EVIDENCE_TOO_MANY_PIXELS: { status: 422, title: 'Evidence image declares more pixels than the limit (decompression bomb)' },
   GW_EVIDENCE_NOT_FOUND: { status: 404, title: 'No such evidence' },
   GW_EVIDENCE_STORAGE: { status: 507, title: 'Evidence cannot be stored: the disk is full or not writable; nothing was kept, retry later' },
+  // live: the WebSocket and grid workers on duty
+  GW_LIVE_MESSAGE_INVALID: { status: 400, title: 'A live WebSocket message failed validation (sent back as an error message)' },
+  GW_LIVE_OFF_DUTY: { status: 409, title: 'The worker is not on duty: positions are taken only while on duty' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -25,6 +25,7 @@ import { efficiencyRoutes } from './lifecycle/efficiency.routes.js';
 import { open311Routes } from './lifecycle/open311.routes.js';
 import type { Route } from './http/define-route.js';
 import { webhookRoutes } from './outbound/webhook.routes.js';
+import { workerDutyRoutes } from './live/worker-duty.js';
 import { geoRoutes } from './spatial/spatial.routes.js';
 import { clueViewSchema } from './clues/stored-clue.js';
 import { mapConfigRoutes } from './web/web-ui.js';
@@ -75,6 +76,7 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
     ...geoRoutes({ pool: d.pool, log: d.log, locator: d.locator, onImported: d.onGeoImported }),
     ...webhookRoutes(d.pool),
     ...mapConfigRoutes(d.mapStyleUrl),
+    ...workerDutyRoutes(d.pool),
   ];
 }
 

@@ -12,6 +12,7 @@ import { seedDemoCity } from '../geo/demo/seed.js';
 import { demoTowns } from '../geo/demo/towns.js';
 import { LocatorHolder } from '../geo/locator/locator-holder.js';
 import { seedDemoDevices, type DemoDevice } from '../ingest/demo-devices.js';
+import type { DeviceEvent } from '../ingest/device-event.js';
 import { DeviceRegistry } from '../ingest/device-registry.js';
 import { BatchingIngestSink } from '../ingest/ingest-sink.js';
 import type { Transport } from '../ingest/transport.js';
@@ -32,6 +33,9 @@ import { chineseDaysSeed, seedCalendar } from './lifecycle/calendar-store.js';
 import { deadlineComponent } from './lifecycle/deadline-scheduler.js';
 import { clueSubscribers } from './outbound/mqtt-subscribers.js';
 import { outboundComponent } from './outbound/outbound-component.js';
+import { LiveHub } from './live/live-hub.js';
+import { placeCodes } from './live/live-diff.js';
+import { purgeWorkerPositions } from './live/worker-duty.js';
 import { CluePipeline } from './pipeline/clue-pipeline.js';
 import { builtWebRoot } from './web/web-ui.js';
 
@@ -77,6 +81,8 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
   let throttleSweep: Periodic | undefined;
   let sims: Awaited<ReturnType<typeof startDemoFleet>> | undefined;
   let throttle!: LoginThrottle;
+  let live: LiveHub | undefined;
+  let positionPurge: Periodic | undefined;
 
   const locator = new LocatorHolder({ toleranceM: config.LOCATOR_TOLERANCE_M });
   let registry!: DeviceRegistry;
@@ -163,7 +169,12 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       name: 'ingest',
       async start() {
         registry = new DeviceRegistry(db.pool);
-        sink = new BatchingIngestSink({ pool: db.pool, devices: registry, dataDir: config.DATA_DIR, log: log.child({ stage: 'ingest' }), onAccepted: pipeline.handle });
+        // Moving trucks go to the live map (once the hub runs), then events to the clue pipeline.
+        const onAccepted = (events: DeviceEvent[]) => {
+          live?.publishPositions(events);
+          return pipeline.handle(events);
+        };
+        sink = new BatchingIngestSink({ pool: db.pool, devices: registry, dataDir: config.DATA_DIR, log: log.child({ stage: 'ingest' }), onAccepted });
         httpTransport = new HttpTransport(registry);
         if (config.demo) demoDevices = await seedDemoDevices(registry, config.DATA_DIR);
       },
@@ -221,10 +232,13 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
           catalogue,
           loginThrottle: throttle,
           // A logout closes the MQTT reader connections opened with that token at once.
-          onTokenRevoked: (token) => broker()?.revokeReaderToken(token),
           // Evidence files (uploads and camera images) are named by their SHA-256 under DATA_DIR/evidence.
           checkEvidence: evidenceChecker(config.DATA_DIR),
           dataDir: config.DATA_DIR,
+          onTokenRevoked: (token) => {
+            broker()?.revokeReaderToken(token);
+            live?.revokeToken(token);
+          },
         });
         const app = createApp({
           pool: db.pool,
@@ -249,6 +263,31 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
           server.closeIdleConnections();
           setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS).unref();
         }),
+    },
+    {
+      // The live WebSocket (GET /api/v1/live) on the HTTP server: clue diffs from the outbox,
+      // worker alerts, header figures. After 'http', so it stops (closing its sockets) first.
+      name: 'live',
+      async start() {
+        live = new LiveHub({
+          pool: db.pool,
+          log: log.child({ stage: 'live' }),
+          locate: (lon, lat) => placeCodes(locator.current().locate(lon, lat)),
+        });
+        await live.start();
+        live.attach(server);
+      },
+      stop: async () => live?.stop(),
+      health: () => live?.health() ?? { status: 'starting' },
+    },
+    {
+      // Grid workers' phone positions: kept for the duty period plus POSITION_RETENTION_H.
+      name: 'position-retention',
+      async start() {
+        const retentionMs = config.POSITION_RETENTION_H * 3600_000;
+        positionPurge = every('worker-position-purge', 10 * 60_000, async () => void (await purgeWorkerPositions(db.pool, retentionMs)), log);
+      },
+      stop: async () => positionPurge?.stop(),
     },
     {
       // The demo fleet publishes over the embedded broker with each device's own credentials,

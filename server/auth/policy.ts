@@ -48,6 +48,8 @@ export const PERMISSIONS = {
   'evidence.upload': ['admin', 'operator', 'officer', 'worker'],
   /** Efficiency figures per unit and town (within scope). */
   'efficiency.read': ['planner', 'operator', 'admin'],
+  /** Go on and off duty and report the phone's position (grid workers, DESIGN §6). */
+  'duty.report': ['worker'],
   /** Users, devices, dead letters and webhooks. */
   'users.manage': ['admin'],
   'devices.manage': ['admin'],

@@ -14,12 +14,19 @@ import { createUser, type Role } from '../../server/auth/users.js';
  */
 export async function startTestApp(
   pool: pg.Pool,
-  opts: Pick<AppDeps, 'routes' | 'bodyLimit'> & { health?: HealthRegistry; loginThrottle?: LoginThrottle; onTokenRevoked?: (token: string) => void } = {},
+  opts: Pick<AppDeps, 'routes' | 'bodyLimit'> & {
+    health?: HealthRegistry;
+    loginThrottle?: LoginThrottle;
+    onTokenRevoked?: (token: string) => void;
+    /** Called with the HTTP server before it listens (a WebSocket hub attaches to its upgrades). */
+    attach?: (server: http.Server) => void;
+  } = {},
 ): Promise<{ url: string; health: HealthRegistry; close(): Promise<void> }> {
   const health = opts.health ?? new HealthRegistry();
   const auth = authRoutes(pool, { throttle: opts.loginThrottle ?? new LoginThrottle(pool), onTokenRevoked: opts.onTokenRevoked });
   const app = createApp({ pool, log: createLogger('silent'), health, routes: [...auth, ...(opts.routes ?? [])], bodyLimit: opts.bodyLimit, checkResponses: true });
   const server = http.createServer(app);
+  opts.attach?.(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
