@@ -16,6 +16,7 @@ import { deadLetterRoutes } from './devices/dead-letter.routes.js';
 import { deviceRoutes } from './devices/device.routes.js';
 import type { Route } from './http/define-route.js';
 import { webhookRoutes } from './outbound/webhook.routes.js';
+import { clueMapRoutes } from './spatial/clue-map.routes.js';
 import { geoRoutes } from './spatial/spatial.routes.js';
 import { clueViewSchema } from './clues/stored-clue.js';
 import { mapConfigRoutes } from './web/web-ui.js';
@@ -43,6 +44,8 @@ export interface ApiRouteDeps {
 export function apiRoutes(d: ApiRouteDeps): Route[] {
   return [
     ...authRoutes(d.pool, { throttle: d.loginThrottle, onTokenRevoked: d.onTokenRevoked }),
+    // Before clueRoutes: GET /api/v1/clues/:code would take /api/v1/clues/nearby.
+    ...clueMapRoutes(d.pool),
     ...clueRoutes(d.pool, () => d.catalogue.current().directory),
     ...catalogueReadRoutes(d.pool, d.catalogue),
     ...catalogueAdminRoutes(d.catalogue),
