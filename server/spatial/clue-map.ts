@@ -4,10 +4,12 @@ import { h3Hex } from '../../geo/h3-cell.js';
 import { scopeOf, scopeSqlParams } from '../auth/policy.js';
 import type { User } from '../auth/users.js';
 import { CLUE_STATUSES, type ClueStatus } from '../clues/clue.js';
-import { clueFromRow, clueView, type ClueRow, type ClueView } from '../clues/stored-clue.js';
-import { SEVERITIES } from '../detection/alert.js';
+import { clueFromRow, clueView, clueViewSchema, type ClueRow, type ClueView } from '../clues/stored-clue.js';
 import { encodeClueFeed, type FeedColumns } from './clue-feed-codec.js';
-import { clusterCellDeg } from './spatial-queries.js';
+import { clusterCellDeg, type HotspotFilter } from './spatial-queries.js';
+
+/** Severities, lowest first: their positions are the feed's severity codes. */
+const SEVERITIES = clueViewSchema.shape.severity.options;
 
 const sql = defineQueries(import.meta.url, { nearby: 'nearby-clues', hotspots: 'hotspots', feed: 'map-feed', clusters: 'map-clusters' });
 
@@ -37,18 +39,6 @@ export interface HotspotArea {
   area: string;
   total: number;
   series: { bucket: string; count: number }[];
-}
-
-/** What GET /api/v1/hotspots asks. */
-export interface HotspotFilter {
-  level: 'grid' | 'community' | 'town' | 'h3';
-  res: number | null;
-  item?: string;
-  kind: 'clues' | 'alerts';
-  from: Date;
-  to: Date;
-  bucket: 'day' | 'week';
-  limit: number;
 }
 
 /**
@@ -95,7 +85,7 @@ export interface ClueCluster {
   lon: number;
   lat: number;
   count: number;
-  bySeverity: Record<(typeof SEVERITIES)[number], number>;
+  bySeverity: Record<ClueView['severity'], number>;
 }
 
 /** The clues `user` may see in `bbox`, counted per square of about 64 pixels at zoom `z`, biggest first. */

@@ -3,7 +3,6 @@ import { crsSchema } from '../../core/crs.js';
 import { GEO_LAYERS, ZONE_TYPES } from '../../geo/types.js';
 import { CLUE_STATUSES } from '../clues/clue.js';
 import { GwError } from '../../core/errors.js';
-import type { HotspotFilter } from './clue-map.js';
 
 /** `minLon,minLat,maxLon,maxLat` (WGS84). */
 const bboxSchema = z
@@ -65,6 +64,18 @@ export const nearbyQuery = z.object({
 const DAY_MS = 86_400_000;
 /** The longest hotspot period: a year and a day (a leap year's trend). */
 const MAX_HOTSPOT_DAYS = 367;
+
+/** What GET /api/v1/hotspots asks, checked and resolved by `hotspotFilter`. */
+export interface HotspotFilter {
+  level: 'grid' | 'community' | 'town' | 'h3';
+  res: number | null;
+  item?: string;
+  kind: 'clues' | 'alerts';
+  from: Date;
+  to: Date;
+  bucket: 'day' | 'week';
+  limit: number;
+}
 
 /** GET /api/v1/hotspots; `hotspotFilter` checks the fields together. */
 export const hotspotsQuery = z.object({

@@ -1252,6 +1252,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clues/nearby": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Clues nearest a point, within a radius, with distance and bearing
+         * @description KNN by distance in PostGIS (geography `<->` on a GiST index). distanceM on the spheroid; bearingDeg from the point to the clue, clockwise from north (null at the same spot). Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query: {
+                    lon: number;
+                    lat: number;
+                    radiusM?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clues: {
+                                clue: components["schemas"]["ClueView"];
+                                distanceM: number;
+                                bearingDeg: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clues/{code}": {
         parameters: {
             query?: never;
@@ -3737,6 +3835,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/hotspots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Counts of clues or alerts per area and per day or week (trends for planners)
+         * @description Aggregated in the database. level: grid, community, town, or h3 with res 0–9 (cells stored at resolution 9 when the clue is written). kind=clues counts clues by when they opened, kind=alerts every alert a clue took in (placed at its clue). Buckets are local dates (Asia/Shanghai), weeks start on Monday; [from, to) defaults to the last 30 days. Areas come busiest first, at most `limit`; areaCount is how many had counts. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query: {
+                    level: "grid" | "community" | "town" | "h3";
+                    res?: number;
+                    item?: string;
+                    kind?: "clues" | "alerts";
+                    from?: string;
+                    to?: string;
+                    bucket?: "day" | "week";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            level: "grid" | "community" | "town" | "h3";
+                            res: number | null;
+                            /** @enum {string} */
+                            kind: "clues" | "alerts";
+                            /** @enum {string} */
+                            bucket: "day" | "week";
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            areaCount: number;
+                            areas: {
+                                area: string;
+                                total: number;
+                                series: {
+                                    bucket: string;
+                                    count: number;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jurisdictions": {
         parameters: {
             query?: never;
@@ -4082,6 +4297,203 @@ export interface paths {
                     };
                 };
                 /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/map/clues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The clue layer as a compact binary feed (columns of positions, status, severity, item, code)
+         * @description application/octet-stream, little-endian: "GWCF", version, count, a JSON header {seq, statuses, severities, items, codesBytes}, then Float32 lon and lat, Uint16 item, Uint8 status and severity columns and the clue codes, one a line (layout: server/spatial/clue-feed-codec.ts; decoder: web/src/clue-feed-bin.ts). seq is the clue event (outbox) id the feed is consistent with: apply the WebSocket's clue events after it. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "bin";
+                    bbox?: string;
+                    status?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": unknown;
+                    };
+                };
+                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/map/clusters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The clue layer zoomed out: clues counted per square of about 64 pixels at zoom z within bbox
+         * @description Squares of cellDeg degrees; each cluster at the mean position of its clues, with counts per severity, biggest first. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query: {
+                    z: number;
+                    bbox: string;
+                    status?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            z: number;
+                            cellDeg: number;
+                            clusters: {
+                                lon: number;
+                                lat: number;
+                                count: number;
+                                bySeverity: {
+                                    info: number;
+                                    low: number;
+                                    medium: number;
+                                    high: number;
+                                    critical: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
                 400: {
                     headers: {
                         [name: string]: unknown;
