@@ -84,7 +84,7 @@ export default async function mapDrawBench(): Promise<string> {
       `Headless Chromium (\`/usr/bin/chromium\`, software WebGL: SwiftShader, flags of docs/DESIGN.md §10), 1400 × 900. The page (bench/map-draw/page.ts) fetches a feed of ` +
         `${fmt(r.clues, 0)} clues in the format of \`GET /api/v1/map/clues?format=bin\` (made by the server's encoder, server/spatial/clue-feed-codec.ts), decodes it with ` +
         'web/src/clue-feed-bin.ts and draws it with a deck.gl ScatterplotLayer from typed arrays (positions and colours as binary attributes), then pans and zooms, one view change per animation frame for 60 frames (at most 60 s). ' +
-        'Time to first draw counts from the start of the fetch to the end of the first rendered frame. Screenshot: test-results/map-draw-100k.png.',
+        'Time to first draw counts from the start of the fetch to the end of the first frame drawn with the layer loaded. Screenshot: test-results/map-draw-100k.png.',
       '',
       '| clues | feed bytes | fetch ms | decode + columns ms | first draw ms | frames | frame p50 ms | frame p95 ms | frame max ms | render call p50 ms |',
       '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
