@@ -42,7 +42,7 @@ const PARTS = [
   { name: 'web', path: '^web/', may: [] },
   // Tests and benchmarks may reach anything of the product.
   { name: 'test', path: '^test/', may: [...EARLY, 'simulators', 'server', 'web', 'bench'] },
-  { name: 'bench', path: '^bench/', may: [...EARLY, 'simulators', 'server', 'test'] },
+  { name: 'bench', path: '^bench/', may: [...EARLY, 'simulators', 'server', 'test', 'web'] },
 ];
 
 const folder = (name) => (name === 'server' ? '^server/' : PARTS.find((p) => p.name === name).path);

@@ -5,6 +5,7 @@
  * A bench module's default export is an async function returning its markdown section. Add a
  * benchmark by adding a file; nothing here changes. Arguments filter benches by file name
  * (`npm run bench -- locator`): the other sections already in docs/BENCHMARKS.md are kept.
+ * `--quick` sets GW_BENCH_QUICK=1 for benches that have small sizes.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +14,9 @@ import { pathToFileURL } from 'node:url';
 
 const benchDir = import.meta.dirname;
 const target = path.resolve(benchDir, '../docs/BENCHMARKS.md');
-const filters = process.argv.slice(2);
+// `--quick`: small sizes for a smoke run (benches read GW_BENCH_QUICK; the settings line records it).
+if (process.argv.includes('--quick')) process.env.GW_BENCH_QUICK = '1';
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const names = fs
   .readdirSync(benchDir)
   .filter((f) => f.endsWith('.bench.ts'))

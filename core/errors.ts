@@ -62,6 +62,8 @@ export const ERROR_CATALOGUE = {
   GW_GEO_FILE_UNREADABLE: { status: 400, title: 'Cannot read the geo import file' },
   // geo: the locator
   GW_GEO_BAD_POINT: { status: 400, title: 'Invalid point to locate (lon, lat, crs, accuracyM)' },
+  // spatial clue queries: nearby, hotspots, the map feed and clusters
+  GW_SPATIAL_BAD_QUERY: { status: 400, title: 'Invalid spatial query (point, radius, bbox, zoom, level, time range)' },
   // catalogue and units: imports are validated as a whole history
   GW_CATALOGUE_INVALID: { status: 422, title: 'Catalogue or unit import is invalid (see the problems)' },
   GW_CATALOGUE_VERSION_CONFLICT: { status: 409, title: 'Catalogue version already exists with other content, or does not follow the latest one' },

@@ -26,6 +26,7 @@ import { open311Routes } from './lifecycle/open311.routes.js';
 import type { Route } from './http/define-route.js';
 import { webhookRoutes } from './outbound/webhook.routes.js';
 import { workerDutyRoutes } from './live/worker-duty.js';
+import { clueMapRoutes } from './spatial/clue-map.routes.js';
 import { geoRoutes } from './spatial/spatial.routes.js';
 import { clueViewSchema } from './clues/stored-clue.js';
 import { mapConfigRoutes } from './web/web-ui.js';
@@ -60,6 +61,8 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
     ...instructionRoutes(d.pool, { units: () => d.catalogue.current().directory }),
     ...warningRoutes(d.pool),
     ...calendarRoutes(d.pool),
+    // Before clueRoutes: GET /api/v1/clues/:code would take /api/v1/clues/nearby.
+    ...clueMapRoutes(d.pool),
     ...clueRoutes(d.pool, () => ({
       units: d.catalogue.current().directory,
       history: d.catalogue.current().history,

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { defineQueries } from '../../db/sql.js';
 import { withTransaction } from '../../db/transaction.js';
+import { h3CellOf } from '../../geo/h3-cell.js';
 import { eventKey } from '../../ingest/event-store.js';
 import { clueCode, groupKey, NO_DISTRICT_CODE } from '../clues/aggregate.js';
 import { clueFromRow, clueView, recordChanges, unitsToTell, type ClueRow, type TimelineRow } from '../clues/stored-clue.js';
@@ -150,6 +151,7 @@ export async function writeBatch(
         community_code: c.communityCode, grid_code: c.gridCode, lon: c.position.lon, lat: c.position.lat,
         needs_confirmation: c.needsConfirmation, review: c.review, reasons: c.reasons, summary: c.summary,
         rejected_by: c.rejectedBy, device_id: c.device?.id ?? null, device_kind: c.device?.kind ?? null, details: c.details,
+        h3_r9: h3CellOf(c.position.lon, c.position.lat),
       }));
       const inserted = await client.query<{ id: string; code: string }>(sql.insertClues, [JSON.stringify(rows)]);
       const idOf = new Map(inserted.rows.map((r) => [r.code, Number(r.id)]));

@@ -1160,27 +1160,20 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Clues in your jurisdiction, newest first, with filters; a page, or every match as CSV or GeoJSON
-         * @description Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit. `total` counts the matches (all pages); pass `nextCursor` back as `cursor` for the next page. `format=csv` (stable English column names, UTF-8 with BOM) or `format=geojson` (a FeatureCollection) streams every matching clue from the cursor on, with the same filters and scope, as an attachment.
+         * Clues in your jurisdiction, newest first, with filters
+         * @description Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit.
          */
         get: {
             parameters: {
                 query?: {
                     status?: string;
                     item?: string;
-                    kind?: "waste-truck" | "gas-sensor" | "bridge-sensor" | "parking-camera";
                     town?: string;
-                    jurisdiction?: string;
                     unit?: string;
                     bbox?: string;
                     review?: "true" | "false";
-                    from?: string;
-                    to?: string;
-                    overdue?: "true" | "false";
-                    q?: string;
                     limit?: number;
-                    cursor?: string;
-                    format?: "json" | "csv" | "geojson";
+                    offset?: number;
                 };
                 header?: never;
                 path?: never;
@@ -1196,13 +1189,110 @@ export interface paths {
                     content: {
                         "application/json": {
                             clues: components["schemas"]["ClueView"][];
-                            total: number;
                             limit: number;
-                            nextCursor: string | null;
+                            offset: number;
                         };
                     };
                 };
                 /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clues/nearby": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Clues nearest a point, within a radius, with distance and bearing
+         * @description KNN by distance in PostGIS (geography `<->` on a GiST index). distanceM on the spheroid; bearingDeg from the point to the clue, clockwise from north (null at the same spot). Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query: {
+                    lon: number;
+                    lat: number;
+                    radiusM?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clues: {
+                                clue: components["schemas"]["ClueView"];
+                                distanceM: number;
+                                bearingDeg: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3293,123 +3383,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/efficiency": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Efficiency per unit or town: on-time accept and close, first-dispatch precision, median times, closed at source, overdue
-         * @description Over the clues opened in [from, to) (default: the 30 days up to now) that the caller may see: their jurisdiction (scopes) or their unit. Rates are fractions (0–1) with the counts they divide; null when there is nothing to divide. Times in minutes from opening.
-         */
-        get: {
-            parameters: {
-                query: {
-                    by: "unit" | "town";
-                    from?: string;
-                    to?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            by: "unit" | "town";
-                            /** Format: date-time */
-                            from: string;
-                            /** Format: date-time */
-                            to: string;
-                            rows: {
-                                key: string | null;
-                                clues: number;
-                                acceptOnTimeRate: number | null;
-                                acceptJudged: number;
-                                acceptedOnTime: number;
-                                closeOnTimeRate: number | null;
-                                closeJudged: number;
-                                closedOnTime: number;
-                                firstDispatchPrecision: number | null;
-                                dispatched: number;
-                                firstDispatchKept: number;
-                                medianAcceptMin: number | null;
-                                medianCloseMin: number | null;
-                                closedAtSourceShare: number | null;
-                                closed: number;
-                                closedAtSource: number;
-                                overdue: number;
-                            }[];
-                        };
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/geo/imports": {
         parameters: {
             query?: never;
@@ -3862,6 +3835,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/hotspots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Counts of clues or alerts per area and per day or week (trends for planners)
+         * @description Aggregated in the database. level: grid, community, town, or h3 with res 0–9 (cells stored at resolution 9 when the clue is written). kind=clues counts clues by when they opened, kind=alerts every alert a clue took in (placed at its clue). Buckets are local dates (Asia/Shanghai), weeks start on Monday; [from, to) defaults to the last 30 days. Areas come busiest first, at most `limit`; areaCount is how many had counts. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query: {
+                    level: "grid" | "community" | "town" | "h3";
+                    res?: number;
+                    item?: string;
+                    kind?: "clues" | "alerts";
+                    from?: string;
+                    to?: string;
+                    bucket?: "day" | "week";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            level: "grid" | "community" | "town" | "h3";
+                            res: number | null;
+                            /** @enum {string} */
+                            kind: "clues" | "alerts";
+                            /** @enum {string} */
+                            bucket: "day" | "week";
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            areaCount: number;
+                            areas: {
+                                area: string;
+                                total: number;
+                                series: {
+                                    bucket: string;
+                                    count: number;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jurisdictions": {
         parameters: {
             query?: never;
@@ -4264,35 +4354,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/me/duty": {
+    "/api/v1/map/clues": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
         /**
-         * Go on or off duty (grid workers): on duty, new and escalated clues nearby are pushed on the live WebSocket
-         * @description Opt-in: positions are taken only while on duty, and kept for the duty period plus the retention setting.
+         * The clue layer as a compact binary feed (columns of positions, status, severity, item, code)
+         * @description application/octet-stream, little-endian: "GWCF", version, count, a JSON header {seq, statuses, severities, items, codesBytes}, then Float32 lon and lat, Uint16 item, Uint8 status and severity columns and the clue codes, one a line (layout: server/spatial/clue-feed-codec.ts; decoder: web/src/clue-feed-bin.ts). seq is the clue event (outbox) id the feed is consistent with: apply the WebSocket's clue events after it. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
          */
-        post: {
+        get: {
             parameters: {
-                query?: never;
+                query?: {
+                    format?: "bin";
+                    bbox?: string;
+                    status?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        onDuty: boolean;
-                        /** @default 1000 */
-                        radiusM?: number;
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": unknown;
+                    };
+                };
+                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
                     };
                 };
             };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/map/clusters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The clue layer zoomed out: clues counted per square of about 64 pixels at zoom z within bbox
+         * @description Squares of cellDeg degrees; each cluster at the mean position of its clues, with counts per severity, biggest first. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query: {
+                    z: number;
+                    bbox: string;
+                    status?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
             responses: {
                 /** @description OK */
                 200: {
@@ -4301,15 +4476,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            onDuty: boolean;
-                            radiusM: number;
-                            /** Format: date-time */
-                            since: string;
-                            endedAt: string | null;
+                            z: number;
+                            cellDeg: number;
+                            clusters: {
+                                lon: number;
+                                lat: number;
+                                count: number;
+                                bySeverity: {
+                                    info: number;
+                                    low: number;
+                                    medium: number;
+                                    high: number;
+                                    critical: number;
+                                };
+                            }[];
                         };
                     };
                 };
-                /** @description GW_VALIDATION: Request failed validation */
+                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4359,119 +4543,8 @@ export interface paths {
                 };
             };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/position": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
         put?: never;
-        /** Report the phone's position while on duty (at most one fix is stored per 5 s; the others are acknowledged and dropped) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        lon: number;
-                        lat: number;
-                        /** @default null */
-                        accuracyM?: number | null;
-                        /** Format: date-time */
-                        at: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description OK */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            stored: boolean;
-                        };
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_LIVE_OFF_DUTY: The worker is not on duty: positions are taken only while on duty */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5790,342 +5863,6 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/open311/v2/requests.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Open311 GeoReport v2 service requests: clues in your jurisdiction, newest first (up to 1000)
-         * @description Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit. closed = closed, escalated or merged.
-         */
-        get: {
-            parameters: {
-                query?: {
-                    service_request_id?: string;
-                    service_code?: string;
-                    start_date?: string;
-                    end_date?: string;
-                    status?: string;
-                    jurisdiction_id?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            service_request_id: string;
-                            /** @enum {string} */
-                            status: "open" | "closed";
-                            status_notes: string;
-                            service_name: string;
-                            service_code: string;
-                            description: string;
-                            agency_responsible: string;
-                            service_notice: string | null;
-                            /** Format: date-time */
-                            requested_datetime: string;
-                            /** Format: date-time */
-                            updated_datetime: string;
-                            /** Format: date-time */
-                            expected_datetime: string;
-                            address: string | null;
-                            address_id: string | null;
-                            zipcode: string | null;
-                            lat: number;
-                            long: number;
-                            media_url: string | null;
-                        }[];
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/open311/v2/requests/{id}.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * One Open311 GeoReport v2 service request (a clue), as a list of one
-         * @description A clue outside the caller’s scope answers 404 as if it did not exist.
-         */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            service_request_id: string;
-                            /** @enum {string} */
-                            status: "open" | "closed";
-                            status_notes: string;
-                            service_name: string;
-                            service_code: string;
-                            description: string;
-                            agency_responsible: string;
-                            service_notice: string | null;
-                            /** Format: date-time */
-                            requested_datetime: string;
-                            /** Format: date-time */
-                            updated_datetime: string;
-                            /** Format: date-time */
-                            expected_datetime: string;
-                            address: string | null;
-                            address_id: string | null;
-                            zipcode: string | null;
-                            lat: number;
-                            long: number;
-                            media_url: string | null;
-                        }[];
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_CLUE_NOT_FOUND: No such clue */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/open311/v2/services.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Open311 GeoReport v2 services: the enforcement items in force now */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            service_code: string;
-                            service_name: string;
-                            description: string;
-                            metadata: boolean;
-                            /** @enum {string} */
-                            type: "realtime" | "batch" | "blackbox";
-                            keywords: string;
-                            group: string;
-                        }[];
-                    };
-                };
-                /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
                 };
             };
         };

@@ -1,0 +1,213 @@
+/**
+ * Spatial bench (issue 10): nearby (KNN) latency over 1,000,000 stored clues, hotspot queries
+ * over 10,000,000 stored alert events, and the size and build time of the binary map feed for
+ * 1,000,000 clues, on real PostGIS (DATABASE_URL; the data goes to its own database,
+ * gw_spatial_bench, on that server, and is generated once: a later run with the same sizes reuses
+ * it). Sizes: GW_BENCH_SPATIAL_CLUES, GW_BENCH_SPATIAL_EVENTS, or `--quick` (20,000 / 200,000).
+ * Run alone: `DATABASE_URL=… npx tsx bench/spatial.bench.ts`.
+ */
+import pg from 'pg';
+import { loadSql } from '../db/sql.js';
+import { h3CellOf } from '../geo/h3-cell.js';
+import { migrate } from '../db/migrate.js';
+import type { User } from '../server/auth/users.js';
+import { clueClusters, clueFeed, hotspots, nearbyClues } from '../server/spatial/clue-map.js';
+import type { HotspotFilter } from '../server/spatial/spatial-queries.js';
+import { prng } from '../test/helpers/prng.js';
+
+const sql = (name: string): string => loadSql(new URL(`./sql/spatial-${name}.sql`, import.meta.url));
+const BENCH_DB = 'gw_spatial_bench';
+const quick = process.argv.includes('--quick') || process.env.GW_BENCH_QUICK === '1';
+const CLUES = Number(process.env.GW_BENCH_SPATIAL_CLUES ?? (quick ? 20_000 : 1_000_000));
+const EVENTS = Number(process.env.GW_BENCH_SPATIAL_EVENTS ?? (quick ? 200_000 : 10_000_000));
+const NEARBY_QUERIES = quick ? 2_000 : 1_000;
+/** Runs of each hotspot and feed query (one on the big data: each reads millions of rows). */
+const RUNS = quick ? 3 : 1;
+
+const admin: User = { id: 1, username: 'bench-admin', displayName: 'bench', role: 'admin', scopes: [], unitId: null };
+/** A town's operator: the KNN walk skips clues outside the town. */
+const townOp: User = { id: 2, username: 'bench-town', displayName: 'bench', role: 'operator', scopes: ['T2-1'], unitId: null };
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
+
+/** The bench's own database on DATABASE_URL's server, created and migrated when missing. */
+async function benchPool(url: string): Promise<pg.Pool> {
+  const admin = new pg.Pool({ connectionString: url, max: 1 });
+  if (!(await admin.query(sql('db-exists'), [BENCH_DB])).rowCount) await admin.query(sql('create-db'));
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${BENCH_DB}`;
+  const pool = new pg.Pool({ connectionString: u.toString(), max: 1 });
+  await pool.query(sql('postgis'));
+  await migrate(pool);
+  return pool;
+}
+
+const END = Date.parse('2026-03-01T00:00:00+08:00');
+const BATCH = 25_000;
+
+/**
+ * Clue positions over the Ningbo box (121.30–121.90 E, 29.70–30.10 N), 70 % around 40 hot spots
+ * a few km wide and 30 % uniform, opened over the 90 days before 1 March 2026, with their H3
+ * cells computed here as the pipeline does at write time. Deterministic.
+ */
+async function insertClues(pool: pg.Pool): Promise<void> {
+  const rand = prng(42);
+  for (let start = 1; start <= CLUES; start += BATCH) {
+    const batch = [];
+    for (let i = start; i < Math.min(start + BATCH, CLUES + 1); i++) {
+      const hot = rand() < 0.7;
+      const h = Math.floor(rand() * 40);
+      const x = hot ? 121.35 + (h % 8) * 0.07 + (rand() - 0.5) * 0.04 : 121.3 + rand() * 0.6;
+      const y = hot ? 29.75 + Math.floor(h / 8) * 0.07 + (rand() - 0.5) * 0.04 : 29.7 + rand() * 0.4;
+      batch.push({ i, x, y, t: END - rand() * 90 * 86_400_000, h3: h3CellOf(x, y) });
+    }
+    await pool.query(sql('clues'), [JSON.stringify(batch)]);
+  }
+}
+
+/** Generates the clues and events unless the database already holds exactly these sizes. */
+async function ensureData(pool: pg.Pool): Promise<string> {
+  const have = (await pool.query<{ clues: number; h3: number; alerts: number }>(sql('counts'))).rows[0]!;
+  if (have.clues === CLUES && have.h3 === CLUES && have.alerts === EVENTS) return 'reused from an earlier run';
+  await pool.query(sql('reset'));
+  const c = await timed(() => insertClues(pool));
+  await pool.query(sql('seed'), [0.43]);
+  const e = await timed(() => pool.query(sql('alerts'), [EVENTS, CLUES]));
+  const a = await timed(() => pool.query(sql('analyze')));
+  return `generated in this run: clues ${fmt(c.ms / 1000, 1)} s (in batches of ${fmt(BATCH)}, H3 by h3-js), events ${fmt(e.ms / 1000, 1)} s (one generate_series INSERT), ANALYZE ${fmt(a.ms / 1000, 1)} s`;
+}
+
+async function nearbyRows(pool: pg.Pool): Promise<string[]> {
+  const rand = prng(11);
+  const rows: string[] = [];
+  for (const [who, user] of [['whole city (admin)', admin], ['one town (operator)', townOp]] as const) {
+    for (const radiusM of [500, 2_000]) {
+      const ms: number[] = [];
+      let found = 0;
+      for (let i = 0; i < NEARBY_QUERIES + 50; i++) {
+        const lon = 121.3 + rand() * 0.6;
+        const lat = 29.7 + rand() * 0.4;
+        const t = await timed(() => nearbyClues(pool, user, { lon, lat, radiusM, limit: 20 }));
+        if (i >= 50) {
+          ms.push(t.ms);
+          found += t.value.length;
+        }
+      }
+      rows.push(`| ${who} | ${fmt(radiusM)} m | 20 | ${fmt(NEARBY_QUERIES)} | ${fmt(found / NEARBY_QUERIES, 1)} | **${fmt(pct(ms, 50), 2)}** | **${fmt(pct(ms, 99), 2)}** | ${fmt(Math.max(...ms), 2)} |`);
+    }
+  }
+  return rows;
+}
+
+async function hotspotRows(pool: pg.Pool): Promise<string[]> {
+  const to = new Date('2026-03-01T00:00:00+08:00');
+  const days = (n: number) => new Date(to.getTime() - n * 86_400_000);
+  const cases: [string, HotspotFilter][] = [
+    ['alerts per grid cell per day, 30 days', { level: 'grid', res: null, kind: 'alerts', from: days(30), to, bucket: 'day', limit: 200 }],
+    ['alerts per town per week, 90 days', { level: 'town', res: null, kind: 'alerts', from: days(90), to, bucket: 'week', limit: 200 }],
+    ['alerts per H3 r7 cell per week, 90 days, one item', { level: 'h3', res: 7, kind: 'alerts', item: 'item-3', from: days(90), to, bucket: 'week', limit: 200 }],
+    ['clues per H3 r9 cell per day, 30 days', { level: 'h3', res: 9, kind: 'clues', from: days(30), to, bucket: 'day', limit: 200 }],
+    ['clues per community per week, 90 days', { level: 'community', res: null, kind: 'clues', from: days(90), to, bucket: 'week', limit: 200 }],
+  ];
+  const rows: string[] = [];
+  for (const [what, f] of cases) {
+    const ms: number[] = [];
+    let areas = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const t = await timed(() => hotspots(pool, admin, f));
+      ms.push(t.ms);
+      areas = t.value.areaCount;
+    }
+    rows.push(`| ${what} | ${fmt(areas)} | **${fmt(pct(ms, 50))}** | ${fmt(Math.min(...ms))} |`);
+  }
+  return rows;
+}
+
+async function feedRows(pool: pg.Pool): Promise<string[]> {
+  const rows: string[] = [];
+  for (const [what, q] of [
+    ['every clue', {}],
+    ['open clues (not closed)', { status: ['new', 'dispatched', 'accepted', 'handling', 'feedback'] as const }],
+  ] as const) {
+    const ms: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const t = await timed(() => clueFeed(pool, admin, { status: 'status' in q ? [...q.status] : undefined }));
+      ms.push(t.ms);
+      bytes = t.value.length;
+    }
+    const headerBytes = (await clueFeed(pool, admin, { bbox: [0, 0, 0.001, 0.001] })).length; // an empty feed: the header alone
+    rows.push(`| binary feed, ${what} | ${fmt(bytes / 2 ** 20, 1)} MiB (header alone ${fmt(headerBytes)} B) | **${fmt(pct(ms, 50))}** | ${fmt(Math.min(...ms))} |`);
+  }
+  for (const z of [10, 13]) {
+    const ms: number[] = [];
+    let n = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const t = await timed(() => clueClusters(pool, admin, { z, bbox: [121.3, 29.7, 121.9, 30.1] }));
+      ms.push(t.ms);
+      n = t.value.clusters.length;
+    }
+    rows.push(`| clusters at zoom ${z}, whole city (${fmt(n)} clusters, JSON) | – | **${fmt(pct(ms, 50))}** | ${fmt(Math.min(...ms))} |`);
+  }
+  return rows;
+}
+
+export default async function spatialBench(): Promise<string> {
+  const url = process.env.DATABASE_URL;
+  const head = '## Spatial: nearby, hotspots, map feed\n\n';
+  if (!url) return `${head}Not measured: DATABASE_URL was not set (this bench runs on real PostGIS only).\n`;
+  const pool = await benchPool(url);
+  try {
+    const data = await ensureData(pool);
+    const version = (await pool.query<{ v: string }>(sql('version'))).rows[0]!.v;
+    const plan = (await pool.query<{ 'QUERY PLAN': string }>(sql('explain-nearby'), [121.55, 29.87])).rows.map((r) => r['QUERY PLAN']);
+    const nearby = await nearbyRows(pool);
+    const hot = await hotspotRows(pool);
+    const feed = await feedRows(pool);
+    return [
+      head.trimEnd(),
+      '',
+      `Real PostgreSQL ${version}, the bench's own database (${BENCH_DB}): ${fmt(CLUES)} clues over a 60 × 45 km box around Ningbo (70 % around 40 hot spots), ` +
+        `${fmt(EVENTS)} alert events on their timelines over 90 days; data ${data}. One connection, queries one after another, through the service's own functions (server/spatial/clue-map.ts).`,
+      '',
+      '### Nearby: `GET /api/v1/clues/nearby` (KNN on geography, GiST)',
+      '',
+      `Random points over the box (the first 50 of each series untimed). Goal (issue 10): p99 < 5 ms, bar < 20 ms. Plan: \`${plan.join(' / ').replace(/\s+/g, ' ')}\`.`,
+      '',
+      '| scope | radius | limit | queries | clues found (mean) | p50 ms | p99 ms | max ms |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...nearby,
+      '',
+      '### Hotspots: `GET /api/v1/hotspots` (aggregated in the database)',
+      '',
+      `Whole-city scope; median of ${RUNS} run(s). "areas" is how many areas had counts.`,
+      '',
+      '| query | areas | median ms | best ms |',
+      '| --- | ---: | ---: | ---: |',
+      ...hot,
+      '',
+      '### Map feed: `GET /api/v1/map/clues?format=bin` and `/api/v1/map/clusters`',
+      '',
+      `Build time = query (columns built by string_agg in SQL) + encoding in Node, median of ${RUNS} run(s), whole-city scope. Bytes per clue: 8 (Float32 lon, lat) + 2 (item) + 2 (status, severity) + the clue code and its newline.`,
+      '',
+      '| feed | size | median ms | best ms |',
+      '| --- | ---: | ---: | ---: |',
+      ...feed,
+      '',
+      'Reproduce: `DATABASE_URL=postgres://… npm run bench -- spatial` (`-- spatial --quick` for small sizes), or `npx tsx bench/spatial.bench.ts`.',
+      '',
+    ].join('\n');
+  } finally {
+    await pool.end();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(await spatialBench());

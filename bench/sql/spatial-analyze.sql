@@ -1,0 +1,1 @@
+ANALYZE clues; ANALYZE clue_timeline
