@@ -26,7 +26,7 @@ export const DEFAULT_VIOLATIONS: ViolationRates = {
 };
 
 /** Draws the episodes one device plays from the per-rule rates (seeded: the same seed gives the same fleet behaviour). */
-export function drawEpisodes(plan: Pick<DevicePlan, 'kind'>, rates: ViolationRates, rng: Rng): Episodes {
+function drawEpisodes(plan: Pick<DevicePlan, 'kind'>, rates: ViolationRates, rng: Rng): Episodes {
   const hit = (rule: ViolationRule) => rng.next() < rates[rule];
   switch (plan.kind) {
     case 'waste-truck': {
@@ -40,6 +40,37 @@ export function drawEpisodes(plan: Pick<DevicePlan, 'kind'>, rates: ViolationRat
     case 'parking-camera':
       return { overstay: rates.overstay, lowConfidence: rates['low-confidence'] };
   }
+}
+
+/** What each device of a fleet does (episodes) and the CRS it reports in, drawn from the seed. */
+export function fleetBehaviour(plans: readonly DevicePlan[], seed: string, rates: ViolationRates, offsetCrsShare: number): { episodes: Episodes; crs: Crs }[] {
+  const rng = createRng(seed);
+  return plans.map((plan) => {
+    const r = rng.fork(plan.deviceId);
+    const episodes = drawEpisodes(plan, rates, r);
+    const c = r.next();
+    return { episodes, crs: c < offsetCrsShare / 2 ? 'gcj02' : c < offsetCrsShare ? 'bd09' : 'wgs84' };
+  });
+}
+
+/** The scripted violations each device plays in a run, by rule name (cameras: their overstay and low-confidence shares when above 0). */
+export function violationsOf(plans: readonly DevicePlan[], seed: string, rates: ViolationRates): Record<string, ViolationRule[]> {
+  const behaviour = fleetBehaviour(plans, seed, rates, 0);
+  return Object.fromEntries(
+    plans.map((p, i) => {
+      const e = behaviour[i]!.episodes;
+      const rules: ViolationRule[] = [];
+      if (e.dumping) rules.push('dumping');
+      if (e.uncovered) rules.push('uncovered');
+      if (e.leak) rules.push('leak');
+      if (e.tamper) rules.push('tamper');
+      if (e.silent) rules.push('silent');
+      if (e.sustained) rules.push('bridge');
+      if (e.overstay) rules.push('overstay');
+      if (e.lowConfidence) rules.push('low-confidence');
+      return [p.deviceId, rules];
+    }),
+  );
 }
 
 /** WGS84 → the device's own CRS, as Chinese devices report GCJ-02 (Amap) or BD-09 (Baidu). */
@@ -79,15 +110,12 @@ export interface SimEvent {
  * scenarios.ts) with episodes drawn from the violation rates. Endless unless `end` is set.
  */
 export function* fleetEvents(plans: readonly DevicePlan[], opts: FleetStreamOptions): Generator<SimEvent> {
-  const rng = createRng(opts.seed);
+  const behaviour = fleetBehaviour(plans, opts.seed, opts.violations, opts.offsetCrsShare);
   const perKind = new Map<string, number>();
-  const devices = plans.map((plan) => {
+  const devices = plans.map((plan, i) => {
     const index = perKind.get(plan.kind) ?? 0;
     perKind.set(plan.kind, index + 1);
-    const r = rng.fork(plan.deviceId);
-    const episodes = drawEpisodes(plan, opts.violations, r);
-    const c = r.next();
-    const crs: Crs = c < opts.offsetCrsShare / 2 ? 'gcj02' : c < opts.offsetCrsShare ? 'bd09' : 'wgs84';
+    const { episodes, crs } = behaviour[i]!;
     return { crs, scenario: scenarioFor(plan, index, opts.start, opts.runId, episodes, opts.seed) };
   });
   const tick = opts.tickMs ?? 1000;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeviceEventWire } from '../ingest/device-event.js';
 import { expectedOutcomes, withChaos, type ChaosShares, type Expectation, type Outgoing } from './chaos.js';
 import type { DevicePlan } from './fleet-plan.js';
-import { fleetEvents, naturalRate, type ViolationRates } from './fleet-stream.js';
+import { fleetEvents, naturalRate, violationsOf, type ViolationRates } from './fleet-stream.js';
 import { recorder, type Recorded } from './recording.js';
 import type { Sender, SendResult } from './senders.js';
 import { countsSince, readServiceCounts, totalOf, type ServiceCounts } from './service-counts.js';
@@ -58,6 +58,10 @@ export interface RunSummary {
   expected: { accepted: number; duplicate: number; rejected: Record<string, number> };
   /** Messages by chaos kind. */
   chaos: Record<string, number>;
+  /** Live runs: the scripted violations each device played (rules from `--violations`). */
+  violations: Record<string, string[]>;
+  /** Live runs: the simulated span (ms) the events cover, ending when the run started. */
+  simulatedMs: number;
   /** The service's own counts for this transport during the run, when /metrics was readable. */
   service: ServiceCounts | null;
   /** Every message's outcome matches its expectation (HTTP per message; MQTT/Kafka by the service's counts). */
@@ -90,6 +94,7 @@ export async function runFleet(opts: RunOptions): Promise<RunSummary> {
   let source: Iterable<Outgoing & { at?: number }>;
   let rate = Infinity;
   let durationMs = Infinity;
+  let span = 0;
   let replaySpeed = 1;
   const started = Date.now();
   if (opts.live) {
@@ -99,7 +104,7 @@ export async function runFleet(opts: RunOptions): Promise<RunSummary> {
     rate = l.rate ?? natural * l.speed;
     durationMs = l.durationS * 1000;
     // Simulated time runs `rate / natural` times faster than the clock and ends now, so no event is stamped ahead.
-    const span = (durationMs * rate) / natural;
+    span = (durationMs * rate) / natural;
     const events = fleetEvents(l.plans, { ...base, start: started - span, end: started });
     source = withChaos((function* () { for (const e of events) yield e.event; })(), l.chaos ?? { malformed: 0, duplicate: 0, 'out-of-order': 0, late: 0, future: 0, 'bad-image': 0 }, l.seed);
   } else if (opts.replay) {
@@ -121,6 +126,8 @@ export async function runFleet(opts: RunOptions): Promise<RunSummary> {
     errors: [],
     expected: { accepted: 0, duplicate: 0, rejected: {} },
     chaos: {},
+    violations: opts.live ? violationsOf(opts.live.plans, opts.live.seed, opts.live.violations) : {},
+    simulatedMs: 0,
     service: null,
     matchesExpected: null,
   };
@@ -177,6 +184,7 @@ export async function runFleet(opts: RunOptions): Promise<RunSummary> {
     await rec?.close();
   }
   s.seconds = (performance.now() - t0) / 1000;
+  s.simulatedMs = Math.round(span);
   s.rate = Math.round(s.sent / s.seconds);
   s.expected = expectedOutcomes(sentMsgs);
   const known = s.acked + s.accepted + s.duplicate + sum(s.rejected) + s.refused;
