@@ -64,6 +64,8 @@ export interface RunSummary {
   simulatedMs: number;
   /** The service's own counts for this transport during the run, when /metrics was readable. */
   service: ServiceCounts | null;
+  /** CPU seconds this simulator process used (user + system), for benchmarks. */
+  cpuSeconds: number;
   /** Every message's outcome matches its expectation (HTTP per message; MQTT/Kafka by the service's counts). */
   matchesExpected: boolean | null;
 }
@@ -128,6 +130,7 @@ export async function runFleet(opts: RunOptions): Promise<RunSummary> {
     chaos: {},
     violations: opts.live ? violationsOf(opts.live.plans, opts.live.seed, opts.live.violations) : {},
     simulatedMs: 0,
+    cpuSeconds: 0,
     service: null,
     matchesExpected: null,
   };
@@ -139,6 +142,7 @@ export async function runFleet(opts: RunOptions): Promise<RunSummary> {
   let settled: (() => void) | null = null;
   let mismatched = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let lastSent = 0;
   let lastAt = t0;
   const tick = setInterval(() => {
@@ -185,6 +189,8 @@ export async function runFleet(opts: RunOptions): Promise<RunSummary> {
   }
   s.seconds = (performance.now() - t0) / 1000;
   s.simulatedMs = Math.round(span);
+  const cpu = process.cpuUsage(cpu0);
+  s.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   s.rate = Math.round(s.sent / s.seconds);
   s.expected = expectedOutcomes(sentMsgs);
   const known = s.acked + s.accepted + s.duplicate + sum(s.rejected) + s.refused;

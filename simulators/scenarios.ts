@@ -30,7 +30,7 @@ export interface Episodes {
 }
 
 /** The demo's episodes: every third truck dumps, the next drives uncovered; every fourth gas sensor leaks; every other bridge is loaded. */
-export function demoEpisodes(plan: Pick<DevicePlan, 'kind'>, index: number): Episodes {
+function demoEpisodes(plan: Pick<DevicePlan, 'kind'>, index: number): Episodes {
   switch (plan.kind) {
     case 'waste-truck':
       return { dumping: index % 3 === 0, uncovered: index % 3 === 1 };
