@@ -13,11 +13,11 @@ async function sendByHand(gw: Gridwatch): Promise<string[]> {
   const mqtt = (await gw.health.report()).components.mqtt?.detail as { port?: number } | undefined;
   if (!device || !mqtt?.port) return [];
   const host = new URL(gw.url).hostname;
-  const event = JSON.stringify({ eventId: 'by-hand-1', deviceId: device.id, kind: 'gas-sensor', ts: '<now, ISO 8601>', position: { lon: 121.55, lat: 29.87 }, lelPct: 12 });
+  const event = JSON.stringify({ eventId: '<id>', deviceId: device.id, kind: 'gas-sensor', ts: '<now, ISO 8601>', position: { lon: 121.55, lat: 29.87 }, lelPct: 12 });
   return [
     '',
     'Send an event by hand (a demo gas sensor at 12 %LEL):',
-    `  mosquitto_pub -h ${host} -p ${mqtt.port} -u ${device.id} -P ${device.token} -q 1 -t devices/gas-sensor/${device.id}/events -m '${event.replace('"<now, ISO 8601>"', `"'$(date -u +%FT%TZ)'"`)}'`,
+    `  mosquitto_pub -h ${host} -p ${mqtt.port} -u ${device.id} -P ${device.token} -q 1 -t devices/gas-sensor/${device.id}/events -m '${event.replace('<id>', `by-hand-'$(date +%s)'`).replace('"<now, ISO 8601>"', `"'$(date -u +%FT%TZ)'"`)}'`,
     `More traffic: npm run simulate -- --url ${gw.url} --rate 50 --duration 60 --chaos   (--help for the rest)`,
   ];
 }
