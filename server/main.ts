@@ -2,7 +2,25 @@ import { ConfigError, loadConfig } from '../core/config.js';
 import { GwError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { countActiveAdmins } from './auth/users.js';
-import { startGridwatch } from './runtime.js';
+import { startGridwatch, type Gridwatch } from './runtime.js';
+
+/**
+ * Banner lines that let a newcomer send one event by hand: a `mosquitto_pub` line with a real
+ * demo gas sensor's credentials and the embedded broker's port, and the simulator CLI.
+ */
+async function sendByHand(gw: Gridwatch): Promise<string[]> {
+  const device = gw.demoDevices.find((d) => d.kind === 'gas-sensor');
+  const mqtt = (await gw.health.report()).components.mqtt?.detail as { port?: number } | undefined;
+  if (!device || !mqtt?.port) return [];
+  const host = new URL(gw.url).hostname;
+  const event = JSON.stringify({ eventId: '<id>', deviceId: device.id, kind: 'gas-sensor', ts: '<now, ISO 8601>', position: { lon: 121.55, lat: 29.87 }, lelPct: 12 });
+  return [
+    '',
+    'Send an event by hand (a demo gas sensor at 12 %LEL):',
+    `  mosquitto_pub -h ${host} -p ${mqtt.port} -u ${device.id} -P ${device.token} -q 1 -t devices/gas-sensor/${device.id}/events -m '${event.replace('<id>', `by-hand-'$(date +%s)'`).replace('"<now, ISO 8601>"', `"'$(date -u +%FT%TZ)'"`)}'`,
+    `More traffic: npm run simulate -- --url ${gw.url} --rate 50 --duration 60 --chaos   (--help for the rest)`,
+  ];
+}
 
 /** Entry point of `npm start`: config errors and start-up failures exit 1 with a clear message. */
 async function main(): Promise<void> {
@@ -37,6 +55,7 @@ async function main(): Promise<void> {
         '',
         `Gridwatch demo on ${gw.url}  (demo logins, for local use only)`,
         ...gw.demoCredentials.map((c) => `  ${c.role.padEnd(9)} ${c.username} / ${c.password}`),
+        ...(await sendByHand(gw)),
         '',
       ].join('\n'),
     );
