@@ -128,8 +128,11 @@ export async function attachEvidence(
   const timeline = [];
   const outbox = [];
   const view = clueView(clue);
-  for (const { record: e } of prepared) {
-    await client.query(sql.insert, [e.sha256, e.mime, e.bytes, e.width, e.height, e.displaySha256, e.thumbSha256, e.takenAt, e.gps?.lon ?? null, e.gps?.lat ?? null, e.source]);
+  for (const { record: mine } of prepared) {
+    const inserted = await client.query(sql.insert, [mine.sha256, mine.mime, mine.bytes, mine.width, mine.height, mine.displaySha256, mine.thumbSha256, mine.takenAt, mine.gps?.lon ?? null, mine.gps?.lat ?? null, mine.source]);
+    // Someone stored the same original meanwhile, with copies of their own: theirs are the ones
+    // served, so theirs are the hashes the timeline records.
+    const e = inserted.rowCount ? mine : recordFromRow((await client.query<EvidenceRow>(sql.find, [mine.sha256])).rows[0]!, mine.fileName);
     const linked = await client.query(sql.link, [clue.id, e.sha256, by.addedBy, e.fileName, new Date(now)]);
     if (!linked.rowCount) continue;
     const at = new Date(now).toISOString();

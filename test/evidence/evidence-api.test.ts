@@ -212,6 +212,8 @@ test('bad uploads are refused with a clear code and store nothing: text renamed 
     [[{ bytes: pngBomb(), name: 'bomb.png', type: 'image/png' }], 422, 'GW_EVIDENCE_TOO_MANY_PIXELS'],
     [[{ bytes: Buffer.alloc(LIMITS.upload.maxFileBytes + 1, 1), name: 'huge.jpg' }], 413, 'GW_EVIDENCE_TOO_LARGE'],
     [[1, 2, 3, 4].map((i) => ({ bytes: jpeg, name: `${i}.jpg` })), 413, 'GW_EVIDENCE_TOO_MANY_FILES'],
+    // More bytes than the limits allow in all: refused from Content-Length.
+    [[{ bytes: Buffer.alloc(LIMITS.upload.maxFiles * LIMITS.upload.maxFileBytes + 100_000, 1), name: 'enormous.jpg' }], 413, 'GW_EVIDENCE_TOO_LARGE'],
     // One bad file among good ones: none is stored.
     [[{ bytes: await photo('webp', 300, 200), name: 'good.webp' }, { bytes: TEXT_AS_JPG, name: 'bad.jpg' }], 415, 'GW_EVIDENCE_NOT_IMAGE'],
     [[], 400, 'GW_EVIDENCE_BAD_UPLOAD'],
