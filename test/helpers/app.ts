@@ -50,16 +50,17 @@ export async function api(
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-/** Creates a user and logs them in; returns the bearer token. */
+/** Creates a user (of a unit, when given) and logs them in; returns the bearer token. */
 export async function loginAs(
   pool: pg.Pool,
   baseUrl: string,
   username: string,
   role: Role,
   scopes: string[] = [],
+  unitId: string | null = null,
 ): Promise<string> {
   const password = `pw-${username}-secret`;
-  await createUser(pool, { username, password, displayName: username, role, scopes, unitId: null });
+  await createUser(pool, { username, password, displayName: username, role, scopes, unitId });
   const r = await api(`${baseUrl}/api/v1/auth/login`, { body: { username, password } });
   if (r.status !== 200) throw new Error(`login as ${username} failed: ${JSON.stringify(r.body)}`);
   return r.body.token as string;

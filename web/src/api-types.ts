@@ -1603,7 +1603,7 @@ export interface paths {
                                 at: string;
                                 actor: string;
                                 /** @enum {string} */
-                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge" | "deadline.planned" | "deadline.warning" | "deadline.overdue" | "deadline.escalated";
+                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge" | "deadline.warning" | "deadline.overdue" | "deadline.escalated";
                                 from: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 to: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 source: string | null;
@@ -1650,28 +1650,6 @@ export interface paths {
                                         rejectedBy?: string[];
                                     };
                                     note: string | null;
-                                } | ({
-                                    /** Format: date-time */
-                                    acceptDueAt: string;
-                                    /** Format: date-time */
-                                    closeDueAt: string;
-                                    spec: {
-                                        accept: {
-                                            amount: number;
-                                            /** @enum {string} */
-                                            unit: "minutes" | "working-hours" | "working-days";
-                                        };
-                                        close: {
-                                            amount: number;
-                                            /** @enum {string} */
-                                            unit: "minutes" | "working-hours" | "working-days";
-                                        };
-                                        grace: {
-                                            amount: number;
-                                            /** @enum {string} */
-                                            unit: "minutes" | "working-hours" | "working-days";
-                                        };
-                                    };
                                 } | {
                                     step: {
                                         /** @enum {string} */
@@ -1684,7 +1662,7 @@ export interface paths {
                                         level?: "district" | "city";
                                     };
                                     addedBoardUnitIds: string[];
-                                });
+                                };
                             }[];
                         };
                     };
