@@ -147,7 +147,6 @@ test('two schedulers on one database race: every step appears exactly once', asy
     const runs = await Promise.all(schedulers.map((s) => s.runOnce()));
     assert.equal(runs.reduce((n, r) => n + r.planned, 0), 40, 'each copy planned once');
     assert.equal(runs.reduce((n, r) => n + r.clueSteps, 0), 40 * 5, 'five steps each, taken once between them');
-    assert.ok(runs.filter((r) => r.clueSteps > 0).length >= 1);
     const events = await deadlineEvents(db.pool);
     const copies = [...events].filter(([code]) => code.startsWith(`${B}-`));
     assert.equal(copies.length, 40);
