@@ -57,29 +57,20 @@ const alertRecordSchema = z.strictObject({
   }),
 });
 
-const duration = z.strictObject({ amount: z.number(), unit: z.enum(['minutes', 'working-hours', 'working-days']) });
-
-/** What the timeline records of the deadline scheduler: the deadlines it planned, or a step it took. */
-const deadlineRecordSchema = z.union([
-  z.strictObject({
-    acceptDueAt: z.iso.datetime(),
-    closeDueAt: z.iso.datetime(),
-    spec: z.strictObject({ accept: duration, close: duration, grace: duration }),
-  }),
-  z.strictObject({
-    step: z.strictObject({
-      kind: z.enum(['warning', 'overdue', 'escalated']),
-      deadline: z.enum(['accept', 'close']),
-      dueAt: z.iso.datetime(),
-      level: z.enum(['district', 'city']).optional(),
-    }) satisfies z.ZodType<ClueDeadlineStep>,
-    /** Command units an escalation added to the clue's boards. */
-    addedBoardUnitIds: z.array(z.string()),
-  }),
-]);
+/** What the timeline records of a deadline scheduler step. */
+const deadlineRecordSchema = z.strictObject({
+  step: z.strictObject({
+    kind: z.enum(['warning', 'overdue', 'escalated']),
+    deadline: z.enum(['accept', 'close']),
+    dueAt: z.iso.datetime(),
+    level: z.enum(['district', 'city']).optional(),
+  }) satisfies z.ZodType<ClueDeadlineStep>,
+  /** Command units an escalation added to the clue's boards. */
+  addedBoardUnitIds: z.array(z.string()),
+});
 
 /** Timeline actions of the deadline scheduler (actor 'system'). */
-export const DEADLINE_ACTIONS = ['deadline.planned', 'deadline.warning', 'deadline.overdue', 'deadline.escalated'] as const;
+export const DEADLINE_ACTIONS = ['deadline.warning', 'deadline.overdue', 'deadline.escalated'] as const;
 
 /** One entry of a clue's timeline (全过程记录) as the API shows it. */
 export const timelineEntrySchema = z.strictObject({

@@ -111,16 +111,11 @@ export class DeadlineScheduler {
         if (d.acceptDueAt === null && !pendingClueDeadlines(clue.status, row.accepted).size) plan = [];
         else if (d.acceptDueAt === null) {
           cal ??= await calendarAround(client, now);
-          const spec = deadlineSpec(this.timingOf(clue, history));
-          const planned = planClueDeadlines(cal, spec, clue.openedAt, this.warningShare);
+          const planned = planClueDeadlines(cal, deadlineSpec(this.timingOf(clue, history)), clue.openedAt, this.warningShare);
           plan = planned.steps;
           d = { ...d, acceptDueAt: planned.acceptDueAt, closeDueAt: planned.closeDueAt };
           clue = { ...clue, deadline: planned.closeDueAt, deadlines: d };
           run.planned++;
-          timeline.push({
-            clue_id: clue.id, at: now, actor: 'system', action: 'deadline.planned', from_status: clue.status, to_status: clue.status, source: null,
-            detail: { acceptDueAt: iso(planned.acceptDueAt), closeDueAt: iso(planned.closeDueAt), spec },
-          });
         }
         const done = new Set(d.done);
         const pending = pendingClueDeadlines(clue.status, row.accepted);

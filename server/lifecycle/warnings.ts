@@ -8,9 +8,7 @@ import { instructionView, instructionViewSchema, type InstructionRow } from './i
 
 const sql = defineQueries(import.meta.url, {
   clues: 'warning-clues',
-  clueCounts: 'warning-clue-counts',
   instructions: 'warning-instructions',
-  instructionCounts: 'warning-instruction-counts',
 });
 
 /** Warnings categories (预警单): due soon (warned), overdue (超期), escalated (升级; clues only). */
@@ -40,12 +38,13 @@ export const warningsSchema = z.strictObject({
 });
 export type Warnings = z.infer<typeof warningsSchema>;
 
-const tally = (rows: { category: WarningCategory; n: number }[]) => ({
-  'due-soon': 0,
-  overdue: 0,
-  escalated: 0,
-  ...Object.fromEntries(rows.map((r) => [r.category, r.n])),
-});
+/** Counts per category as the queries give them (categories with none left out), filled in. */
+const tally = (counts: Partial<Record<WarningCategory, number>> = {}) => ({ 'due-soon': 0, overdue: 0, escalated: 0, ...counts });
+
+/** A row of the warnings queries: an item of the page with its category, and the counts (on every row). */
+type PageRow<R> = R & { category: WarningCategory; counts: Partial<Record<WarningCategory, number>> };
+/** The page's items: an empty page comes as one row of counts whose item columns are NULL. */
+const onPage = <R extends { id: unknown }>(rows: PageRow<R>[]) => rows.filter((r) => r.id !== null);
 
 /**
  * The warnings list (预警单) a user may see: open clues due soon, overdue or escalated and
@@ -57,18 +56,16 @@ export async function listWarnings(pool: pg.Pool, user: User, f: WarningFilter):
   const wants = (k: 'clue' | 'instruction') => !f.kind || f.kind.includes(k);
   const category = f.category ?? null;
   const clueRows = wants('clue')
-    ? (await pool.query<ClueRow & { category: WarningCategory }>(sql.clues, [...scope, category, f.district ?? null, f.town ?? null, f.unit ?? null, f.limit, f.offset])).rows
+    ? (await pool.query<PageRow<ClueRow>>(sql.clues, [...scope, f.district ?? null, f.town ?? null, f.unit ?? null, category, f.limit, f.offset])).rows
     : [];
-  const clueCounts = wants('clue') ? (await pool.query(sql.clueCounts, [...scope, f.district ?? null, f.town ?? null, f.unit ?? null])).rows : [];
   // Instructions' place codes hold districts and towns alike; the town filter is the narrower.
   const place = f.town ?? f.district ?? null;
   const instructionRows = wants('instruction')
-    ? (await pool.query<InstructionRow & { category: WarningCategory }>(sql.instructions, [...scope, category, place, f.unit ?? null, f.limit, f.offset])).rows
+    ? (await pool.query<PageRow<InstructionRow>>(sql.instructions, [...scope, place, f.unit ?? null, category, f.limit, f.offset])).rows
     : [];
-  const instructionCounts = wants('instruction') ? (await pool.query(sql.instructionCounts, [...scope, place, f.unit ?? null])).rows : [];
   return {
-    counts: { clues: tally(clueCounts), instructions: tally(instructionCounts) },
-    clues: clueRows.map((r) => ({ category: r.category, clue: clueView(clueFromRow(r)) })),
-    instructions: instructionRows.map((r) => ({ category: r.category, instruction: instructionView(r) })),
+    counts: { clues: tally(clueRows[0]?.counts), instructions: tally(instructionRows[0]?.counts) },
+    clues: onPage(clueRows).map((r) => ({ category: r.category, clue: clueView(clueFromRow(r)) })),
+    instructions: onPage(instructionRows).map((r) => ({ category: r.category, instruction: instructionView(r) })),
   };
 }

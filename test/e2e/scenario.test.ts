@@ -132,11 +132,13 @@ test('a scripted scenario over MQTT yields exactly the expected clues', async ()
   const clues = await waitFor('all six clues, with the gas and bridge upgrades', async () => {
     const all = await list();
     const count = (type: string) => all.find((c) => c.alertType === type)?.alertCount;
-    return all.length === 6 && count('gas.leak') === 2 && count('bridge.structural-alarm') === 2 ? all : null;
+    // The deadline scheduler plans each clue's two deadlines within a poll (5 s) of its opening.
+    return all.length === 6 && count('gas.leak') === 2 && count('bridge.structural-alarm') === 2 && all.every((c) => c.closeDueAt !== null) ? all : null;
   }, 60_000);
 
   const byAsset = new Map(clues.map((c) => [c.assetKey, c]));
-  const deadline = (s: number, code: string) => new Date(T + s * 1000 + item(code).deadlineMin * 60_000).toISOString();
+  // Every item here counts in minutes (urgent, or routine under a day), from the clue's opening.
+  const deadline = (c: View, code: string) => new Date(Date.parse(c.openedAt) + item(code).deadlineMin * 60_000).toISOString();
   const rules = (c: View) => c.reasons.map((r: { rule: string }) => r.rule);
   const expect = (c: View, e: { item: string; primary: string; coNotified: string[]; severity: string; count: number; firstAlertS: number; town: string; rules: string[] }) => {
     assert.equal(c.item.code, e.item, c.code);
@@ -144,7 +146,9 @@ test('a scripted scenario over MQTT yields exactly the expected clues', async ()
     assert.deepEqual([...c.coNotifiedUnitIds].sort(), [...e.coNotified].sort(), c.code);
     assert.equal(c.severity, e.severity, c.code);
     assert.equal(c.alertCount, e.count, c.code);
-    assert.equal(c.deadline, deadline(e.firstAlertS, e.item), c.code);
+    assert.equal(c.deadline, deadline(c, e.item), c.code);
+    assert.equal(c.closeDueAt, c.deadline, c.code);
+    assert.ok(Date.parse(c.openedAt) >= T + e.firstAlertS * 1000, c.code);
     assert.equal(c.townCode, e.town, c.code);
     assert.deepEqual(rules(c), e.rules, c.code);
     assert.equal(c.catalogueVersion, 2, c.code);

@@ -57,7 +57,7 @@ export async function api(
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-/** Creates a user and logs them in; returns the bearer token. */
+/** Creates a user (of a unit, when given) and logs them in; returns the bearer token. */
 export async function loginAs(
   pool: pg.Pool,
   baseUrl: string,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createLogger } from '../../core/logger.js';
 import { importLayer } from '../../geo/import/import.js';
 import { DeviceRegistry } from '../../ingest/device-registry.js';
-import { createUser, type Role } from '../../server/auth/users.js';
+import type { Role } from '../../server/auth/users.js';
 import { CatalogueStore } from '../../server/catalogue/catalogue-store.js';
 import { calendarRoutes } from '../../server/lifecycle/calendar.routes.js';
 import { chineseDaysSeed, seedCalendar } from '../../server/lifecycle/calendar-store.js';
@@ -12,7 +12,7 @@ import { instructionRoutes } from '../../server/lifecycle/instruction.routes.js'
 import { warningRoutes } from '../../server/lifecycle/warning.routes.js';
 import { CluePipeline } from '../../server/pipeline/clue-pipeline.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
-import { api, startTestApp } from '../helpers/app.js';
+import { api, loginAs, startTestApp } from '../helpers/app.js';
 import { DEVICES, DISTRICT, PLACES, TOWN_A, TOWN_B, miniCatalogue, miniLayers, miniLocator } from '../pipeline/helpers/mini-city.js';
 import { T0, stored, truck } from '../pipeline/helpers/events.js';
 
@@ -29,9 +29,7 @@ let A: string;
 let B: string;
 
 async function user(username: string, role: Role, scopes: string[], unitId: string | null = null): Promise<void> {
-  const password = `pw-${username}-secret`;
-  await createUser(db.pool, { username, password, displayName: username, role, scopes, unitId });
-  tokens[username] = (await api(`${app.url}/api/v1/auth/login`, { body: { username, password } })).body.token;
+  tokens[username] = await loginAs(db.pool, app.url, username, role, scopes, unitId);
 }
 const get = (who: string, path: string) => api(`${app.url}${path}`, { token: tokens[who] });
 const post = (who: string, path: string, body: unknown = {}) => api(`${app.url}${path}`, { token: tokens[who], body });

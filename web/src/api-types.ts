@@ -301,6 +301,322 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The years the working-day calendar lists, and where each came from */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            years: {
+                                year: number;
+                                /** @enum {string} */
+                                source: "chinese-days" | "json" | "csv";
+                                dayCount: number;
+                                importedBy: string | null;
+                                /** Format: date-time */
+                                importedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A year's public holidays and make-up workdays (调休); other days follow the week */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            year: number;
+                            listed: {
+                                year: number;
+                                /** @enum {string} */
+                                source: "chinese-days" | "json" | "csv";
+                                dayCount: number;
+                                importedBy: string | null;
+                                /** Format: date-time */
+                                importedAt: string;
+                            } | null;
+                            days: {
+                                /** Format: date */
+                                date: string;
+                                /** @enum {string} */
+                                kind: "holiday" | "workday";
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Replace a year's calendar (admin): JSON {days: [{date, kind, name}]} or text/csv with the header date,kind,name
+         * @description kind is holiday (a day off, 休) or workday (a weekend day worked in exchange, 调休). The whole year is checked first: every date in the year, none twice, workdays on weekends only, at least one holiday. The seed from the chinese-days package never overwrites an imported year.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        days: {
+                            /** Format: date */
+                            date: string;
+                            /** @enum {string} */
+                            kind: "holiday" | "workday";
+                            name: string;
+                        }[];
+                    } | string;
+                    "text/csv": {
+                        days: {
+                            /** Format: date */
+                            date: string;
+                            /** @enum {string} */
+                            kind: "holiday" | "workday";
+                            name: string;
+                        }[];
+                    } | string;
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            year: number;
+                            /** @enum {string} */
+                            source: "chinese-days" | "json" | "csv";
+                            dayCount: number;
+                            importedBy: string | null;
+                            /** Format: date-time */
+                            importedAt: string;
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CALENDAR_INVALID: Calendar import is invalid (see the problems) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/catalogue": {
         parameters: {
             query?: never;
@@ -1252,104 +1568,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/clues/nearby": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Clues nearest a point, within a radius, with distance and bearing
-         * @description KNN by distance in PostGIS (geography `<->` on a GiST index). distanceM on the spheroid; bearingDeg from the point to the clue, clockwise from north (null at the same spot). Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
-         */
-        get: {
-            parameters: {
-                query: {
-                    lon: number;
-                    lat: number;
-                    radiusM?: number;
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            clues: {
-                                clue: components["schemas"]["ClueView"];
-                                distanceM: number;
-                                bearingDeg: number | null;
-                            }[];
-                        };
-                    };
-                };
-                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/clues/{code}": {
         parameters: {
             query?: never;
@@ -1385,7 +1603,7 @@ export interface paths {
                                 at: string;
                                 actor: string;
                                 /** @enum {string} */
-                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge";
+                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge" | "deadline.warning" | "deadline.overdue" | "deadline.escalated";
                                 from: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 to: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 source: string | null;
@@ -1432,6 +1650,18 @@ export interface paths {
                                         rejectedBy?: string[];
                                     };
                                     note: string | null;
+                                } | {
+                                    step: {
+                                        /** @enum {string} */
+                                        kind: "warning" | "overdue" | "escalated";
+                                        /** @enum {string} */
+                                        deadline: "accept" | "close";
+                                        /** Format: date-time */
+                                        dueAt: string;
+                                        /** @enum {string} */
+                                        level?: "district" | "city";
+                                    };
+                                    addedBoardUnitIds: string[];
                                 };
                             }[];
                         };
@@ -3835,7 +4065,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/hotspots": {
+    "/api/v1/instructions": {
         parameters: {
             query?: never;
             header?: never;
@@ -3843,20 +4073,17 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Counts of clues or alerts per area and per day or week (trends for planners)
-         * @description Aggregated in the database. level: grid, community, town, or h3 with res 0–9 (cells stored at resolution 9 when the clue is written). kind=clues counts clues by when they opened, kind=alerts every alert a clue took in (placed at its clue). Buckets are local dates (Asia/Shanghai), weeks start on Monday; [from, to) defaults to the last 30 days. Areas come busiest first, at most `limit`; areaCount is how many had counts. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
+         * Instructions in your jurisdiction or addressed to your unit, newest first, with counts
+         * @description Filters: status (comma-separated), unit (the unit addressed), overdue. Counts follow the filters, not limit and offset.
          */
         get: {
             parameters: {
-                query: {
-                    level: "grid" | "community" | "town" | "h3";
-                    res?: number;
-                    item?: string;
-                    kind?: "clues" | "alerts";
-                    from?: string;
-                    to?: string;
-                    bucket?: "day" | "week";
+                query?: {
+                    status?: string;
+                    unit?: string;
+                    overdue?: "true" | "false";
                     limit?: number;
+                    offset?: number;
                 };
                 header?: never;
                 path?: never;
@@ -3871,30 +4098,20 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @enum {string} */
-                            level: "grid" | "community" | "town" | "h3";
-                            res: number | null;
-                            /** @enum {string} */
-                            kind: "clues" | "alerts";
-                            /** @enum {string} */
-                            bucket: "day" | "week";
-                            /** Format: date-time */
-                            from: string;
-                            /** Format: date-time */
-                            to: string;
-                            areaCount: number;
-                            areas: {
-                                area: string;
+                            instructions: components["schemas"]["InstructionView"][];
+                            counts: {
                                 total: number;
-                                series: {
-                                    bucket: string;
-                                    count: number;
-                                }[];
-                            }[];
+                                issued: number;
+                                acknowledged: number;
+                                answered: number;
+                                overdue: number;
+                            };
+                            limit: number;
+                            offset: number;
                         };
                     };
                 };
-                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
+                /** @description GW_VALIDATION: Request failed validation */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3945,7 +4162,512 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * Issue an instruction to a unit about a clue, a jurisdiction or a drawn area, with a due time
+         * @description Operators (and admins) within their scope: the subject must be a clue they can see, a jurisdiction in their scope or an area inside it; the unit one of their district (or a city-level unit). The scheduler warns at 80 % of the time and marks it overdue at the due time.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        targetUnitId: string;
+                        subject: {
+                            /** @constant */
+                            kind: "clue";
+                            clueCode: string;
+                        } | {
+                            /** @constant */
+                            kind: "jurisdiction";
+                            code: string;
+                        } | {
+                            /** @constant */
+                            kind: "area";
+                            area: {
+                                /** @constant */
+                                type: "Polygon";
+                                coordinates: [
+                                    number,
+                                    number
+                                ][][];
+                            } | {
+                                /** @constant */
+                                type: "MultiPolygon";
+                                coordinates: [
+                                    number,
+                                    number
+                                ][][][];
+                            };
+                        };
+                        title: string;
+                        body: string;
+                        /** Format: date-time */
+                        dueAt: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InstructionView"];
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_NOT_FOUND: No such clue */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_INSTRUCTION_INVALID: The instruction names no unit, clue, jurisdiction or area in your scope, or a past due time */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One instruction with its events
+         * @description Only instructions whose subject lies in the caller’s jurisdiction, or addressed to the caller’s unit; others answer 404 GW_INSTRUCTION_NOT_FOUND, as an unknown id.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            instruction: components["schemas"]["InstructionView"];
+                            events: {
+                                /** Format: date-time */
+                                at: string;
+                                actor: string;
+                                /** @enum {string} */
+                                action: "issued" | "acknowledged" | "answered" | "deadline.warning" | "deadline.overdue";
+                                detail: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_INSTRUCTION_NOT_FOUND: No such instruction */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructions/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge an instruction (签收): people of the unit addressed
+         * @description Only instructions whose subject lies in the caller’s jurisdiction, or addressed to the caller’s unit; others answer 404 GW_INSTRUCTION_NOT_FOUND, as an unknown id.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InstructionView"];
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_INSTRUCTION_FORBIDDEN: Only people of the unit an instruction is addressed to may respond to it; GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_INSTRUCTION_NOT_FOUND: No such instruction */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_INSTRUCTION_STATE: The instruction is not in a status that allows this response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instructions/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer an acknowledged instruction (回复): people of the unit addressed
+         * @description Only instructions whose subject lies in the caller’s jurisdiction, or addressed to the caller’s unit; others answer 404 GW_INSTRUCTION_NOT_FOUND, as an unknown id.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        answer: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InstructionView"];
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_INSTRUCTION_FORBIDDEN: Only people of the unit an instruction is addressed to may respond to it; GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_INSTRUCTION_NOT_FOUND: No such instruction */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_INSTRUCTION_STATE: The instruction is not in a status that allows this response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4297,203 +5019,6 @@ export interface paths {
                     };
                 };
                 /** @description GW_VALIDATION: Request failed validation */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/map/clues": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The clue layer as a compact binary feed (columns of positions, status, severity, item, code)
-         * @description application/octet-stream, little-endian: "GWCF", version, count, a JSON header {seq, statuses, severities, items, codesBytes}, then Float32 lon and lat, Uint16 item, Uint8 status and severity columns and the clue codes, one a line (layout: server/spatial/clue-feed-codec.ts; decoder: web/src/clue-feed-bin.ts). seq is the clue event (outbox) id the feed is consistent with: apply the WebSocket's clue events after it. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
-         */
-        get: {
-            parameters: {
-                query?: {
-                    format?: "bin";
-                    bbox?: string;
-                    status?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/octet-stream": unknown;
-                    };
-                };
-                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_AUTH_REQUIRED: Authentication required */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-                /** @description GW_FORBIDDEN: Not allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                title: string;
-                                message: string;
-                                details?: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/map/clusters": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The clue layer zoomed out: clues counted per square of about 64 pixels at zoom z within bbox
-         * @description Squares of cellDeg degrees; each cluster at the mean position of its clues, with counts per severity, biggest first. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
-         */
-        get: {
-            parameters: {
-                query: {
-                    z: number;
-                    bbox: string;
-                    status?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            z: number;
-                            cellDeg: number;
-                            clusters: {
-                                lon: number;
-                                lat: number;
-                                count: number;
-                                bySeverity: {
-                                    info: number;
-                                    low: number;
-                                    medium: number;
-                                    high: number;
-                                    critical: number;
-                                };
-                            }[];
-                        };
-                    };
-                };
-                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5109,6 +5634,124 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/warnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Clues due soon, overdue or escalated, and instructions due soon or overdue, with counts per category
+         * @description Only what lies in the caller’s jurisdiction or concerns the caller’s unit. Filters: category, kind, district, town, unit; counts follow every filter but category, limit and offset.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    category?: string;
+                    kind?: string;
+                    district?: string;
+                    town?: string;
+                    unit?: string;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            counts: {
+                                clues: {
+                                    "due-soon": number;
+                                    overdue: number;
+                                    escalated: number;
+                                };
+                                instructions: {
+                                    "due-soon": number;
+                                    overdue: number;
+                                    escalated: number;
+                                };
+                            };
+                            clues: {
+                                /** @enum {string} */
+                                category: "due-soon" | "overdue" | "escalated";
+                                clue: components["schemas"]["ClueView"];
+                            }[];
+                            instructions: {
+                                /** @enum {string} */
+                                category: "due-soon" | "overdue" | "escalated";
+                                instruction: components["schemas"]["InstructionView"];
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5937,6 +6580,12 @@ export interface components {
             details: {
                 [key: string]: unknown;
             };
+            acceptDueAt: string | null;
+            closeDueAt: string | null;
+            acceptOverdue: boolean;
+            closeOverdue: boolean;
+            /** @enum {string} */
+            escalationLevel: "town" | "district" | "city";
         };
         GeoImportReport: {
             /** @enum {string} */
@@ -5994,6 +6643,42 @@ export interface components {
                 number,
                 number
             ][][][];
+        };
+        InstructionView: {
+            id: number;
+            /** @enum {string} */
+            status: "issued" | "acknowledged" | "answered";
+            title: string;
+            body: string;
+            targetUnitId: string;
+            subject: {
+                /** @constant */
+                kind: "clue";
+                clueCode: string;
+            } | {
+                /** @constant */
+                kind: "jurisdiction";
+                code: string;
+            } | {
+                /** @constant */
+                kind: "area";
+                area: {
+                    [key: string]: unknown;
+                };
+            };
+            placeCodes: string[];
+            issuedBy: string;
+            /** Format: date-time */
+            issuedAt: string;
+            /** Format: date-time */
+            dueAt: string;
+            acknowledgedAt: string | null;
+            acknowledgedBy: string | null;
+            answeredAt: string | null;
+            answeredBy: string | null;
+            answer: string | null;
+            warned: boolean;
+            overdue: boolean;
         };
         /** @enum {string} */
         Severity: "info" | "low" | "medium" | "high" | "critical";
