@@ -209,6 +209,8 @@ test('Open311 GeoReport v2: services are the items in force, requests the clues 
   const missing = await get('op-t1', '/open311/v2/requests/nope.json');
   assert.deepEqual([missing.status, missing.body.error.code], [404, 'GW_CLUE_NOT_FOUND'], 'out of scope answers as missing');
   assert.equal((await get(null, '/open311/v2/requests.json')).status, 401);
+  assert.equal((await get(null, '/open311/v2/services.json')).status, 401);
+  assert.equal((await get(null, '/open311/v2/requests/c01.json')).status, 401);
   assert.equal((await get('op-t1', '/open311/v2/requests.json?api_key=x')).status, 400);
 });
 

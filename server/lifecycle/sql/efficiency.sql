@@ -8,12 +8,20 @@
 -- add them, are read through to_jsonb so that this file runs with or without them; without
 -- them both accepting and closing are due by deadline_at, and a clue is closed at the source
 -- when it was closed without being re-routed.
-WITH population AS (
+-- to_jsonb of a whole clue row is costly (its geometry becomes GeoJSON), so it is made once per
+-- clue, and only when one of those columns exists.
+WITH later_columns AS (
+  SELECT count(*) > 0 AS present
+    FROM pg_attribute
+   WHERE attrelid = 'clues'::regclass AND NOT attisdropped AND attname IN ('accept_due_at', 'close_due_at', 'closed_at_source')
+),
+population AS (
   SELECT c.id, c.status, c.opened_at, c.primary_unit_id, c.town_code,
-         COALESCE((to_jsonb(c) ->> 'accept_due_at')::timestamptz, c.deadline_at) AS accept_due,
-         COALESCE((to_jsonb(c) ->> 'close_due_at')::timestamptz, c.deadline_at) AS close_due,
-         (to_jsonb(c) ->> 'closed_at_source')::boolean AS at_source_flag
+         COALESCE((x.j ->> 'accept_due_at')::timestamptz, c.deadline_at) AS accept_due,
+         COALESCE((x.j ->> 'close_due_at')::timestamptz, c.deadline_at) AS close_due,
+         (x.j ->> 'closed_at_source')::boolean AS at_source_flag
     FROM clues AS c
+    LEFT JOIN LATERAL (SELECT to_jsonb(c) AS j FROM later_columns WHERE present) AS x ON true
    WHERE ($1::boolean
           OR c.district_code = ANY ($2::text[]) OR c.town_code = ANY ($2::text[])
           OR c.community_code = ANY ($2::text[]) OR c.grid_code = ANY ($2::text[])
