@@ -37,7 +37,7 @@ export const efficiencyRowSchema = z.strictObject({
   /** Median minutes from opening to the first accept, and to the close, of the clues that got there. */
   medianAcceptMin: minutes,
   medianCloseMin: minutes,
-  /** Closed at the source (the closed_at_source flag where recorded, else closed without re-routing), over closed clues. */
+  /** Closed at the source (源头化解: the `closeAtSource` action, flagged in clues.closed_at_source), over closed clues. */
   closedAtSourceShare: rate,
   closed: z.number().int(),
   closedAtSource: z.number().int(),

@@ -12,12 +12,8 @@
 -- last clue of the previous page); $20 count;
 -- $21 page size; $22 clue codes.
 -- Overdue: not final (closed, escalated, merged) and past its close-by time, which is the clue's
--- close_due_at when a migration has added one (read through to_jsonb, only when the column exists,
--- so that this file runs with or without it), its deadline_at otherwise.
-WITH close_due_column AS (
-  SELECT count(*) > 0 AS present FROM pg_attribute WHERE attrelid = 'clues'::regclass AND NOT attisdropped AND attname = 'close_due_at'
-),
-matched AS NOT MATERIALIZED (
+-- close_due_at once the deadline scheduler planned it (migration 060), its deadline_at before.
+WITH matched AS NOT MATERIALIZED (
   SELECT r.*, c.updated_at
     FROM clue_rows AS r
     JOIN clues AS c USING (id)
@@ -35,8 +31,7 @@ matched AS NOT MATERIALIZED (
      AND ($14::timestamptz IS NULL OR r.opened_at >= $14)
      AND ($15::timestamptz IS NULL OR r.opened_at < $15)
      AND ($16::boolean IS NULL OR $16 = (r.status NOT IN ('closed', 'escalated', 'merged')
-                                         AND COALESCE((CASE WHEN (SELECT present FROM close_due_column) THEN to_jsonb(c) ->> 'close_due_at' END)::timestamptz,
-                                                      r.deadline_at) < now()))
+                                         AND COALESCE(r.close_due_at, r.deadline_at) < now()))
      AND ($17::text IS NULL OR strpos(lower(r.code), lower($17)) > 0 OR strpos(lower(r.details ->> 'plate'), lower($17)) > 0)
      AND ($22::text[] IS NULL OR r.code = ANY ($22::text[]))
 )

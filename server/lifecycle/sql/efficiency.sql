@@ -4,24 +4,15 @@
 -- before; $6 'unit' (the clue's current primary unit) or 'town' (its town code); $7 the time the
 -- figures are taken at (what is overdue, or late though not yet done, is judged then).
 -- Merged clues are duplicates and count nowhere.
--- Due times: a clue's accept_due_at, close_due_at and closed_at_source columns, when migrations
--- add them, are read through to_jsonb so that this file runs with or without them; without
--- them both accepting and closing are due by deadline_at, and a clue is closed at the source
--- when it was closed without being re-routed.
--- to_jsonb of a whole clue row is costly (its geometry becomes GeoJSON), so it is made once per
--- clue, and only when one of those columns exists.
-WITH later_columns AS (
-  SELECT count(*) > 0 AS present
-    FROM pg_attribute
-   WHERE attrelid = 'clues'::regclass AND NOT attisdropped AND attname IN ('accept_due_at', 'close_due_at', 'closed_at_source')
-),
-population AS (
+-- Due times are the deadline scheduler's accept_due_at and close_due_at (migration 060); a clue
+-- it has not planned yet (within one poll of opening) is due by deadline_at for both. A clue is
+-- closed at the source when a grid worker closed it so (closed_at_source, migration 075).
+WITH population AS (
   SELECT c.id, c.status, c.opened_at, c.primary_unit_id, c.town_code,
-         COALESCE((x.j ->> 'accept_due_at')::timestamptz, c.deadline_at) AS accept_due,
-         COALESCE((x.j ->> 'close_due_at')::timestamptz, c.deadline_at) AS close_due,
-         (x.j ->> 'closed_at_source')::boolean AS at_source_flag
+         COALESCE(c.accept_due_at, c.deadline_at) AS accept_due,
+         COALESCE(c.close_due_at, c.deadline_at) AS close_due,
+         c.closed_at_source AS at_source
     FROM clues AS c
-    LEFT JOIN LATERAL (SELECT to_jsonb(c) AS j FROM later_columns WHERE present) AS x ON true
    WHERE ($1::boolean
           OR c.district_code = ANY ($2::text[]) OR c.town_code = ANY ($2::text[])
           OR c.community_code = ANY ($2::text[]) OR c.grid_code = ANY ($2::text[])
@@ -35,9 +26,9 @@ population AS (
 steps AS (
   SELECT t.clue_id,
          min(t.at) FILTER (WHERE t.action = 'accept') AS accepted_at,
-         min(t.at) FILTER (WHERE t.action = 'close') AS closed_at,
+         min(t.at) FILTER (WHERE t.action IN ('close', 'closeAtSource')) AS closed_at,
          bool_or(t.action = 'dispatch') AS dispatched,
-         bool_or(t.action = 'transfer' OR (t.action IN ('dispatch', 'reject') AND t.detail -> 'changes' ? 'primaryUnitId')) AS rerouted
+         bool_or(t.action IN ('transfer', 'reroute') OR (t.action IN ('dispatch', 'reject') AND t.detail -> 'changes' ? 'primaryUnitId')) AS rerouted
     FROM clue_timeline AS t
     JOIN population AS p ON p.id = t.clue_id
    GROUP BY t.clue_id
@@ -48,7 +39,7 @@ facts AS (
          s.accepted_at, s.closed_at,
          COALESCE(s.dispatched, false) AS dispatched,
          COALESCE(s.rerouted, false) AS rerouted,
-         COALESCE(p.at_source_flag, NOT COALESCE(s.rerouted, false)) AS at_source,
+         p.at_source,
          extract(epoch FROM s.accepted_at - p.opened_at)::float8 / 60 AS accept_min,
          extract(epoch FROM s.closed_at - p.opened_at)::float8 / 60 AS close_min
     FROM population AS p
