@@ -12,6 +12,13 @@ export const DEMO_FLEET: ReadonlyArray<{ prefix: string; kind: DeviceKind; count
 ];
 
 /** Credentials of one demo device, as kept in DATA_DIR/demo-devices.json. */
+/** The demo fleet's device ids and kinds, in fleet order (truck-001 … camera-012). */
+export function demoFleetDevices(): { id: string; kind: DeviceKind }[] {
+  return DEMO_FLEET.flatMap(({ prefix, kind, count }) =>
+    Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${String(i + 1).padStart(3, '0')}`, kind })),
+  );
+}
+
 export interface DemoDevice {
   id: string;
   kind: DeviceKind;
@@ -27,9 +34,7 @@ export async function seedDemoDevices(registry: DeviceRegistry, dataDir: string)
   const file = path.join(dataDir, 'demo-devices.json');
   const known = new Map<string, DemoDevice>();
   if (fs.existsSync(file)) for (const d of JSON.parse(fs.readFileSync(file, 'utf8')) as DemoDevice[]) known.set(d.id, d);
-  const wanted = DEMO_FLEET.flatMap(({ prefix, kind, count }) =>
-    Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${String(i + 1).padStart(3, '0')}`, kind })),
-  );
+  const wanted = demoFleetDevices();
   const registered = new Set((await registry.list({ limit: 100_000 })).map((d) => d.id));
   const missing = wanted.filter((d) => !known.has(d.id) || !registered.has(d.id));
   if (!missing.length) return wanted.map((d) => known.get(d.id)!);

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       [
         '',
         `Gridwatch demo on ${gw.url}  (demo logins, for local use only)`,
-        ...gw.demoCredentials.map((c) => `  ${c.role.padEnd(9)} ${c.username} / ${c.password}`),
+        ...gw.demoCredentials.map((c) => `  ${c.role.padEnd(9)} ${`${c.username} / ${c.password}`.padEnd(38)} ${c.unit ? `${c.unit.zh} (${c.unit.en})` : '—'}`),
         ...(await sendByHand(gw)),
         '',
       ].join('\n'),

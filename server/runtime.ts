@@ -25,7 +25,7 @@ import { CatalogueStore } from './catalogue/catalogue-store.js';
 import { timelineDigestsComponent } from './clues/timeline-digests.js';
 import { seedDemoCatalogue } from './catalogue/demo/seed-catalogue.js';
 import { startDemoFleet } from './demo/demo-fleet.js';
-import { seedDemoUsers } from './demo/demo-users.js';
+import { seedDemoUsers, type DemoCredential } from './demo/demo-users.js';
 import { cameraEvidenceComponent } from './evidence/camera-evidence.js';
 import { evidenceChecker } from './evidence/evidence-checker.js';
 import { createApp } from './http/app.js';
@@ -50,8 +50,8 @@ export interface Gridwatch {
   health: HealthRegistry;
   /** Base URL of the HTTP server, e.g. http://127.0.0.1:8080. */
   url: string;
-  /** Demo logins, when demo mode seeded them. */
-  demoCredentials: { username: string; password: string; role: string }[];
+  /** Demo logins with their units (demo mode only), for the banner and tests. */
+  demoCredentials: DemoCredential[];
   /** Device registry and the sink every transport submits to. */
   ingest: { devices: DeviceRegistry; sink: BatchingIngestSink };
   /** Demo device credentials (DATA_DIR/demo-devices.json), when demo mode seeded them. */
@@ -118,7 +118,6 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       name: 'demo-seed',
       async start() {
         if (!config.demo) return;
-        demoCredentials = await seedDemoUsers(db.pool, config.DATA_DIR);
         await seedDemoCity(db.pool, log.child({ stage: 'geo' }));
       },
     },
@@ -133,7 +132,12 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       async start() {
         catalogue = new CatalogueStore(db.pool, log.child({ stage: 'catalogue' }));
         await catalogue.load();
-        if (config.demo) await seedDemoCatalogue(catalogue, demoTowns(), DEMO_SEED);
+        if (config.demo) {
+          await seedDemoCatalogue(catalogue, demoTowns(), DEMO_SEED);
+          // Demo users are bound to the demo units, so they come after the catalogue.
+          const { directory, history } = catalogue.current();
+          demoCredentials = await seedDemoUsers(db.pool, config.DATA_DIR, { units: directory, history, locate: (lon, lat) => locator.current().locate(lon, lat) });
+        }
         catalogueWatch = catalogue.watch(30_000);
       },
       stop: () => catalogueWatch(),
@@ -151,7 +155,14 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       // left undetected go through before any new input; later failures go to the 30 s sweep.
       name: 'pipeline',
       async start() {
-        pipeline = new CluePipeline({ pool: db.pool, locator: { locate: (...p) => locator.current().locate(...p) }, catalogue, log: log.child({ stage: 'clues' }) });
+        pipeline = new CluePipeline({
+          pool: db.pool,
+          locator: { locate: (...p) => locator.current().locate(...p) },
+          catalogue,
+          log: log.child({ stage: 'clues' }),
+          // The demo dispatches confidently routed urgent clues at once: its town worker can accept them.
+          autoDispatch: config.demo ? ['urgent', 'immediate'] : [],
+        });
         pipelineTimers.push(pipeline.startTimers(60_000));
         await pipeline
           .sweep({ graceMs: 0 })

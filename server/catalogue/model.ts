@@ -51,6 +51,7 @@ export const ASSIGNMENTS = ['delegable', 'department', 'territorial', 'custodian
 
 /** How fast an item must be handled; `immediate` items are dispatched without waiting. */
 export const URGENCIES = ['routine', 'urgent', 'immediate'] as const;
+export type Urgency = (typeof URGENCIES)[number];
 
 /** Units other than the primary that an item always notifies. */
 export const NOTIFY_KINDS = [...DEPARTMENT_KINDS, 'utility', 'town-team'] as const;

@@ -31,7 +31,7 @@ export function clueRoutes(pool: pg.Pool, routing: () => RoutingContext): Route[
         response: taskListSchema,
         errors: ['GW_TASKS_NO_UNIT'],
       },
-      ({ user, query }) => listTasks(pool, routing().history, user, query),
+      ({ user, query }) => listTasks(pool, routing(), user, query),
     ),
     defineRoute(
       {

@@ -264,13 +264,15 @@ function refusal(clue: Clue, action: ClueAction, item: ItemFacts): string | null
 
 /**
  * What `actor` may do next with `clue` (the tasks list's `nextActions`): every action whose
- * status and actor rules `transition` would pass, in the order of the rules. Checks that depend on
- * the action's input (a reason, a target unit) are left to `transition`.
+ * status and actor rules `transition` would pass, in the order of the rules, given the item's
+ * facts and the co-ordination office that would take a rejection (which cannot itself reject).
+ * Checks that depend on the action's input (a reason, a target unit) are left to `transition`.
  */
-export function allowedActions(clue: Clue, actor: Actor, item: ItemFacts = NO_ITEM): ClueActionType[] {
+export function allowedActions(clue: Clue, actor: Actor, item: ItemFacts = NO_ITEM, coordinationOfficeId: string | null = null): ClueActionType[] {
   return CLUE_ACTION_TYPES.filter((type) => {
     const rule = RULES[type];
     if (!rule.from.includes(clue.status) || !allowed(rule.by, actor, clue)) return false;
+    if (type === 'reject') return clue.primaryUnitId !== coordinationOfficeId;
     return type !== 'closeAtSource' || item.closeAtSource;
   });
 }

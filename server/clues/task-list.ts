@@ -5,10 +5,9 @@ import { defineQueries } from '../../db/sql.js';
 import { DEVICE_KINDS, type DeviceKind } from '../../ingest/device-event.js';
 import { scopeOf, scopeSqlParams } from '../auth/policy.js';
 import type { User } from '../auth/users.js';
-import type { CatalogueHistory } from '../catalogue/catalogue-at.js';
 import { CLUE_STATUSES, FINAL_STATUSES, type ClueStatus } from './clue.js';
 import { allowedActions, CLUE_ACTION_TYPES } from './lifecycle.js';
-import { itemFactsOf } from './reroute.js';
+import { itemFactsOf, type RoutingContext } from './reroute.js';
 import { clueFromRow, clueView, clueViewSchema, type ClueRow } from './stored-clue.js';
 
 const sql = defineQueries(import.meta.url, { list: 'list-tasks', count: 'count-tasks' });
@@ -50,7 +49,7 @@ export type TaskList = z.infer<typeof taskListSchema>;
  * this caller), and the open ones counted per status. A user bound to no unit has no tasks
  * list: GW_TASKS_NO_UNIT (409) says so rather than an empty list that looks like "nothing to do".
  */
-export async function listTasks(pool: pg.Pool, history: CatalogueHistory, user: User, q: TaskQuery): Promise<TaskList> {
+export async function listTasks(pool: pg.Pool, ctx: Pick<RoutingContext, 'units' | 'history'>, user: User, q: TaskQuery): Promise<TaskList> {
   if (user.unitId === null) throw new GwError('GW_TASKS_NO_UNIT', `Listing tasks for ${user.username}: the user belongs to no unit`);
   const scope = scopeSqlParams(scopeOf(user));
   const kind: DeviceKind | null = q.kind ?? null;
@@ -63,7 +62,11 @@ export async function listTasks(pool: pg.Pool, history: CatalogueHistory, user: 
   for (const r of counts.rows) byStatus[r.status] = r.n;
   return {
     unitId: user.unitId,
-    tasks: list.rows.map(clueFromRow).map((c) => ({ clue: clueView(c), nextActions: allowedActions(c, actor, itemFactsOf(history, c)) })),
+    tasks: list.rows.map(clueFromRow).map((c) => {
+      // The office a rejection would go to, as the action shell finds it.
+      const office = (ctx.units.coordinationOffices.get(c.districtCode) ?? ctx.units.coordinationOffices.get(null))?.id ?? null;
+      return { clue: clueView(c), nextActions: allowedActions(c, actor, itemFactsOf(ctx.history, c), office) };
+    }),
     counts: byStatus,
     total: counts.rows.filter((r) => !q.status || q.status.includes(r.status)).reduce((sum, r) => sum + r.n, 0),
     limit: q.limit,

@@ -20,6 +20,7 @@ import { writeBatch, type BatchDecision, type BatchResult, type EventKeys, type 
 import { DeviceRegistrations } from './device-registrations.js';
 import { pipelineAlerts, pipelineBatchSeconds, pipelineClues, pipelineFailures, pipelineRecovered, pipelineRetries } from './metrics.js';
 import type { RoutedAlert } from './plan-clues.js';
+import type { Urgency } from '../catalogue/model.js';
 
 const sql = defineQueries(import.meta.url, {
   deleteStates: 'delete-detector-states',
@@ -81,6 +82,12 @@ export interface CluePipelineDeps {
   retryForMs?: number;
   /** How `sweep` takes up unprocessed stored events (defaults: DEFAULT_RECOVERY_OPTIONS). */
   recovery?: Partial<RecoveryOptions>;
+  /**
+   * Items of these urgencies open their clues already dispatched to the routed unit when the
+   * routing needs no confirmation (the demo: a newcomer's town worker can accept at once).
+   * Default none: the command centre dispatches every clue.
+   */
+  autoDispatch?: readonly Urgency[];
 }
 
 /**
@@ -308,7 +315,12 @@ export class CluePipeline {
     const { history, directory } = this.deps.catalogue.current();
     const decide = (states: ReadonlyMap<string, DetectorState>, claimed: ReadonlySet<string>): BatchDecision => {
       const { alerts, changes } = detectWith(states, claimed);
-      const routed: RoutedAlert[] = alerts.map(({ alert, location }) => ({ alert, location, decision: route(alert, location, catalogueAt(history, alert.ts), directory) }));
+      const auto = this.deps.autoDispatch ?? [];
+      const routed: RoutedAlert[] = alerts.map(({ alert, location }) => {
+        const decision = route(alert, location, catalogueAt(history, alert.ts), directory);
+        const dispatch = decision.item !== null && auto.includes(decision.item.urgency) && !decision.needsConfirmation && alert.disposition === 'clue';
+        return { alert, location, decision, dispatch };
+      });
       return { routed, changes };
     };
     const result = await this.retrying('storing clues', () => writeBatch(this.deps.pool, keys, decide, now, events));

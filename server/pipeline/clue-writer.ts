@@ -56,7 +56,8 @@ function alertTimeline(p: PlannedClue, clueId: number, now: number): TimelineRow
     at: now,
     actor: 'pipeline',
     action: p.id === undefined && i === 0 ? 'opened' : 'alert',
-    from_status: p.clue.status,
+    // An auto-dispatched clue opens as new and goes out in the same step.
+    from_status: p.id === undefined && i === 0 ? 'new' : p.clue.status,
     to_status: p.clue.status,
     source: `device:${alert.deviceId}`,
     detail: {

@@ -9,6 +9,8 @@ export interface RoutedAlert {
   alert: Alert;
   location: LocateResult;
   decision: RouteDecision;
+  /** A clue this alert opens goes out to the routed unit at once (the pipeline's `autoDispatch`). */
+  dispatch?: boolean;
 }
 
 /** A clue a batch opens or changes. New clues have no id and a placeholder code until stored. */
@@ -27,9 +29,10 @@ const pendingCode = (n: number) => `pending-${n}`;
 const detailsOf = (alert: Alert): Record<string, unknown> => ({ ...alert.details, evidence: alert.evidence });
 
 /** The stored clue a new alert opens: the pure clue plus place, device, item name and evidence. */
-function opened(clue: ReturnType<typeof aggregate> & { action: 'open' }, { alert, location, decision }: RoutedAlert, code: string): Omit<StoredClue, 'id'> {
+function opened(clue: ReturnType<typeof aggregate> & { action: 'open' }, { alert, location, decision, dispatch }: RoutedAlert, code: string): Omit<StoredClue, 'id'> {
   return {
     ...clue.clue,
+    ...(dispatch ? { status: 'dispatched' as const } : {}),
     code,
     review: alert.disposition === 'review',
     itemName: decision.item?.name ?? null,

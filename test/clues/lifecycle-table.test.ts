@@ -310,6 +310,14 @@ test('lifecycle table: allowedActions lists exactly the allowed cells of the tab
     });
 });
 
+test('lifecycle: the co-ordination office holding a clue may not reject it, and is not offered to', () => {
+  const atOffice: Clue = { ...BASE, status: 'dispatched', primaryUnitId: OFFICE };
+  const officer: Actor = { userId: 'co', role: 'officer', unitId: OFFICE };
+  assert.deepEqual(allowedActions(atOffice, officer, ITEM, OFFICE), ['accept', 'transfer']);
+  const r = transition(atOffice, ACTIONS.reject, officer, T);
+  assert.equal(r.ok ? 'allowed' : r.error.code, 'GW_CLUE_INVALID');
+});
+
 test('lifecycle: close at source needs an item marked for it, and is counted on the clue', () => {
   const handling: Clue = { ...BASE, status: 'handling' };
   const refused = transition(handling, ACTIONS.closeAtSource, ACTORS.worker, T, { closeAtSource: false });

@@ -5,7 +5,14 @@
  * the clues the simulators' first episodes must produce, checking who they were routed to.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { LocatorHolder } from '../../geo/locator/locator-holder.js';
+import { createUser } from '../../server/auth/users.js';
+import { CatalogueStore } from '../../server/catalogue/catalogue-store.js';
+import { seedDemoUsers } from '../../server/demo/demo-users.js';
 import type { Gridwatch } from '../../server/runtime.js';
 import { startTestGridwatch, type TestGridwatch } from '../helpers/gridwatch.js';
 import { api } from '../helpers/app.js';
@@ -58,6 +65,74 @@ describe('demo mode: simulators raise clues within a minute or two', () => {
     assert.equal(h.body.components.mqtt.detail.clients, 60, 'every simulated device holds its own MQTT connection');
   });
 
+  it('has demo users bound to real demo units, each with a scope', async () => {
+    const who = Object.fromEntries(gw.demoCredentials.map((c) => [c.username, c]));
+    const town = who['town-worker']!.unitId!;
+    assert.match(town, /^team-\d{9}$/);
+    assert.deepEqual(
+      ['admin', 'district-operator', 'city-operator', 'town-operator', 'town-worker', 'town-worker-2', 'construction-officer', 'planner'].map((u) => [u, who[u]?.role, who[u]?.unitId]),
+      [
+        ['admin', 'admin', 'coord-city'],
+        ['district-operator', 'operator', `coord-${town.slice(5, 11)}`],
+        ['city-operator', 'operator', 'coord-city'],
+        ['town-operator', 'operator', town],
+        ['town-worker', 'worker', town],
+        ['town-worker-2', 'worker', town],
+        ['construction-officer', 'officer', `dept-${town.slice(5, 11)}-construction`],
+        ['planner', 'planner', 'coord-city'],
+      ],
+    );
+    assert.ok(gw.demoCredentials.every((c) => c.unit && c.unit.zh && c.unit.en), 'the banner names every unit');
+    const me = await api(`${gw.url}/api/v1/auth/login`, { body: { username: 'town-worker', password: who['town-worker']!.password } });
+    assert.deepEqual(me.body.user.scopes, [town.slice(5)]);
+  });
+
+  it('the newcomer story: the town worker finds a clue of their town in the tasks list and accepts it, within two minutes of start', async () => {
+    const c = gw.demoCredentials.find((x) => x.username === 'town-worker')!;
+    const login = await api(`${gw.url}/api/v1/auth/login`, { body: { username: c.username, password: c.password } });
+    const mine = login.body.token as string;
+    const townCode = c.unitId!.slice('team-'.length);
+    let task: { clue: { code: string; townCode: string }; nextActions: string[] } | undefined;
+    for (const deadline = started + 120_000; !task && Date.now() < deadline; await new Promise((r) => setTimeout(r, 2000))) {
+      const r = await api(`${gw.url}/api/v1/tasks`, { token: mine });
+      assert.equal(r.status, 200);
+      task = r.body.tasks.find((t: { nextActions: string[] }) => t.nextActions.includes('accept'));
+    }
+    assert.ok(task, `no clue to accept in ${townCode} within two minutes of start`);
+    assert.equal(task.clue.townCode, townCode);
+    const accepted = await api(`${gw.url}/api/v1/clues/${task.clue.code}/actions`, { token: mine, body: { type: 'accept' } });
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    assert.equal(accepted.body.clue.status, 'accepted');
+  });
+
+  it('an older DATA_DIR keeps its demo logins and gains the missing demo users', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-old-demo-'));
+    try {
+      // The old seeds: role-named users with no unit, and their credentials file.
+      const old = [{ username: 'old-operator', password: 'old-operator-pw', role: 'operator' as const }];
+      for (const u of old) await createUser(gw.db.pool, { ...u, displayName: u.username, scopes: ['330212'], unitId: null });
+      fs.writeFileSync(path.join(dir, 'demo-credentials.json'), JSON.stringify(old));
+      await gw.db.pool.query(`DELETE FROM users WHERE username = 'town-worker-2'`);
+      const store = new CatalogueStore(gw.db.pool);
+      await store.load();
+      const locator = new LocatorHolder();
+      await locator.reload(gw.db.pool);
+      const { directory, history } = store.current();
+      const creds = await seedDemoUsers(gw.db.pool, dir, { units: directory, history, locate: (lon, lat) => locator.current().locate(lon, lat) });
+      assert.deepEqual(creds.map((x) => [x.username, x.unitId]), [['old-operator', null], ['town-worker-2', gw.demoCredentials.find((x) => x.username === 'town-worker')!.unitId]]);
+      const file = JSON.parse(fs.readFileSync(path.join(dir, 'demo-credentials.json'), 'utf8'));
+      assert.deepEqual(file.map((x: { username: string }) => x.username), ['old-operator', 'town-worker-2']);
+      for (const x of creds) {
+        const r = await api(`${gw.url}/api/v1/auth/login`, { body: { username: x.username, password: x.password } });
+        assert.equal(r.status, 200, `${x.username} logs in`);
+      }
+      const again = await seedDemoUsers(gw.db.pool, dir, { units: directory, history, locate: (lon, lat) => locator.current().locate(lon, lat) });
+      assert.deepEqual(again, creds, 'a second start adds nothing');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('turns the first scripted episodes into routed clues: a dumping truck, a gas leak and a sustained bridge load', async () => {
     const has = (cs: ClueView[], type: string, device: string) => cs.some((c) => c.alertType.startsWith(type) && c.device.id === device);
     const clues = await waitForClues(
@@ -83,4 +158,5 @@ describe('demo mode: simulators raise clues within a minute or two', () => {
     // Well-behaved devices raise nothing: bridge-002 (odd index) never exceeds its thresholds.
     assert.equal(clues.some((c) => c.device.id === 'bridge-002'), false);
   });
+
 });

@@ -229,3 +229,15 @@ test('two replicas dealt alternate fixes of one truck share its state and raise 
   assert.equal(all[0].alert_count, 1);
   assert.equal(all[0].deadline_at.getTime(), T0 + 25_000 + 120 * 60_000);
 });
+
+test('autoDispatch: a confidently routed clue of a listed urgency opens dispatched; others, and review clues, stay new', async () => {
+  const p = new CluePipeline({ pool: db.pool, locator, catalogue: store, log, now: () => T0 + 3_600_000, autoDispatch: ['immediate'] });
+  await p.handle(await stored(db.pool, [gas(0, 12), truck('truck-a', 0, PLACES.dumpA), truck('truck-a', 25, PLACES.dumpA)]));
+  await p.handle(await stored(db.pool, [parking(0, '浙B12345', 'enter', 0.4), parking(700, '浙B12345', 'present', 0.5)]));
+  const byItem = Object.fromEntries((await clues()).map((c) => [`${c.item_code}${c.review ? ' (review)' : ''}`, c.status]));
+  assert.deepEqual(byItem, { '住建-燃气-01': 'dispatched', '住建-渣土-01': 'new', '城管-停车-01 (review)': 'new' });
+  const { rows } = await db.pool.query(
+    `SELECT t.action, t.from_status, t.to_status FROM clue_timeline t JOIN clues c ON c.id = t.clue_id WHERE c.item_code = '住建-燃气-01' ORDER BY t.id`,
+  );
+  assert.deepEqual(rows[0], { action: 'opened', from_status: 'new', to_status: 'dispatched' });
+});

@@ -133,11 +133,11 @@ describe('live map: an operator logs in and follows clues in the browser', () =>
     assert.match(code, /^\d{6}-\d{8}-\d{4}$/);
     await page.screenshot({ path: path.join(shots, 'live-map-point.png') });
 
-    // Someone dispatches it meanwhile: the open panel follows on a later refresh.
-    const dispatched = await api(`${gw.url}/api/v1/clues/${code}/actions`, { token: adminToken, body: { type: 'dispatch' } });
-    assert.equal(dispatched.status, 200, JSON.stringify(dispatched.body));
+    // Someone escalates it to a case meanwhile (the demo may already have dispatched it): the open panel follows on a later refresh.
+    const escalated = await api(`${gw.url}/api/v1/clues/${code}/actions`, { token: adminToken, body: { type: 'escalate', reason: '立案查处', procedure: 'normal' } });
+    assert.equal(escalated.status, 200, JSON.stringify(escalated.body));
     await page
-      .waitForSelector('#clue-detail dd:text-is("Dispatched")', { timeout: 20_000 })
+      .waitForSelector('#clue-detail dd:text-is("Escalated to a case")', { timeout: 20_000 })
       .catch(() => assert.fail(`the panel of ${code} did not show its new status within 20 s (refresh every 4 s)`));
   });
 
