@@ -6,6 +6,8 @@ import { DeviceRegistry } from '../../ingest/device-registry.js';
 import { createUser, type Role } from '../../server/auth/users.js';
 import { CatalogueStore } from '../../server/catalogue/catalogue-store.js';
 import { clueRoutes } from '../../server/clues/clue.routes.js';
+import { recordChanges } from '../../server/clues/stored-clue.js';
+import { withTransaction } from '../../db/transaction.js';
 import { LiveHub } from '../../server/live/live-hub.js';
 import { purgeWorkerPositions, workerDutyRoutes } from '../../server/live/worker-duty.js';
 import { CluePipeline } from '../../server/pipeline/clue-pipeline.js';
@@ -147,6 +149,24 @@ test('a new clue is pushed to the on-duty workers of its unit nearby or in its c
   for (const w of ['w-near', 'w-far', 'w-cell']) {
     const taken = await clients[w]!.next((m) => m.type === 'changed' && m.fields.status === 'accepted');
     assert.equal(taken.code, code.code, `${w} sees it taken`);
+  }
+
+  // The deadline scheduler's escalation (the agreed 'deadline' event) alerts them again; a warning does not.
+  const { clue } = (await api(`${app.url}/api/v1/clues/${code.code}`, { token: tokens['op-district'] })).body;
+  const clueId = Number((await db.pool.query<{ id: string }>('SELECT id FROM clues WHERE code = $1', [code.code])).rows[0]!.id);
+  const deadline = (kind: 'warning' | 'escalated') => ({
+    clue_id: clueId,
+    clue_code: code.code,
+    change: 'deadline' as const,
+    unit_ids: [TEAM_A],
+    payload: { change: 'deadline', clue, step: { kind, deadline: 'close', dueAt: clue.deadline }, timeline: {} },
+  });
+  await withTransaction(db.pool, (client) => recordChanges(client, [], [deadline('warning'), deadline('escalated')]));
+  const escalated = await Promise.all(['w-near', 'w-far', 'w-cell'].map((w) => clients[w]!.next((m) => m.type === 'alert' && m.change === 'deadline')));
+  assert.deepEqual(escalated.map((a) => a.rank), [1, 2, 3]);
+  for (const w of ['w-near', 'w-off']) {
+    await clients[w]!.flush();
+    assert.equal(clients[w]!.messages.filter((m) => m.type === 'alert').length, w === 'w-near' ? 2 : 0, `${w}: the warning alerts nobody`);
   }
   for (const c of Object.values(clients)) c.close();
 });
