@@ -674,6 +674,8 @@ export interface paths {
                                 windowMin: number;
                                 /** @default [] */
                                 alsoNotify: ("construction" | "transport" | "traffic-police" | "market" | "environment" | "emergency" | "city-management" | "natural-resources" | "utility" | "town-team")[];
+                                /** @default false */
+                                closeAtSource: boolean;
                                 empoweredTowns: string[];
                             }[];
                             towns: {
@@ -957,6 +959,8 @@ export interface paths {
                                 windowMin?: number;
                                 /** @default [] */
                                 alsoNotify?: ("construction" | "transport" | "traffic-police" | "market" | "environment" | "emergency" | "city-management" | "natural-resources" | "utility" | "town-team")[];
+                                /** @default false */
+                                closeAtSource?: boolean;
                             }[];
                             /** @default [] */
                             withdrawn?: string[];
@@ -1325,6 +1329,8 @@ export interface paths {
                             windowMin?: number;
                             /** @default [] */
                             alsoNotify?: ("construction" | "transport" | "traffic-police" | "market" | "environment" | "emergency" | "city-management" | "natural-resources" | "utility" | "town-team")[];
+                            /** @default false */
+                            closeAtSource?: boolean;
                         }[];
                         /** @default [] */
                         withdrawn?: string[];
@@ -1476,20 +1482,27 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Clues in your jurisdiction, newest first, with filters
-         * @description Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit.
+         * Clues in your jurisdiction, newest first, with filters; a page, or every match as CSV or GeoJSON
+         * @description Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit. `total` counts the matches (all pages); pass `nextCursor` back as `cursor` for the next page. `format=csv` (stable English column names, UTF-8 with BOM) or `format=geojson` (a FeatureCollection) streams every matching clue from the cursor on, with the same filters and scope, as an attachment.
          */
         get: {
             parameters: {
                 query?: {
                     status?: string;
                     item?: string;
+                    kind?: "waste-truck" | "gas-sensor" | "bridge-sensor" | "parking-camera";
                     town?: string;
+                    jurisdiction?: string;
                     unit?: string;
                     bbox?: string;
                     review?: "true" | "false";
+                    from?: string;
+                    to?: string;
+                    overdue?: "true" | "false";
+                    q?: string;
                     limit?: number;
-                    offset?: number;
+                    cursor?: string;
+                    format?: "json" | "csv" | "geojson";
                 };
                 header?: never;
                 path?: never;
@@ -1505,12 +1518,111 @@ export interface paths {
                     content: {
                         "application/json": {
                             clues: components["schemas"]["ClueView"][];
+                            total: number;
                             limit: number;
-                            offset: number;
+                            nextCursor: string | null;
                         };
                     };
                 };
                 /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clues/nearby": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Clues nearest a point, within a radius, with distance and bearing
+         * @description KNN by distance in PostGIS (geography `<->` on a GiST index). distanceM on the spheroid; bearingDeg from the point to the clue, clockwise from north (null at the same spot). Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query: {
+                    lon: number;
+                    lat: number;
+                    radiusM?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clues: {
+                                clue: components["schemas"]["ClueView"];
+                                distanceM: number;
+                                bearingDeg: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1603,7 +1715,7 @@ export interface paths {
                                 at: string;
                                 actor: string;
                                 /** @enum {string} */
-                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge" | "deadline.warning" | "deadline.overdue" | "deadline.escalated";
+                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge" | "deadline.warning" | "deadline.overdue" | "deadline.escalated" | "evidence.added";
                                 from: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 to: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 source: string | null;
@@ -1643,13 +1755,40 @@ export interface paths {
                                         unitId: string | null;
                                     };
                                     changes: {
+                                        itemCode?: string | null;
+                                        catalogueVersion?: number | null;
+                                        primaryUnitId?: string;
+                                        coNotifiedUnitIds?: string[];
+                                        boardUnitIds?: string[];
+                                        needsConfirmation?: boolean;
+                                        reasons?: {
+                                            /** @enum {string} */
+                                            rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
+                                            zh: string;
+                                            en: string;
+                                        }[];
                                         /** @enum {string} */
                                         status: "new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged";
-                                        needsConfirmation?: boolean;
-                                        primaryUnitId?: string;
                                         rejectedBy?: string[];
+                                        /** @enum {string} */
+                                        procedure?: "simple" | "normal";
+                                        closedAtSource?: boolean;
                                     };
                                     note: string | null;
+                                    previous?: {
+                                        itemCode: string | null;
+                                        catalogueVersion: number | null;
+                                        primaryUnitId: string;
+                                        coNotifiedUnitIds: string[];
+                                        boardUnitIds: string[];
+                                        needsConfirmation: boolean;
+                                        reasons: {
+                                            /** @enum {string} */
+                                            rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
+                                            zh: string;
+                                            en: string;
+                                        }[];
+                                    };
                                 } | {
                                     step: {
                                         /** @enum {string} */
@@ -1662,6 +1801,25 @@ export interface paths {
                                         level?: "district" | "city";
                                     };
                                     addedBoardUnitIds: string[];
+                                } | {
+                                    evidence: {
+                                        sha256: string;
+                                        displaySha256: string;
+                                        thumbSha256: string;
+                                        /** @enum {string} */
+                                        mime: "image/jpeg" | "image/png" | "image/webp";
+                                        bytes: number;
+                                        width: number;
+                                        height: number;
+                                        takenAt: string | null;
+                                        gps: {
+                                            lon: number;
+                                            lat: number;
+                                        } | null;
+                                        /** @enum {string} */
+                                        source: "upload" | "camera";
+                                        fileName: string | null;
+                                    };
                                 };
                             }[];
                         };
@@ -1751,8 +1909,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Take a lifecycle action: dispatch, accept, reject, start, feedback, verify, return, close, transfer, escalate, merge
-         * @description Operators and admins act for the command centre; the assigned unit's people accept, reject, start and give feedback. A second rejection by another unit sends the clue to the co-ordination office. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.
+         * Take a lifecycle action: dispatch, accept, reject, start, feedback, verify, return, close, transfer, escalate, closeAtSource, reroute, merge
+         * @description Operators and admins act for the command centre; the assigned unit's people accept, reject, start and give feedback. A second rejection by another unit sends the clue to the co-ordination office. Escalation (立案) names its procedure (simple | normal); a grid worker of the assigned unit may close at source (源头化解) where the item allows it; reroute routes the clue again under the catalogue version in force now, and the timeline keeps both decisions. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.
          */
         post: {
             parameters: {
@@ -1802,6 +1960,15 @@ export interface paths {
                         /** @constant */
                         type: "escalate";
                         reason: string;
+                        /** @enum {string} */
+                        procedure: "simple" | "normal";
+                    } | {
+                        /** @constant */
+                        type: "closeAtSource";
+                        note: string;
+                    } | {
+                        /** @constant */
+                        type: "reroute";
                     } | {
                         /** @constant */
                         type: "merge";
@@ -1822,7 +1989,7 @@ export interface paths {
                                 clueCode: string;
                                 at: number;
                                 /** @enum {string} */
-                                action: "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "merge";
+                                action: "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge";
                                 /** @enum {string} */
                                 from: "new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged";
                                 /** @enum {string} */
@@ -1834,13 +2001,40 @@ export interface paths {
                                     unitId: string | null;
                                 };
                                 changes: {
+                                    itemCode?: string | null;
+                                    catalogueVersion?: number | null;
+                                    primaryUnitId?: string;
+                                    coNotifiedUnitIds?: string[];
+                                    boardUnitIds?: string[];
+                                    needsConfirmation?: boolean;
+                                    reasons?: {
+                                        /** @enum {string} */
+                                        rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
+                                        zh: string;
+                                        en: string;
+                                    }[];
                                     /** @enum {string} */
                                     status: "new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged";
-                                    needsConfirmation?: boolean;
-                                    primaryUnitId?: string;
                                     rejectedBy?: string[];
+                                    /** @enum {string} */
+                                    procedure?: "simple" | "normal";
+                                    closedAtSource?: boolean;
                                 };
                                 note: string | null;
+                                previous?: {
+                                    itemCode: string | null;
+                                    catalogueVersion: number | null;
+                                    primaryUnitId: string;
+                                    coNotifiedUnitIds: string[];
+                                    boardUnitIds: string[];
+                                    needsConfirmation: boolean;
+                                    reasons: {
+                                        /** @enum {string} */
+                                        rule: "item" | "unmapped" | "empowered" | "not-empowered" | "department" | "territorial" | "custodian" | "no-custodian" | "no-unit" | "boundary" | "nearest" | "outside" | "review" | "also-notify" | "hub" | "deadline";
+                                        zh: string;
+                                        en: string;
+                                    }[];
+                                };
                             };
                         };
                     };
@@ -1943,6 +2137,431 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clues/{code}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A clue's evidence, in the order it was attached, with the URLs of its files
+         * @description Only for clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            evidence: components["schemas"]["EvidenceView"][];
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_NOT_FOUND: No such clue */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Upload photo evidence to a clue (multipart/form-data, field "file")
+         * @description JPEG, PNG or WebP, judged by content. The original is kept byte for byte under its SHA-256; a display copy (watermarked with time, place and uploader) and a thumbnail are made without EXIF, whose time and GPS are kept as fields. Each new attachment is on the timeline (evidence.added, with the three hashes) and in the clue events. Operators and admins may attach to any clue in scope; workers and officers to clues assigned to their unit. Up to 5 files of 15728640 bytes and 50000000 pixels each; one bad file refuses the whole request. Only for clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 as if they did not exist.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        file: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clue: components["schemas"]["ClueView"];
+                            evidence: components["schemas"]["EvidenceView"][];
+                        };
+                    };
+                };
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clue: components["schemas"]["ClueView"];
+                            evidence: components["schemas"]["EvidenceView"][];
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation; GW_EVIDENCE_BAD_UPLOAD: Evidence upload is not a well-formed multipart/form-data body with at least one file */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_FORBIDDEN: Not allowed to take this action on this clue; GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_NOT_FOUND: No such clue */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_STATE: The clue is not in a status that allows this action */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_EVIDENCE_TOO_LARGE: Evidence file larger than the upload limit; GW_EVIDENCE_TOO_MANY_FILES: More evidence files in one upload than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_EVIDENCE_NOT_IMAGE: Evidence file is not a JPEG, PNG or WebP image (judged by its content, not its name) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_EVIDENCE_TRUNCATED: Evidence image is truncated or corrupt and cannot be decoded; GW_EVIDENCE_TOO_MANY_PIXELS: Evidence image declares more pixels than the limit (decompression bomb) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_EVIDENCE_STORAGE: Evidence cannot be stored: the disk is full or not writable; nothing was kept, retry later */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clues/{code}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recompute a clue’s record: its timeline hash chain, its evidence hashes and the daily digests that sealed it
+         * @description Answers intact: true, or each problem with the row (seq, id) and what was expected and found: hash-mismatch (a row was changed), prev-mismatch / missing-row (a row was removed), evidence-missing / evidence-altered. Only clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 GW_CLUE_NOT_FOUND.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clue: string;
+                            intact: boolean;
+                            rows: number;
+                            problems: {
+                                seq: number;
+                                id: number | null;
+                                /** @enum {string} */
+                                problem: "hash-mismatch" | "prev-mismatch" | "missing-row" | "evidence-missing" | "evidence-altered";
+                                expected: string | null;
+                                found: string | null;
+                            }[];
+                            evidence: {
+                                sha256: string;
+                                ok: boolean;
+                            }[];
+                            digest: {
+                                days: {
+                                    day: string;
+                                    seq: number;
+                                    ok: boolean;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_NOT_FOUND: No such clue */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3613,6 +4232,229 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/efficiency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Efficiency per unit or town: on-time accept and close, first-dispatch precision, median times, closed at source, overdue
+         * @description Over the clues opened in [from, to) (default: the 30 days up to now) that the caller may see: their jurisdiction (scopes) or their unit. Rates are fractions (0–1) with the counts they divide; null when there is nothing to divide. Times in minutes from opening.
+         */
+        get: {
+            parameters: {
+                query: {
+                    by: "unit" | "town";
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            by: "unit" | "town";
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            rows: {
+                                key: string | null;
+                                clues: number;
+                                acceptOnTimeRate: number | null;
+                                acceptJudged: number;
+                                acceptedOnTime: number;
+                                closeOnTimeRate: number | null;
+                                closeJudged: number;
+                                closedOnTime: number;
+                                firstDispatchPrecision: number | null;
+                                dispatched: number;
+                                firstDispatchKept: number;
+                                medianAcceptMin: number | null;
+                                medianCloseMin: number | null;
+                                closedAtSourceShare: number | null;
+                                closed: number;
+                                closedAtSource: number;
+                                overdue: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evidence/{sha256}/{variant}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An evidence file: the original byte for byte, the watermarked display copy, or the thumbnail
+         * @description :sha256 is the original's. The ETag is the served file's SHA-256; the files never change, so they may be cached (private, immutable) and If-None-Match answers 304. Only for clues in the caller’s jurisdiction or concerning the caller’s unit; others answer 404 as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sha256: string;
+                    variant: "original" | "display" | "thumb";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/*": unknown;
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_EVIDENCE_NOT_FOUND: No such evidence */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/geo/imports": {
         parameters: {
             query?: never;
@@ -4059,6 +4901,123 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hotspots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Counts of clues or alerts per area and per day or week (trends for planners)
+         * @description Aggregated in the database. level: grid, community, town, or h3 with res 0–9 (cells stored at resolution 9 when the clue is written). kind=clues counts clues by when they opened, kind=alerts every alert a clue took in (placed at its clue). Buckets are local dates (Asia/Shanghai), weeks start on Monday; [from, to) defaults to the last 30 days. Areas come busiest first, at most `limit`; areaCount is how many had counts. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query: {
+                    level: "grid" | "community" | "town" | "h3";
+                    res?: number;
+                    item?: string;
+                    kind?: "clues" | "alerts";
+                    from?: string;
+                    to?: string;
+                    bucket?: "day" | "week";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            level: "grid" | "community" | "town" | "h3";
+                            res: number | null;
+                            /** @enum {string} */
+                            kind: "clues" | "alerts";
+                            /** @enum {string} */
+                            bucket: "day" | "week";
+                            /** Format: date-time */
+                            from: string;
+                            /** Format: date-time */
+                            to: string;
+                            areaCount: number;
+                            areas: {
+                                area: string;
+                                total: number;
+                                series: {
+                                    bucket: string;
+                                    count: number;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5076,6 +6035,417 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/map/clues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The clue layer as a compact binary feed (columns of positions, status, severity, item, code)
+         * @description application/octet-stream, little-endian: "GWCF", version, count, a JSON header {seq, statuses, severities, items, codesBytes}, then Float32 lon and lat, Uint16 item, Uint8 status and severity columns and the clue codes, one a line (layout: server/spatial/clue-feed-codec.ts; decoder: web/src/clue-feed-bin.ts). seq is the clue event (outbox) id the feed is consistent with: apply the WebSocket's clue events after it. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "bin";
+                    bbox?: string;
+                    status?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": unknown;
+                    };
+                };
+                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/map/clusters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The clue layer zoomed out: clues counted per square of about 64 pixels at zoom z within bbox
+         * @description Squares of cellDeg degrees; each cluster at the mean position of its clues, with counts per severity, biggest first. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.
+         */
+        get: {
+            parameters: {
+                query: {
+                    z: number;
+                    bbox: string;
+                    status?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            z: number;
+                            cellDeg: number;
+                            clusters: {
+                                lon: number;
+                                lat: number;
+                                count: number;
+                                bySeverity: {
+                                    info: number;
+                                    low: number;
+                                    medium: number;
+                                    high: number;
+                                    critical: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/duty": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Go on or off duty (grid workers): on duty, new and escalated clues nearby are pushed on the live WebSocket
+         * @description Opt-in: positions are taken only while on duty, and kept for the duty period plus the retention setting.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        onDuty: boolean;
+                        /** @default 1000 */
+                        radiusM?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            onDuty: boolean;
+                            radiusM: number;
+                            /** Format: date-time */
+                            since: string;
+                            endedAt: string | null;
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/position": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report the phone's position while on duty (at most one fix is stored per 5 s; the others are acknowledged and dropped) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lon: number;
+                        lat: number;
+                        /** @default null */
+                        accuracyM?: number | null;
+                        /** Format: date-time */
+                        at: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            stored: boolean;
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_LIVE_OFF_DUTY: The worker is not on duty: positions are taken only while on duty */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -5099,6 +6469,231 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/record/digests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The daily digests (每日摘要) that chain the clues’ records together, each rechecked
+         * @description Local days (Asia/Shanghai) from `from` to `to` inclusive (default: the last 31 days), at most 366. Each is recomputed: its digest, its link to the day before and its clues' last hashes from the timeline now.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            to: string;
+                            digests: {
+                                day: string;
+                                prevDigest: string;
+                                digest: string;
+                                clueCount: number;
+                                rowCount: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                ok: boolean;
+                                problems: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation; GW_RECORD_RANGE: Digest range is reversed or longer than a year */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My unit’s tasks (任务单): open clues assigned to my unit, with what I may do next
+         * @description Open clues whose primary unit is the caller’s unit and that lie in the caller’s scope, newest first, each with `nextActions`; `counts` per open status. Filters: status (comma-separated), item, kind (device kind). A user bound to no unit gets 409 GW_TASKS_NO_UNIT.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: string;
+                    item?: string;
+                    kind?: "waste-truck" | "gas-sensor" | "bridge-sensor" | "parking-camera";
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            unitId: string;
+                            tasks: {
+                                clue: components["schemas"]["ClueView"];
+                                nextActions: ("dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge")[];
+                            }[];
+                            counts: {
+                                [key: string]: number;
+                            };
+                            total: number;
+                            limit: number;
+                            offset: number;
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_TASKS_NO_UNIT: The user belongs to no unit, so has no tasks list */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -6517,6 +8112,342 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/open311/v2/requests.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open311 GeoReport v2 service requests: clues in your jurisdiction, newest first (up to 1000)
+         * @description Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit. closed = closed, escalated or merged.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    service_request_id?: string;
+                    service_code?: string;
+                    start_date?: string;
+                    end_date?: string;
+                    status?: string;
+                    jurisdiction_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            service_request_id: string;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            status_notes: string;
+                            service_name: string;
+                            service_code: string;
+                            description: string;
+                            agency_responsible: string;
+                            service_notice: string | null;
+                            /** Format: date-time */
+                            requested_datetime: string;
+                            /** Format: date-time */
+                            updated_datetime: string;
+                            /** Format: date-time */
+                            expected_datetime: string;
+                            address: string | null;
+                            address_id: string | null;
+                            zipcode: string | null;
+                            lat: number;
+                            long: number;
+                            media_url: string | null;
+                        }[];
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/requests/{id}.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One Open311 GeoReport v2 service request (a clue), as a list of one
+         * @description A clue outside the caller’s scope answers 404 as if it did not exist.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            service_request_id: string;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            status_notes: string;
+                            service_name: string;
+                            service_code: string;
+                            description: string;
+                            agency_responsible: string;
+                            service_notice: string | null;
+                            /** Format: date-time */
+                            requested_datetime: string;
+                            /** Format: date-time */
+                            updated_datetime: string;
+                            /** Format: date-time */
+                            expected_datetime: string;
+                            address: string | null;
+                            address_id: string | null;
+                            zipcode: string | null;
+                            lat: number;
+                            long: number;
+                            media_url: string | null;
+                        }[];
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_NOT_FOUND: No such clue */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/services.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open311 GeoReport v2 services: the enforcement items in force now */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            service_code: string;
+                            service_name: string;
+                            description: string;
+                            metadata: boolean;
+                            /** @enum {string} */
+                            type: "realtime" | "batch" | "blackbox";
+                            keywords: string;
+                            group: string;
+                        }[];
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6586,6 +8517,33 @@ export interface components {
             closeOverdue: boolean;
             /** @enum {string} */
             escalationLevel: "town" | "district" | "city";
+            closedAtSource: boolean;
+        };
+        EvidenceView: {
+            sha256: string;
+            displaySha256: string;
+            thumbSha256: string;
+            /** @enum {string} */
+            mime: "image/jpeg" | "image/png" | "image/webp";
+            bytes: number;
+            width: number;
+            height: number;
+            takenAt: string | null;
+            gps: {
+                lon: number;
+                lat: number;
+            } | null;
+            /** @enum {string} */
+            source: "upload" | "camera";
+            fileName: string | null;
+            addedBy: string;
+            /** Format: date-time */
+            addedAt: string;
+            urls: {
+                original: string;
+                display: string;
+                thumb: string;
+            };
         };
         GeoImportReport: {
             /** @enum {string} */
