@@ -54,6 +54,8 @@ export const envSchema = z.object({
    * document publishes); a mismatch is a 500. On in tests, off by default: it costs a parse.
    */
   CHECK_RESPONSES: bool.default(false),
+  /** The warning (预警) before a deadline falls due at this share of the time allowed (0.8: at 80 %). */
+  DEADLINE_WARNING_SHARE: z.coerce.number().gt(0).lt(1).default(0.8),
   /** How long a grid worker's phone positions are kept after their duty period ends (hours). */
   POSITION_RETENTION_H: z.coerce.number().min(0).max(24 * 365).default(24),
   /** How long graceful shutdown may drain before it gives up. */

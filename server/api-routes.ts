@@ -37,6 +37,8 @@ import { mapConfigRoutes } from './web/web-ui.js';
  */
 export interface ApiRouteDeps {
   pool: pg.Pool;
+  /** The share of the time to a deadline after which its warning falls due (DEADLINE_WARNING_SHARE). */
+  warningShare: number;
   log: Logger;
   devices: DeviceRegistry;
   sink: IngestSink;
@@ -58,7 +60,7 @@ export interface ApiRouteDeps {
 export function apiRoutes(d: ApiRouteDeps): Route[] {
   return [
     ...authRoutes(d.pool, { throttle: d.loginThrottle, onTokenRevoked: d.onTokenRevoked }),
-    ...instructionRoutes(d.pool, { units: () => d.catalogue.current().directory }),
+    ...instructionRoutes(d.pool, { units: () => d.catalogue.current().directory, warningShare: d.warningShare }),
     ...warningRoutes(d.pool),
     ...calendarRoutes(d.pool),
     // Before clueRoutes: GET /api/v1/clues/:code would take /api/v1/clues/nearby.

@@ -25,6 +25,7 @@ function unavailable<T extends object>(name: string): T {
 export function offlineApiRoutes(): ReturnType<typeof apiRoutes> {
   const deps: ApiRouteDeps = {
     pool: unavailable('pool'),
+    warningShare: 0.8,
     log: unavailable('log'),
     devices: unavailable('devices'),
     sink: unavailable('sink'),

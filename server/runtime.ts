@@ -175,7 +175,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       },
     },
     // Deadlines (预警 → 超期 → 升级) from the database: catches up at start, then polls.
-    deadlineComponent(() => ({ pool: db.pool, catalogue: () => catalogue.current(), log: log.child({ stage: 'deadlines' }) }), DEADLINE_POLL_MS),
+    deadlineComponent(() => ({ pool: db.pool, catalogue: () => catalogue.current(), log: log.child({ stage: 'deadlines' }), warningShare: config.DEADLINE_WARNING_SHARE }), DEADLINE_POLL_MS),
     {
       name: 'ingest',
       async start() {
@@ -234,6 +234,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       async start() {
         const routes = apiRoutes({
           pool: db.pool,
+          warningShare: config.DEADLINE_WARNING_SHARE,
           log,
           devices: registry,
           sink,
