@@ -14,6 +14,5 @@ CREATE INDEX clues_h3_r9 ON clues (h3_r9);
 -- for bbox filters.
 CREATE INDEX clues_position_geog ON clues USING gist ((position::geography));
 
--- Hotspots read alerts (the timeline's 'opened' and 'alert' entries) by time: the timeline is appended in
--- time order, so a BRIN index finds a period cheaply and costs next to nothing to keep up.
-CREATE INDEX clue_timeline_at ON clue_timeline USING brin (at);
+-- Hotspots read alerts (the timeline's 'opened' and 'alert' entries) by time through the b-tree
+-- clue_timeline_at that migration 070 made for the daily digests.
