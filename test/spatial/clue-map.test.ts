@@ -2,7 +2,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { latLngToCell } from 'h3-js';
 import { loadSql } from '../../db/sql.js';
+import { withTransaction } from '../../db/transaction.js';
 import { h3CellOf, h3Parent } from '../../geo/h3-cell.js';
+import { recordChanges } from '../../server/clues/stored-clue.js';
 import { backfillH3 } from '../../server/spatial/backfill-h3.js';
 import { clueMapRoutes } from '../../server/spatial/clue-map.routes.js';
 import { ClueColumnStore, decodeClueFeed } from '../../web/src/clue-feed-bin.js';
@@ -94,16 +96,24 @@ before(async () => {
   // One clue due east of the centre, 500 m away (bearing 90°), one outside every scope's town.
   clues.push({ ...clues[0]!, code: 'EAST', lon: CENTRE.lon + 500 / (111_320 * Math.cos((CENTRE.lat * Math.PI) / 180)), lat: CENTRE.lat, town: 'T2', district: 'D2', community: 'C2', grid: null });
   await db.pool.query(sql('insert-clues'), [JSON.stringify(clues)]);
-  await db.pool.query(sql('insert-alerts'), [
-    JSON.stringify([
-      { code: 'H-1', at: '2026-03-02T09:00:00+08:00', action: 'opened' },
-      { code: 'H-1', at: '2026-03-02T09:30:00+08:00', action: 'alert' },
-      { code: 'H-1', at: '2026-03-03T08:00:00+08:00', action: 'alert' },
-      { code: 'H-1', at: '2026-03-03T09:00:00+08:00', action: 'dispatch' },
-      { code: 'H-5', at: '2026-03-04T10:00:00+08:00', action: 'opened' },
-      { code: 'H-5', at: '2026-03-04T11:00:00+08:00', action: 'alert' },
-    ]),
-  ]);
+  // Alert entries on two clues' timelines, appended as the pipeline does (the hash chain).
+  const alerts = [
+    { code: 'H-1', at: '2026-03-02T09:00:00+08:00', action: 'opened' },
+    { code: 'H-1', at: '2026-03-02T09:30:00+08:00', action: 'alert' },
+    { code: 'H-1', at: '2026-03-03T08:00:00+08:00', action: 'alert' },
+    { code: 'H-1', at: '2026-03-03T09:00:00+08:00', action: 'dispatch' },
+    { code: 'H-5', at: '2026-03-04T10:00:00+08:00', action: 'opened' },
+    { code: 'H-5', at: '2026-03-04T11:00:00+08:00', action: 'alert' },
+  ];
+  const { rows: ids } = await db.pool.query<{ id: number; code: string }>(sql('clue-ids'), [['H-1', 'H-5']]);
+  const idOf = new Map(ids.map((r) => [r.code, r.id]));
+  await withTransaction(db.pool, (c) =>
+    recordChanges(
+      c,
+      alerts.map((a) => ({ clue_id: idOf.get(a.code)!, at: Date.parse(a.at), actor: 'pipeline', action: a.action, from_status: 'new', to_status: 'new', source: null, detail: {} })),
+      [],
+    ),
+  );
   app = await startTestApp(db.pool, { routes: clueMapRoutes(db.pool) });
   admin = await loginAs(db.pool, app.url, 'map-admin', 'admin');
   townOp = await loginAs(db.pool, app.url, 'map-op-t1', 'operator', ['T1']);

@@ -6,16 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { loadSql } from '../../../db/sql.js';
+import { withTransaction } from '../../../db/transaction.js';
 import { demoCatalogue } from '../../../server/catalogue/demo/index.js';
 import type { CatalogueData } from '../../../server/catalogue/model.js';
 import { catalogueReadRoutes } from '../../../server/catalogue/catalogue.routes.js';
 import { CatalogueStore } from '../../../server/catalogue/catalogue-store.js';
+import { recordChanges } from '../../../server/clues/stored-clue.js';
 import { api, loginAs, startTestApp } from '../../helpers/app.js';
 import { getTestDb, resetDb, type TestDb } from '../../helpers/db.js';
 import { insertClue } from '../../outbound/fixtures.js';
 
-const timelineSql = loadSql(new URL('./sql/insert-timeline.sql', import.meta.url));
 const D1 = '330203';
 const D2 = '330205';
 const TOWNS = [
@@ -145,13 +145,19 @@ describe('catalogue API', () => {
     for (let i = 0; i < 5; i++) await clue(empoweredD1, heldItem, { deadline: new Date(opened.getTime() + 3600_000) });
     // … and one closed in time after a transfer.
     const closed = await clue(empoweredD1, heldItem, { deadline: new Date(opened.getTime() + day), status: 'closed' });
-    for (const [action, from, to, at] of [
+    const steps = [
       ['dispatch', 'new', 'dispatched', 1],
       ['transfer', 'dispatched', 'transferred', 2],
       ['accept', 'transferred', 'accepted', 3],
       ['close', 'verified', 'closed', 4],
-    ] as const)
-      await db.pool.query(timelineSql, [closed, new Date(opened.getTime() + at * 60_000), action, from, to]);
+    ] as const;
+    await withTransaction(db.pool, (c) =>
+      recordChanges(
+        c,
+        steps.map(([action, from, to, at]) => ({ clue_id: Number(closed), at: opened.getTime() + at * 60_000, actor: 'test', action, from_status: from, to_status: to, source: null, detail: {} })),
+        [],
+      ),
+    );
     // A clue in the other district, which the D1 planner must not see.
     await insertClue(db.pool, { code: `${D2}-E-0001`, itemCode: heldItem, townCode: '330205001', districtCode: D2, openedAt: opened });
 
