@@ -152,7 +152,7 @@ test('the database refuses UPDATE and DELETE on the timeline (clue_timeline_appe
 
 test('a row changed behind the trigger: verify names its seq and hash-mismatch; restored, it is intact again', async () => {
   assert.equal((await act('op-district', A, { type: 'dispatch' })).status, 200);
-  assert.equal((await act('op-district', A, { type: 'escalate', reason: '情节严重，立案' })).status, 200);
+  assert.equal((await act('op-district', A, { type: 'escalate', reason: '情节严重，立案', procedure: 'normal' })).status, 200);
   const id = await idOf(A);
   const original = (await db.pool.query<{ id: string; detail: { note: string | null } }>('SELECT id, detail FROM clue_timeline WHERE clue_id = $1 AND seq = 2', [id])).rows[0]!;
   await behindTheTrigger("UPDATE clue_timeline SET detail = jsonb_set(detail, '{note}', '\"nothing happened\"') WHERE id = $1", [original.id]);

@@ -68,7 +68,7 @@ test(`every clue of a ${Math.round(RUN_MS / 1000)} s demo run verifies intact, w
   for (; Date.now() < end || (acted === 0 && Date.now() < end + 240_000); await new Promise((r) => setTimeout(r, 5_000))) {
     // Work the clues as an operator would, while the pipeline keeps joining alerts to them.
     for (const c of await allClues()) {
-      const action = c.status === 'new' ? { type: 'dispatch' } : c.status === 'dispatched' && acted % 2 ? { type: 'escalate', reason: '演示立案' } : null;
+      const action = c.status === 'new' ? { type: 'dispatch' } : c.status === 'dispatched' && acted % 2 ? { type: 'escalate', reason: '演示立案', procedure: 'simple' } : null;
       if (!action) continue;
       const r = await api(`${gw.url}/api/v1/clues/${encodeURIComponent(c.code)}/actions`, { token, body: action });
       assert.ok([200, 409].includes(r.status), `${action.type} ${c.code}: ${JSON.stringify(r.body)}`);

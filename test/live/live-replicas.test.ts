@@ -66,7 +66,7 @@ test('two replicas on one PostGIS send the same sequence of diffs', { skip: !onP
   await Promise.all([act(0, codes[0]!, { type: 'dispatch' }), act(1, codes[1]!, { type: 'dispatch' })]);
   await Promise.all([
     act(1, codes[0]!, { type: 'transfer', toUnitId: `team-${TOWN_B.code}`, reason: '调整 / adjust' }),
-    act(0, codes[1]!, { type: 'escalate', reason: '立案 / formal case' }),
+    act(0, codes[1]!, { type: 'escalate', reason: '立案 / formal case', procedure: 'normal' }),
   ]);
   const { rows } = await db.pool.query<{ id: string }>('SELECT max(id) AS id FROM clue_outbox');
   const last = Number(rows[0]!.id);
