@@ -40,11 +40,12 @@ interface Verdict {
 
 async function allClues(): Promise<{ code: string; status: string }[]> {
   const out: { code: string; status: string }[] = [];
-  for (let offset = 0; ; offset += 1000) {
-    const r = await api(`${gw.url}/api/v1/clues?limit=1000&offset=${offset}`, { token });
-    assert.equal(r.status, 200);
+  for (let cursor: string | null = null; ; ) {
+    const r = await api(`${gw.url}/api/v1/clues?limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { token });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
     out.push(...r.body.clues);
-    if (r.body.clues.length < 1000) return out;
+    cursor = r.body.nextCursor;
+    if (!cursor) return out;
   }
 }
 
