@@ -48,7 +48,7 @@ export function formatRatio(candidate: number, baseline: number): string {
 }
 
 /** A markdown table; cells are escaped so a `|` in a label cannot break the columns. */
-export function markdownTable(header: readonly string[], rows: readonly (readonly (string | number))[], align?: readonly ('l' | 'r')[]): string {
+export function markdownTable(header: readonly string[], rows: readonly (readonly (string | number)[])[], align?: readonly ('l' | 'r')[]): string {
   const cell = (v: string | number): string => String(v).replaceAll('|', '\\|').replaceAll('\n', ' ');
   const rule = header.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
   const line = (cells: readonly (string | number)[]): string => `| ${cells.map(cell).join(' | ')} |`;
