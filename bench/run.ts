@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import pg from 'pg';
 
 const benchDir = import.meta.dirname;
 const target = path.resolve(benchDir, '../docs/BENCHMARKS.md');
@@ -40,6 +41,25 @@ function existingSections(): Map<string, string> {
   return sections;
 }
 
+/** The real PostgreSQL/PostGIS versions, so each real-PG figure names the server it was measured on. */
+async function realPgVersion(): Promise<string> {
+  if (!process.env.DATABASE_URL) return 'not measured (DATABASE_URL not set)';
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ v: string; g: string | null }>(
+      "SELECT current_setting('server_version') AS v, (SELECT extversion FROM pg_extension WHERE extname = 'postgis') AS g",
+    );
+    return `PostgreSQL ${rows[0]!.v}, PostGIS ${rows[0]!.g ?? 'not installed'}`;
+  } catch (e) {
+    // A bench run should still write its embedded figures when the real server is unreachable.
+    return `unreachable (${(e as Error).message})`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const pgVersion = await realPgVersion();
 const load = os.loadavg().map((l) => l.toFixed(2)).join(', ');
 const sections = existingSections();
 for (const name of names) {
@@ -73,6 +93,8 @@ const doc = [
   `| Node | ${process.version} |`,
   `| load average (1, 5, 15 min) at start | ${load} |`,
   `| real PostGIS | ${process.env.DATABASE_URL ? 'DATABASE_URL set' : 'not measured (DATABASE_URL not set)'} |`,
+  `| real PostgreSQL version | ${pgVersion} |`,
+  `| free memory at start | ${(os.freemem() / 2 ** 30).toFixed(1)} GiB |`,
   `| settings | ${settings.length ? settings.join(', ') : 'defaults'} |`,
   `| benches in this run | ${names.join(', ')} |`,
   '',
