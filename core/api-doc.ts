@@ -14,8 +14,12 @@ export interface PathDoc {
   description?: string;
   query?: z.ZodObject;
   body?: z.ZodType;
-  /** Who calls it: anyone, or a device with its own token. */
-  auth: 'public' | 'device';
-  /** Response codes with descriptions (200 is added). */
+  /** Who calls it: anyone, a device with its own token, or a signed-in person (the bearer token). */
+  auth: 'public' | 'device' | 'bearer';
+  /** Response codes with descriptions (200 is added, except on an upgrade). */
   responses?: Record<string, string>;
+  /** A protocol upgrade (WebSocket): there is no 200 answer, the responses say what happens instead. */
+  upgrade?: boolean;
+  /** `x-` extensions for what OpenAPI cannot express (e.g. the messages of a WebSocket). */
+  extensions?: Record<`x-${string}`, unknown>;
 }

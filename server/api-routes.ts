@@ -30,6 +30,7 @@ import { clueMapRoutes } from './spatial/clue-map.routes.js';
 import { geoRoutes } from './spatial/spatial.routes.js';
 import { clueViewSchema } from './clues/stored-clue.js';
 import { mapConfigRoutes } from './web/web-ui.js';
+import { LIVE_DOC } from './live/live-doc.js';
 
 /**
  * What the routes answer from. Route factories only keep these for their handlers and never
@@ -91,4 +92,4 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
  * web/src/api-types.ts the same names (ClueView carries ClueStatus and Severity): the web
  * imports these types instead of copying lists of statuses and severities.
  */
-export const API_DOC_PARTS: { docs: readonly PathDoc[]; schemas: readonly z.ZodType[] } = { docs: [HTTP_INGEST_DOC], schemas: [clueViewSchema, evidenceViewSchema] };
+export const API_DOC_PARTS: { docs: readonly PathDoc[]; schemas: readonly z.ZodType[] } = { docs: [HTTP_INGEST_DOC, LIVE_DOC], schemas: [clueViewSchema, evidenceViewSchema] };

@@ -101,8 +101,9 @@ function routeOperation(schemas: Schemas, route: Route): Json {
 }
 
 function docOperation(schemas: Schemas, p: PathDoc): Json {
-  const responses: Record<string, unknown> = { '200': { description: 'OK' } };
-  for (const [code, description] of Object.entries(p.responses ?? {})) responses[code] = { description, content: { 'application/json': { schema: errorSchema } } };
+  const responses: Record<string, unknown> = p.upgrade ? {} : { '200': { description: 'OK' } };
+  // Only failures carry the error body; a 101 Switching Protocols has none.
+  for (const [code, description] of Object.entries(p.responses ?? {})) responses[code] = Number(code) >= 400 ? { description, content: { 'application/json': { schema: errorSchema } } } : { description };
   const params = parameters(schemas, p.path, undefined, p.query);
   return {
     tags: [p.tag],
@@ -110,7 +111,9 @@ function docOperation(schemas: Schemas, p: PathDoc): Json {
     ...(p.description ? { description: p.description } : {}),
     ...(params.length ? { parameters: params } : {}),
     ...(p.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemas.convert(p.body, 'input') } } } } : {}),
-    security: p.auth === 'device' ? [{ deviceToken: [] }] : [],
+    // A bearer endpoint keeps the document's default security (the person's token).
+    ...(p.auth === 'bearer' ? {} : { security: p.auth === 'device' ? [{ deviceToken: [] }] : [] }),
+    ...(p.extensions ?? {}),
     responses,
   };
 }

@@ -5751,6 +5751,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live WebSocket: scoped clue diffs, alerts, devices and figures
+         * @description A WebSocket upgrade (`Connection: Upgrade`, `Upgrade: websocket`). Authenticated by the bearer token, either as `Authorization: Bearer <token>` or, from browsers, as the subprotocol `bearer.<token>` offered next to `gridwatch.live` (`Sec-WebSocket-Protocol: gridwatch.live, bearer.<token>`); the server answers with `gridwatch.live`. The token is checked again every 3 s: revoked, expired or a disabled user closes the socket with 4401. Frames are JSON text; the client sends `subscribe` (filter, optional `since` to resume) and `ping`; the server sends the types in `x-server-messages`, each clue message with a sequence number. A slow client is closed and must resubscribe with `since`. See docs/LIVE.md.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Switching Protocols: the WebSocket is open (subprotocol gridwatch.live) */
+                101: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No token, or a bad, revoked or expired one (GW_AUTH_REQUIRED or GW_AUTH_INVALID); the upgrade is refused */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/locate": {
         parameters: {
             query?: never;
