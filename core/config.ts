@@ -44,6 +44,8 @@ export const envSchema = z.object({
   DEMO: bool.optional(),
   /** Demo device simulators over the embedded broker; on by default in demo mode. */
   SIMULATORS: bool.optional(),
+  /** Demo simulators' ceiling in events/s over the whole fleet: gentle on a laptop; events over it wait their turn. */
+  DEMO_RATE: z.coerce.number().gt(0).max(10_000).default(50),
   /** A MapLibre style for the web map's base layer; without it the map uses its offline style. */
   MAP_STYLE_URL: url(['http', 'https']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -24,7 +24,7 @@ import { LoginThrottle } from './auth/login-throttle.js';
 import { CatalogueStore } from './catalogue/catalogue-store.js';
 import { timelineDigestsComponent } from './clues/timeline-digests.js';
 import { seedDemoCatalogue } from './catalogue/demo/seed-catalogue.js';
-import { startDemoFleet } from './demo/demo-fleet.js';
+import { registerDemoFleet, startDemoFleet } from './demo/demo-fleet.js';
 import { seedDemoUsers, type DemoCredential } from './demo/demo-users.js';
 import { cameraEvidenceComponent } from './evidence/camera-evidence.js';
 import { evidenceChecker } from './evidence/evidence-checker.js';
@@ -188,6 +188,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
         sink = new BatchingIngestSink({ pool: db.pool, devices: registry, dataDir: config.DATA_DIR, log: log.child({ stage: 'ingest' }), onAccepted });
         httpTransport = new HttpTransport(registry);
         if (config.demo) demoDevices = await seedDemoDevices(registry, config.DATA_DIR);
+        if (demoDevices.length) await registerDemoFleet(registry, demoDevices);
       },
       stop: () => sink.close(),
       health: () => sink.health(),
@@ -308,7 +309,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
       async start() {
         const port = broker()?.listeningPort;
         if (!config.simulators || !demoDevices.length || !port) return;
-        sims = await startDemoFleet({ devices: registry, demoDevices, mqttUrl: `mqtt://127.0.0.1:${port}`, log: log.child({ stage: 'simulators' }) });
+        sims = await startDemoFleet({ demoDevices, mqttUrl: `mqtt://127.0.0.1:${port}`, rate: config.DEMO_RATE, log: log.child({ stage: 'simulators' }) });
       },
       stop: async () => sims?.stop(),
     },

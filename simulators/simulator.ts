@@ -1,9 +1,10 @@
-import mqtt, { type MqttClient } from 'mqtt';
 import { every } from '../core/every.js';
 import type { Logger } from '../core/logger.js';
 import type { DemoDevice } from '../ingest/demo-devices.js';
+import type { Outgoing } from './chaos.js';
 import type { DevicePlan } from './fleet-plan.js';
 import { scenarioFor } from './scenarios.js';
+import { mqttSender } from './senders.js';
 
 /** A running fleet of simulated devices. */
 export interface Simulators {
@@ -13,8 +14,10 @@ export interface Simulators {
 }
 
 /**
- * Drives the demo fleet over real MQTT, exactly as devices would: one connection per device
- * (username = device id, password = its token), QoS 1 to `devices/{kind}/{id}/events`.
+ * Drives the demo fleet over real MQTT, exactly as devices would, through the CLI's own MQTT
+ * sender (simulators/senders.ts): one connection per device (username = device id, password =
+ * its token), QoS 1 to `devices/{kind}/{id}/events`. At most `rate` events/s leave (DEMO_RATE):
+ * the rest wait in order for the next ticks, so a busy moment is stretched, never dropped.
  */
 export async function startSimulators(opts: {
   mqttUrl: string;
@@ -22,44 +25,43 @@ export async function startSimulators(opts: {
   plans: readonly DevicePlan[];
   log: Logger;
   tickMs?: number;
+  rate?: number;
 }): Promise<Simulators> {
   const runId = Date.now().toString(36);
   const start = Date.now();
+  const tickMs = opts.tickMs ?? 1000;
   const tokens = new Map(opts.devices.map((d) => [d.id, d.token]));
+  const plans = opts.plans.filter((p) => tokens.has(p.deviceId));
+  const sender = await mqttSender(opts.mqttUrl, plans.map((p) => ({ id: p.deviceId, kind: p.kind, token: tokens.get(p.deviceId)! })), `sim-${runId}`);
   const perKind = new Map<string, number>();
+  const fleet = plans.map((plan) => {
+    const index = perKind.get(plan.kind) ?? 0;
+    perKind.set(plan.kind, index + 1);
+    return { plan, scenario: scenarioFor(plan, index, start, runId) };
+  });
+  const waiting: Outgoing[] = [];
+  // Fractions carry over, so a rate below one per tick still sends its share.
+  let budget = 0;
   let acked = 0;
-  const fleet = await Promise.all(
-    opts.plans
-      .filter((p) => tokens.has(p.deviceId))
-      .map(async (plan) => {
-        const index = perKind.get(plan.kind) ?? 0;
-        perKind.set(plan.kind, index + 1);
-        const client: MqttClient = await mqtt.connectAsync(opts.mqttUrl, {
-          clientId: `sim-${plan.deviceId}`,
-          username: plan.deviceId,
-          password: tokens.get(plan.deviceId),
-          reconnectPeriod: 2000,
-        });
-        return { plan, client, scenario: scenarioFor(plan, index, start, runId), topic: `devices/${plan.kind}/${plan.deviceId}/events` };
-      }),
-  );
-  const ticks = every('demo simulators', opts.tickMs ?? 1000, async () => {
+  const ticks = every('demo simulators', tickMs, async () => {
     const now = Date.now();
-    for (const d of fleet) {
-      for (const event of d.scenario(now)) {
-        d.client.publish(d.topic, JSON.stringify(event), { qos: 1 }, (err) => {
-          if (err) opts.log.warn({ err, deviceId: d.plan.deviceId }, 'simulated publish failed');
-          else acked++;
-        });
-      }
-    }
+    for (const d of fleet)
+      for (const event of d.scenario(now)) waiting.push({ deviceId: d.plan.deviceId, kind: d.plan.kind, payload: JSON.stringify(event), expect: { status: 'accepted' } });
+    budget = Math.min(budget + ((opts.rate ?? Infinity) * tickMs) / 1000, Math.max(1, waiting.length));
+    const due = waiting.splice(0, Math.floor(budget));
+    budget -= due.length;
+    for (const msg of due)
+      void sender.send(msg).then((r) => {
+        if (r.status === 'refused') opts.log.warn({ err: r.error, deviceId: msg.deviceId }, 'simulated publish failed');
+        else acked++;
+      });
   }, opts.log);
-  opts.log.info({ devices: fleet.length, mqtt: opts.mqttUrl }, 'simulators running');
+  opts.log.info({ devices: fleet.length, mqtt: opts.mqttUrl, rate: opts.rate }, 'simulators running');
   return {
     published: () => acked,
     async stop() {
       await ticks.stop();
-      await Promise.all(fleet.map((d) => d.client.endAsync()));
+      await sender.close();
     },
   };
 }

@@ -19,16 +19,25 @@ export function firstEpisodePosition(): { deviceId: string; lon: number; lat: nu
 }
 
 /**
- * Registers where each demo device is (permit corridor, bridge, watched zone) and starts the
- * simulators, which publish over MQTT to the given broker with each device's own credentials.
+ * Registers where each demo device is (permit corridor, bridge, watched zone) on every demo
+ * start, whether or not the simulators run: a replayed recording or a device fed by hand is
+ * judged against the same permits as the simulated fleet.
+ */
+export async function registerDemoFleet(devices: DeviceRegistry, demoDevices: readonly DemoDevice[]): Promise<void> {
+  for (const p of planDemoFleet(demoDevices, readZones())) await devices.setMetadata(p.deviceId, { demo: true, ...p.metadata });
+}
+
+/**
+ * Starts the demo simulators (registered by `registerDemoFleet`), which publish over MQTT to the
+ * given broker with each device's own credentials, at most `rate` events/s.
  */
 export async function startDemoFleet(opts: {
-  devices: DeviceRegistry;
   demoDevices: readonly DemoDevice[];
   mqttUrl: string;
+  /** Events/s over the whole fleet (DEMO_RATE). */
+  rate?: number;
   log: Logger;
 }): Promise<Simulators> {
   const plans = planDemoFleet(opts.demoDevices, readZones());
-  for (const p of plans) await opts.devices.setMetadata(p.deviceId, { demo: true, ...p.metadata });
-  return startSimulators({ mqttUrl: opts.mqttUrl, devices: opts.demoDevices, plans, log: opts.log });
+  return startSimulators({ mqttUrl: opts.mqttUrl, devices: opts.demoDevices, plans, rate: opts.rate, log: opts.log });
 }
