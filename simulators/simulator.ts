@@ -17,8 +17,13 @@ export interface Simulators {
  * Drives the demo fleet over real MQTT, exactly as devices would, through the CLI's own MQTT
  * sender (simulators/senders.ts): one connection per device (username = device id, password =
  * its token), QoS 1 to `devices/{kind}/{id}/events`. At most `rate` events/s leave (DEMO_RATE):
- * the rest wait in order for the next ticks, so a busy moment is stretched, never dropped.
+ * the rest wait in order for the next ticks, so a busy moment is stretched. A fleet that makes
+ * more than `rate` for good would grow the wait without end, so at most WAIT_S seconds' worth
+ * wait; older ones are dropped here, on the device side, and counted in a warning, as a device
+ * with a full send buffer would.
  */
+const WAIT_S = 60;
+
 export async function startSimulators(opts: {
   mqttUrl: string;
   devices: readonly DemoDevice[];
@@ -49,6 +54,8 @@ export async function startSimulators(opts: {
       for (const event of d.scenario(now)) waiting.push({ deviceId: d.plan.deviceId, kind: d.plan.kind, payload: JSON.stringify(event), expect: { status: 'accepted' } });
     budget = Math.min(budget + ((opts.rate ?? Infinity) * tickMs) / 1000, Math.max(1, waiting.length));
     const due = waiting.splice(0, Math.floor(budget));
+    const over = waiting.length - (opts.rate ?? Infinity) * WAIT_S;
+    if (over > 0) opts.log.warn({ dropped: waiting.splice(0, Math.ceil(over)).length, rate: opts.rate }, 'demo fleet makes more than DEMO_RATE: oldest waiting events dropped');
     budget -= due.length;
     for (const msg of due)
       void sender.send(msg).then((r) => {
