@@ -12,6 +12,8 @@ const COMMIT = Buffer.concat([Buffer.from('Q'), Buffer.from([0, 0, 0, 11]), Buff
 export class CuttableProxy {
   private server: net.Server | undefined;
   private readonly pairs = new Set<[net.Socket, net.Socket]>();
+  /** While cut, the server keeps its port (re-binding it can fail with EADDRINUSE) and drops every new connection. */
+  private refusing = false;
   port = 0;
   /** When set, the next client chunk holding COMMIT cuts the link, after or before forwarding it. */
   cutAtCommit: 'after' | 'before' | undefined;
@@ -19,8 +21,17 @@ export class CuttableProxy {
 
   constructor(private readonly target: net.NetConnectOpts) {}
 
+  /** Starts listening, or after a cut, accepts connections again on the same port. */
   async listen(): Promise<void> {
+    if (this.server) {
+      this.refusing = false;
+      return;
+    }
     this.server = net.createServer((client) => {
+      if (this.refusing) {
+        client.destroy();
+        return;
+      }
       const upstream = net.connect(this.target);
       const pair: [net.Socket, net.Socket] = [client, upstream];
       this.pairs.add(pair);
@@ -55,10 +66,9 @@ export class CuttableProxy {
     this.port = (this.server.address() as net.AddressInfo).port;
   }
 
-  /** Drops every connection and stops listening: new connections are refused. */
+  /** Drops every connection; new ones are dropped as they come until `listen()`. */
   cut(): void {
-    this.server?.close();
-    this.server = undefined;
+    this.refusing = true;
     for (const [client, upstream] of this.pairs) {
       client.destroy();
       upstream.end();
@@ -66,8 +76,12 @@ export class CuttableProxy {
     this.pairs.clear();
   }
 
+  /** Drops every connection and stops listening. */
   async close(): Promise<void> {
     this.cut();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
 
