@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { loadSql } from '../../db/sql.js';
 import { importLayer } from '../../geo/import/import.js';
 import { layerTileRoutes } from '../../server/spatial/layer-tiles.routes.js';
-import { LayerTiles } from '../../server/spatial/layer-tiles.js';
+import { buildTileIndex, LayerTiles } from '../../server/spatial/layer-tiles.js';
 import { CASES, CONTEXT } from '../fixtures/geo/cases.js';
 import { loginAs, startTestApp } from '../helpers/app.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
@@ -170,4 +170,22 @@ test('ETag and Cache-Control: private; If-None-Match is 304; a new grid import c
   const cell = decodeMvt(after.bytes)[0]!.features.find((f) => f.properties.code === code)!;
   assert.equal(cell.properties.name, '改名网格');
   assert.ok(tiles.cachedIndexes <= 4);
+});
+
+test('the served tile decodes to what geojson-vt itself cuts from the same cells', async () => {
+  const rows = gridInput().features.map((f) => {
+    const g = (f as unknown as { geometry: { coordinates: [number, number][][] } }).geometry;
+    return { code: String(f.properties.code), name: String(f.properties.name), geometry: { type: 'MultiPolygon' as const, coordinates: [g.coordinates] } };
+  });
+  const [z, x, y] = CITY.split('/').map(Number) as [number, number, number];
+  const own = buildTileIndex(rows).getTile(z, x, y)!;
+  const served = await layerOf(`grid/${CITY}.pbf`, planner);
+  const open = (ring: [number, number][]) => (ring.length > 1 && ring[0]![0] === ring.at(-1)![0] && ring[0]![1] === ring.at(-1)![1] ? ring.slice(0, -1) : ring);
+  for (const f of own.features) {
+    const code = String(f.tags!.code);
+    const mine = served.features.find((s) => s.properties.code === code);
+    assert.ok(mine, code);
+    assert.deepEqual(mine.rings.map(open), (f.geometry as [number, number][][]).map(open), code);
+  }
+  assert.equal(served.features.length, own.features.length);
 });
