@@ -27,6 +27,7 @@ import type { Route } from './http/define-route.js';
 import { webhookRoutes } from './outbound/webhook.routes.js';
 import { workerDutyRoutes } from './live/worker-duty.js';
 import { clueMapRoutes } from './spatial/clue-map.routes.js';
+import { layerTileRoutes } from './spatial/layer-tiles.routes.js';
 import { geoRoutes } from './spatial/spatial.routes.js';
 import { clueViewSchema } from './clues/stored-clue.js';
 import { mapConfigRoutes } from './web/web-ui.js';
@@ -66,6 +67,7 @@ export function apiRoutes(d: ApiRouteDeps): Route[] {
     ...calendarRoutes(d.pool),
     // Before clueRoutes: GET /api/v1/clues/:code would take /api/v1/clues/nearby.
     ...clueMapRoutes(d.pool),
+    ...layerTileRoutes(d.pool),
     ...clueRoutes(d.pool, () => ({
       units: d.catalogue.current().directory,
       history: d.catalogue.current().history,

@@ -120,6 +120,16 @@ export function scopeSqlParams(scope: Scope): [boolean, string[], string | null]
 }
 
 /**
+ * The scope as a query over areas (boundaries, grid cells, zones) receives it: `$1` whole city,
+ * `$2` the scope codes. An area is in scope when it or one of its parents is a scope code (a zone
+ * when it overlaps such an area). The unit clause of `canSeePlace` has no part here: a unit holds
+ * clues, not territory, so a user with a unit and no codes sees no areas.
+ */
+export function areaScopeSqlParams(scope: Scope): [boolean, string[]] {
+  return [scope.wholeCity, [...scope.codes]];
+}
+
+/**
  * Whether a user may attach evidence to a clue they can see (`canSeePlace`): the command centre
  * (operators, admins) for any clue in scope; a worker or officer only for a clue assigned to
  * their own unit (the unit that handles it takes the photos, 现场取证).

@@ -3,6 +3,7 @@ import { crsSchema } from '../../core/crs.js';
 import { GEO_LAYERS, ZONE_TYPES } from '../../geo/types.js';
 import { CLUE_STATUSES } from '../clues/clue.js';
 import { GwError } from '../../core/errors.js';
+import { TILE_LAYERS } from './layer-tiles.js';
 
 /** `minLon,minLat,maxLon,maxLat` (WGS84). */
 const bboxSchema = z
@@ -123,3 +124,16 @@ export const mapClustersQuery = z.object({ z: z.coerce.number().int().min(0).max
 export function clusterCellDeg(zoom: number): number {
   return 360 / 2 ** zoom / 4;
 }
+
+/** A tile coordinate in the path: plain decimal digits (no sign, exponent or spaces). */
+const tileNumber = z.string().regex(/^\d{1,8}$/, 'a whole number').transform(Number);
+
+/** GET /api/v1/tiles/:layer/:z/:x/:y.pbf: x and y within 0..2^z−1. */
+export const tileParams = z
+  .object({
+    layer: z.enum(TILE_LAYERS),
+    z: tileNumber.pipe(z.number().int().min(0).max(22)),
+    x: tileNumber,
+    y: tileNumber,
+  })
+  .refine((p) => p.x < 2 ** p.z && p.y < 2 ** p.z, { message: 'x and y must be within 0..2^z−1', path: ['x'] });

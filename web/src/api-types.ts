@@ -6758,6 +6758,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tiles/{layer}/{z}/{x}/{y}.pbf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Boundary, grid and zone layers as vector tiles (MVT), within the caller’s scope
+         * @description application/x-protobuf, Mapbox Vector Tile 2, extent 4096, one layer named after :layer; features carry `code` and `name` (zones also `type`). Made in Node (geojson-vt + vt-pbf), the same on PGlite and PostGIS. Only areas in the caller’s scope: an area whose code or a parent’s is a scope code, a zone overlapping such an area; others do not exist for them. 204 when no feature of the caller reaches the tile (outside the scope or empty). ETag (changes with the active imports and the scope) and Cache-Control: private; If-None-Match answers 304.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    layer: "district" | "town" | "community" | "grid" | "zone";
+                    z: string;
+                    x: string;
+                    y: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/x-protobuf": unknown;
+                    };
+                };
+                /** @description OK */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/x-protobuf": unknown;
+                    };
+                };
+                /** @description GW_SPATIAL_BAD_QUERY: Invalid spatial query (point, radius, bbox, zoom, level, time range) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units": {
         parameters: {
             query?: never;
