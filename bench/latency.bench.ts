@@ -109,7 +109,9 @@ export default async function latencyBench(): Promise<string> {
     const me = devices.find((d) => d.id === probe.deviceId)!;
     const loadDevices = path.join(dataDir, 'load-devices.json');
     fs.writeFileSync(loadDevices, JSON.stringify(devices.filter((d) => d.id !== probe.deviceId)));
-    const op = gw.demoCredentials.find((c) => c.username === 'city-operator')!;
+    // The demo shows its passwords only when it seeds them: on a database seeded before, there are none.
+    const op = gw.demoCredentials.find((c) => c.username === 'city-operator');
+    if (!op) throw new Error('latency bench: no demo credentials (the database was seeded by an earlier run): give it a fresh DATABASE_URL');
     const login = await fetch(`${gw.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: op.username, password: op.password }) });
     const { token } = (await login.json()) as { token: string };
     ws = new WebSocket(`${gw.url.replace(/^http/, 'ws')}/api/v1/live`, ['gridwatch.live'], { headers: { authorization: `Bearer ${token}` } });
