@@ -69,6 +69,7 @@ export default function ClueDetail({ code, onClose }: { code: string; onClose: (
   useLive('changed', reload);
   useLive('closed', reload);
   useLive('opened', reload);
+  useLive('reload', () => setVersion((v) => v + 1));
 
   const unitName = (id: string) => {
     const u = units.find((x) => x.id === id);

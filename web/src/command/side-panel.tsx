@@ -72,6 +72,8 @@ export default function SidePanel() {
   const [units, setUnits] = useState<UnitName[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [stale, setStale] = useState(0);
+  /** Bumped when the socket says its memory no longer reaches back to us (`reload`): read every list again. */
+  const [epoch, setEpoch] = useState(0);
   const refetch = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   useEffect(() => void loadUnits().then(setUnits, () => undefined), []);
@@ -88,7 +90,7 @@ export default function SidePanel() {
       })
       .catch((err: unknown) => live && setError(errorText(err)));
     return () => void (live = false);
-  }, [filters.status, filters.item, filters.kind, tab]);
+  }, [filters.status, filters.item, filters.kind, tab, epoch]);
 
   useEffect(() => {
     let live = true;
@@ -101,7 +103,7 @@ export default function SidePanel() {
       .then((a) => live && setWarnings(a))
       .catch((err: unknown) => live && setError(errorText(err)));
     return () => void (live = false);
-  }, [filters.status, filters.unit, tab, stale]);
+  }, [filters.status, filters.unit, tab, stale, epoch]);
 
   /** Warnings and instructions follow deadlines the server computes: read them again, at most once a second. */
   const soon = () => {
@@ -134,6 +136,7 @@ export default function SidePanel() {
     if (m.fields.status || m.fields.primaryUnitId) void refreshTask(m.code);
     soon();
   });
+  useLive('reload', () => setEpoch((n) => n + 1));
   useLive('closed', (msg: unknown) => {
     const m = msg as { code: string };
     setTasks((prev) => {
