@@ -6,8 +6,8 @@ import { streamClueExport } from './clue-export.js';
 import { clueListQuery, encodeCursor, listCluePage, walkClues } from './clue-list.js';
 import { clueTimeline, findVisibleClue, timelineEntrySchema } from './clue-queries.js';
 import type { RoutingContext } from './reroute.js';
-import { listTasks, taskListSchema, taskQuerySchema } from './task-list.js';
-import { timelineEventSchema } from './lifecycle.js';
+import { listTasks, nextActionsFor, taskListSchema, taskQuerySchema } from './task-list.js';
+import { CLUE_ACTION_TYPES, timelineEventSchema } from './lifecycle.js';
 import { clueView, clueViewSchema } from './stored-clue.js';
 
 const codeParam = z.object({ code: z.string().min(1).max(64) });
@@ -62,16 +62,16 @@ export function clueRoutes(pool: pg.Pool, routing: () => RoutingContext): Route[
         method: 'get',
         path: '/api/v1/clues/:code',
         tag,
-        summary: 'One clue with its routing reasons and timeline',
-        description: SCOPE_NOTE,
+        summary: 'One clue with its routing reasons and timeline, and what the caller may do next',
+        description: `\`nextActions\`: the actions the caller may take now (as the tasks list gives them), for the UI to offer exactly those. ${SCOPE_NOTE}`,
         allow: 'clues.read',
         params: codeParam,
-        response: z.strictObject({ clue: clueViewSchema, timeline: z.array(timelineEntrySchema) }),
+        response: z.strictObject({ clue: clueViewSchema, timeline: z.array(timelineEntrySchema), nextActions: z.array(z.enum(CLUE_ACTION_TYPES)) }),
         errors: ['GW_CLUE_NOT_FOUND', 'GW_OUT_OF_SCOPE'],
       },
       async ({ user, params }) => {
         const clue = await findVisibleClue(pool, user, params.code);
-        return { clue: clueView(clue), timeline: await clueTimeline(pool, clue.id) };
+        return { clue: clueView(clue), timeline: await clueTimeline(pool, clue.id), nextActions: nextActionsFor(routing(), user, clue) };
       },
     ),
     defineRoute(

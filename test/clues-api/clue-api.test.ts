@@ -92,6 +92,9 @@ test('the detail has the routing reasons and the timeline; out of scope is refus
   assert.equal(r.body.clue.deadline, new Date(T0 + 25_000 + 120 * 60_000).toISOString());
   assert.ok(r.body.clue.reasons.some((x: { rule: string; zh: string }) => x.rule === 'empowered' && x.zh.includes(TOWN_A.name)));
   assert.deepEqual(r.body.timeline.map((t: { action: string }) => t.action), ['opened']);
+  // What each may do next, as the action route would accept it: the command centre dispatches, the unit waits.
+  assert.deepEqual(r.body.nextActions, ['dispatch', 'escalate', 'reroute', 'merge']);
+  assert.deepEqual((await get('worker-a', `/api/v1/clues/${A}`)).body.nextActions, []);
 
   const refused = await get('op-town-a', `/api/v1/clues/${B}`);
   assert.equal(refused.status, 404);

@@ -1688,8 +1688,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One clue with its routing reasons and timeline
-         * @description Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.
+         * One clue with its routing reasons and timeline, and what the caller may do next
+         * @description `nextActions`: the actions the caller may take now (as the tasks list gives them), for the UI to offer exactly those. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.
          */
         get: {
             parameters: {
@@ -1822,6 +1822,7 @@ export interface paths {
                                     };
                                 };
                             }[];
+                            nextActions: ("dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge")[];
                         };
                     };
                 };
