@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { request } from './api.js';
+import './view-kit.css';
 
 /*
  * Small pieces the planner and admin views share: date ranges as the API takes them, a
@@ -8,7 +9,8 @@ import { request } from './api.js';
 
 /** Today and 30 days ago as `YYYY-MM-DD`, the planners' usual window. */
 export function defaultRange(days = 30): { from: string; to: string } {
-  const to = new Date();
+  // The calendar day in China (UTC+8), whatever the browser's time zone.
+  const to = new Date(Date.now() + 8 * 3_600_000);
   const from = new Date(to.getTime() - days * 86_400_000);
   return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
 }
@@ -16,6 +18,11 @@ export function defaultRange(days = 30): { from: string; to: string } {
 /** `YYYY-MM-DD` (a date input's value) as the start of that day in China (UTC+8), ISO. */
 export function dayStart(d: string): string {
   return new Date(`${d}T00:00:00+08:00`).toISOString();
+}
+
+/** `YYYY-MM-DD` as the end of that day in China: the API's ranges are [from, to), and a planner's "to" day is included. */
+export function dayEnd(d: string): string {
+  return new Date(new Date(`${d}T00:00:00+08:00`).getTime() + 86_400_000).toISOString();
 }
 
 /** Loads `path` whenever it changes; answers the data, the error message and a loading flag. */

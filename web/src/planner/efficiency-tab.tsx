@@ -3,7 +3,7 @@ import 'uplot/dist/uPlot.min.css';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { t } from '../app/i18n.js';
 import { toCsv } from './download.js';
-import { dayStart, defaultRange, ExportLink, useFetch } from '../view-kit.js';
+import { dayEnd, dayStart, defaultRange, ExportLink, useFetch } from '../view-kit.js';
 import type { Efficiency } from './planner-view.js';
 
 type Row = Efficiency['rows'][number];
@@ -39,7 +39,7 @@ export default function EfficiencyTab() {
   const [from, setFrom] = useState(range.from);
   const [to, setTo] = useState(range.to);
   const [sort, setSort] = useState<{ c: Column; dir: 1 | -1 }>({ c: 'clues', dir: -1 });
-  const q = new URLSearchParams({ by, from: dayStart(from), to: dayStart(to) });
+  const q = new URLSearchParams({ by, from: dayStart(from), to: dayEnd(to) });
   const { data, error } = useFetch<Efficiency>(`/api/v1/efficiency?${q}`);
   const rows = useMemo(() => [...(data?.rows ?? [])].sort((a, b) => compare(a, b, sort.c, sort.dir)), [data, sort]);
 

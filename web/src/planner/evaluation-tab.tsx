@@ -2,7 +2,7 @@ import { useCallback, useMemo, useState } from 'preact/hooks';
 import type { GetAnswer } from '../api.js';
 import { t } from '../app/i18n.js';
 import { toCsv } from './download.js';
-import { dayStart, defaultRange, ExportLink, useFetch } from '../view-kit.js';
+import { dayEnd, dayStart, defaultRange, ExportLink, useFetch } from '../view-kit.js';
 
 type Evaluation = GetAnswer<'/api/v1/catalogue/evaluation'>;
 
@@ -16,7 +16,7 @@ export default function EvaluationTab() {
   const [from, setFrom] = useState(range.from);
   const [to, setTo] = useState(range.to);
   const [flaggedOnly, setFlaggedOnly] = useState(true);
-  const q = new URLSearchParams({ from: dayStart(from), to: dayStart(to) });
+  const q = new URLSearchParams({ from: dayStart(from), to: dayEnd(to) });
   const { data, error } = useFetch<Evaluation>(`/api/v1/catalogue/evaluation?${q}`);
   const rows = (data?.rows ?? []).filter((r) => !flaggedOnly || r.flag !== null);
   const pct = (v: number | null) => (v === null ? '–' : `${Math.round(v * 1000) / 10}%`);

@@ -8,7 +8,7 @@ import type { GetAnswer } from '../api.js';
 import { request } from '../api.js';
 import { t } from '../app/i18n.js';
 import { addBoundaries, createBaseMap } from '../base-map.js';
-import { dayStart, defaultRange, ExportLink, useFetch } from '../view-kit.js';
+import { dayEnd, dayStart, defaultRange, ExportLink, useFetch } from '../view-kit.js';
 import { toCsv } from './download.js';
 
 type Hotspots = GetAnswer<'/api/v1/hotspots'>;
@@ -40,7 +40,7 @@ export default function HotspotsTab() {
   const [to, setTo] = useState(range.to);
   const [index, setIndex] = useState(0);
   const [playing, setPlaying] = useState(false);
-  const q = new URLSearchParams({ level, kind, from: dayStart(from), to: dayStart(to), bucket: 'day' });
+  const q = new URLSearchParams({ level, kind, from: dayStart(from), to: dayEnd(to), bucket: 'day' });
   if (level === 'h3') q.set('res', '8');
   if (item.trim()) q.set('item', item.trim());
   const { data, error, loading } = useFetch<Hotspots>(`/api/v1/hotspots?${q}`);
