@@ -7,7 +7,7 @@ type Versions = GetAnswer<'/api/v1/catalogue/versions'>;
 type Version = Versions['versions'][number];
 
 /** What changed from version `a` (exclusive) up to `b` (inclusive): the union of their change sets. */
-export function diffVersions(all: readonly Version[], a: number, b: number) {
+function diffVersions(all: readonly Version[], a: number, b: number) {
   const [lo, hi] = a < b ? [a, b] : [b, a];
   const span = all.filter((v) => v.version > lo && v.version <= hi);
   const items = new Set<string>();
