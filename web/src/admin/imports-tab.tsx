@@ -6,7 +6,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { components } from '../api-types.js';
 import { request } from '../api.js';
 import { formatTime, t } from '../app/i18n.js';
-import { addBoundaries, createBaseMap } from '../base-map.js';
+import { createBaseMap } from '../base-map.js';
+import { showOutlines } from '../command/map-layers.js';
 import { token } from '../session.js';
 import { useFetch } from '../view-kit.js';
 
@@ -63,7 +64,7 @@ export default function ImportsTab() {
       overlay.current = new MapboxOverlay({ layers: [] });
       m.addControl(overlay.current);
       setMapReady(true);
-      await addBoundaries(m, !config.styleUrl).catch(() => undefined);
+      await showOutlines(m).catch(() => undefined);
     })();
     return () => {
       gone = true;

@@ -1,7 +1,8 @@
 import type { Map } from 'maplibre-gl';
 import { useEffect, useRef } from 'preact/hooks';
 import { t } from '../app/i18n.js';
-import { addBoundaries, createBaseMap } from '../base-map.js';
+import { createBaseMap } from '../base-map.js';
+import { showOutlines } from './map-layers.js';
 
 /**
  * A small, still map of where the clue is: the base map (web/src/base-map.ts) with the town
@@ -24,7 +25,7 @@ export default function ClueMapInset({ lon, lat, label }: { lon: number; lat: nu
       map.current = m;
       for (const h of ['dragPan', 'scrollZoom', 'boxZoom', 'dragRotate', 'keyboard', 'doubleClickZoom', 'touchZoomRotate'] as const) m[h].disable();
       m.jumpTo({ center: [lon, lat], zoom: 13 });
-      await addBoundaries(m, true).catch(() => undefined);
+      await showOutlines(m).catch(() => undefined);
       if (gone) return;
       m.addSource('clue', { type: 'geojson', data: point });
       m.addLayer({ id: 'clue-dot', type: 'circle', source: 'clue', paint: { 'circle-radius': 7, 'circle-color': '#d32f2f', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });

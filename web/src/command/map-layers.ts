@@ -71,3 +71,13 @@ export function labelPoints(fc: FeatureCollection): { name: string; position: [n
     return b && name ? [{ name, position: [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2] as [number, number] }] : [];
   });
 }
+
+/**
+ * District and town outlines for the maps that only need orientation (planner, admin, the clue's
+ * inset): the two coarse levels come whole, so the current view's box is enough to ask for them.
+ */
+export async function showOutlines(map: Map): Promise<void> {
+  const box = map.getBounds().toArray().flat() as [number, number, number, number];
+  await showBoundary(map, 'district', box);
+  await showBoundary(map, 'town', box);
+}

@@ -4,8 +4,10 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { t } from '../app/i18n.js';
 import { toCsv } from './download.js';
 import { dayEnd, dayStart, defaultRange, ExportLink, useFetch } from '../view-kit.js';
-import type { Efficiency } from './planner-view.js';
+import type { GetAnswer } from '../api.js';
 
+/** The efficiency answer, shared by the tab and its chart. */
+type Efficiency = GetAnswer<'/api/v1/efficiency'>;
 type Row = Efficiency['rows'][number];
 type Column = keyof Row;
 

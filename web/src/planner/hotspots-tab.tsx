@@ -7,7 +7,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { GetAnswer } from '../api.js';
 import { request } from '../api.js';
 import { t } from '../app/i18n.js';
-import { addBoundaries, createBaseMap } from '../base-map.js';
+import { createBaseMap } from '../base-map.js';
+import { showOutlines } from '../command/map-layers.js';
 import { dayEnd, dayStart, defaultRange, ExportLink, useFetch } from '../view-kit.js';
 import { toCsv } from './download.js';
 
@@ -77,7 +78,7 @@ export default function HotspotsTab() {
       overlay.current = new MapboxOverlay({ layers: [] });
       m.addControl(overlay.current);
       setMapReady(true);
-      await addBoundaries(m, !config.styleUrl).catch(() => undefined);
+      await showOutlines(m).catch(() => undefined);
     })();
     return () => {
       gone = true;

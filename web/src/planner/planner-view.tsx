@@ -1,5 +1,4 @@
 import { useLocation } from 'preact-iso';
-import type { GetAnswer } from '../api.js';
 import { t, useLang } from '../app/i18n.js';
 import HotspotsTab from './hotspots-tab.js';
 import EfficiencyTab from './efficiency-tab.js';
@@ -8,9 +7,6 @@ import EvaluationTab from './evaluation-tab.js';
 /** The planner's three views, one URL each (`/planner/<tab>`). */
 const TABS = ['hotspots', 'efficiency', 'evaluation'] as const;
 type Tab = (typeof TABS)[number];
-
-/** The efficiency answer, shared by the tab and its chart. */
-export type Efficiency = GetAnswer<'/api/v1/efficiency'>;
 
 /**
  * The planner's screen: hotspot layers with a time slider, per-unit and per-town efficiency,
