@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { defineRoute, STREAMED, type Route } from '../http/define-route.js';
+import { acknowledgeAlarm, alarmAckAnswerSchema } from './alarm-ack.js';
 import { applyClueAction, clueActionSchema } from './clue-actions.js';
 import { streamClueExport } from './clue-export.js';
 import { clueListQuery, encodeCursor, listCluePage, walkClues } from './clue-list.js';
@@ -88,6 +89,21 @@ export function clueRoutes(pool: pg.Pool, routing: () => RoutingContext): Route[
         errors: ['GW_CLUE_NOT_FOUND', 'GW_OUT_OF_SCOPE', 'GW_CLUE_FORBIDDEN', 'GW_CLUE_STATE', 'GW_CLUE_INVALID'],
       },
       ({ user, params, body, req }) => applyClueAction(pool, routing(), user, params.code, body, req.ip ?? null),
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/api/v1/clues/:code/alarm-ack',
+        tag,
+        summary: 'Acknowledge the urgent-clue alarm (gas high/critical, bridge red): recorded on the timeline',
+        description: 'Appends an `alarm.ack` row (who, when, from where, the severity) to the clue’s timeline and sends an `alarm` clue event. A clue outside the caller’s jurisdiction answers 404 GW_CLUE_NOT_FOUND, as an unknown code.',
+        allow: 'clues.read',
+        params: codeParam,
+        body: z.strictObject({}),
+        response: alarmAckAnswerSchema,
+        errors: ['GW_CLUE_NOT_FOUND'],
+      },
+      ({ user, params, req }) => acknowledgeAlarm(pool, user, params.code, req.ip ?? null),
     ),
   ];
 }
