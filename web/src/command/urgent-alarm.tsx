@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { request } from '../api.js';
 import { pick, t, useLang } from '../app/i18n.js';
 import { useLive } from '../app/live.js';
@@ -28,8 +28,21 @@ function beep(): void {
 export function UrgentAlarm({ onOpen }: { onOpen: (code: string) => void }) {
   useLang();
   const [queue, setQueue] = useState<Clue[]>([]);
-  useLive('opened', (m) => {
-    if (isUrgent(m.fields)) setQueue((q) => (q.some((c) => c.code === m.code) ? q : [...q, m.fields]));
+  // Codes acknowledged on this console: a later change of the same clue does not ring again.
+  const acked = useRef(new Set<string>());
+  const raise = (clue: Clue) => {
+    if (acked.current.has(clue.code) || !isUrgent(clue)) return;
+    setQueue((q) => (q.some((c) => c.code === clue.code) ? q : [...q, clue]));
+  };
+  useLive('opened', (m) => raise(m.fields));
+  // A clue can become urgent later (a gas reading rising to high): the change carries only the
+  // new severity, so the clue is read to know its alert type.
+  useLive('changed', (m) => {
+    if (m.fields.severity !== 'high' && m.fields.severity !== 'critical') return;
+    if (acked.current.has(m.code)) return;
+    request<{ clue: Clue }>(`/api/v1/clues/${encodeURIComponent(m.code)}`)
+      .then((r) => raise(r.clue))
+      .catch(() => undefined);
   });
   const first = queue[0];
   useEffect(() => {
@@ -41,6 +54,7 @@ export function UrgentAlarm({ onOpen }: { onOpen: (code: string) => void }) {
   if (!first) return null;
   const ack = async (open: boolean) => {
     await request(`/api/v1/clues/${encodeURIComponent(first.code)}/alarm-ack`, { method: 'POST', body: {} });
+    acked.current.add(first.code);
     setQueue((q) => q.slice(1));
     if (open) onOpen(first.code);
   };
