@@ -13,11 +13,12 @@
  * - `transitioned`: a person's action; `transition` (the timeline event)
  * - `deadline`: the deadline scheduler's step; `step: ClueDeadlineStep`, `timeline`
  * - `evidence`: evidence attached; `evidence: {sha256, ...}`, `timeline`
+ * - `alarm`: an operator acknowledged the urgent-clue alarm (alarm-ack.ts); `timeline`
  *
  * Readers that need "what changed" (the live WebSocket) compare `clue` with the clue of the
  * previous event of the same code; `closed`/`merged`/`escalated` statuses end a clue.
  */
-export type ClueEventChange = 'created' | 'updated' | 'transitioned' | 'deadline' | 'evidence';
+export type ClueEventChange = 'created' | 'updated' | 'transitioned' | 'deadline' | 'evidence' | 'alarm';
 
 /** Command levels that watch a clue; the deadline scheduler escalates town → district → city (升级). */
 export const ESCALATION_LEVELS = ['town', 'district', 'city'] as const;

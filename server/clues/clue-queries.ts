@@ -8,6 +8,7 @@ import { ALERT_TYPES, SEVERITIES } from '../detection/alert.js';
 import { CLUE_STATUSES, type ClueStatus } from './clue.js';
 import type { ClueDeadlineStep } from './clue-event.js';
 import { EVIDENCE_ADDED, evidenceRecordSchema } from './evidence-record.js';
+import { ALARM_ACK, alarmAckRecordSchema } from './alarm-record.js';
 import { actionRecordSchema, CLUE_ACTION_TYPES } from './lifecycle.js';
 import { bilingualSchema, clueFromRow, type ClueRow, type StoredClue } from './stored-clue.js';
 
@@ -77,13 +78,13 @@ export const timelineEntrySchema = z.strictObject({
   at: z.iso.datetime(),
   /** A username, 'pipeline' for alerts, 'system' for the deadline scheduler. */
   actor: z.string(),
-  /** 'opened' for the alert that opened the clue, 'alert' for one that joined it, a person's action, a deadline step, or evidence attached. */
-  action: z.enum(['opened', 'alert', ...CLUE_ACTION_TYPES, ...DEADLINE_ACTIONS, EVIDENCE_ADDED]),
+  /** 'opened' for the alert that opened the clue, 'alert' for one that joined it, a person's action, a deadline step, evidence attached, or an urgent alarm acknowledged. */
+  action: z.enum(['opened', 'alert', ...CLUE_ACTION_TYPES, ...DEADLINE_ACTIONS, EVIDENCE_ADDED, ALARM_ACK]),
   from: z.enum(CLUE_STATUSES).nullable(),
   to: z.enum(CLUE_STATUSES).nullable(),
   /** From where: `device:<id>` for the pipeline, the client address for a person. */
   source: z.string().nullable(),
-  detail: z.union([alertRecordSchema, actionRecordSchema, deadlineRecordSchema, evidenceRecordSchema]),
+  detail: z.union([alertRecordSchema, actionRecordSchema, deadlineRecordSchema, evidenceRecordSchema, alarmAckRecordSchema]),
 });
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 

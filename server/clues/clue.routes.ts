@@ -1,13 +1,14 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { defineRoute, STREAMED, type Route } from '../http/define-route.js';
+import { acknowledgeAlarm, alarmAckAnswerSchema } from './alarm-ack.js';
 import { applyClueAction, clueActionSchema } from './clue-actions.js';
 import { streamClueExport } from './clue-export.js';
 import { clueListQuery, encodeCursor, listCluePage, walkClues } from './clue-list.js';
 import { clueTimeline, findVisibleClue, timelineEntrySchema } from './clue-queries.js';
 import type { RoutingContext } from './reroute.js';
-import { listTasks, taskListSchema, taskQuerySchema } from './task-list.js';
-import { timelineEventSchema } from './lifecycle.js';
+import { listTasks, nextActionsFor, taskListSchema, taskQuerySchema } from './task-list.js';
+import { CLUE_ACTION_TYPES, timelineEventSchema } from './lifecycle.js';
 import { clueView, clueViewSchema } from './stored-clue.js';
 
 const codeParam = z.object({ code: z.string().min(1).max(64) });
@@ -62,16 +63,16 @@ export function clueRoutes(pool: pg.Pool, routing: () => RoutingContext): Route[
         method: 'get',
         path: '/api/v1/clues/:code',
         tag,
-        summary: 'One clue with its routing reasons and timeline',
-        description: SCOPE_NOTE,
+        summary: 'One clue with its routing reasons and timeline, and what the caller may do next',
+        description: `\`nextActions\`: the actions the caller may take now (as the tasks list gives them), for the UI to offer exactly those. ${SCOPE_NOTE}`,
         allow: 'clues.read',
         params: codeParam,
-        response: z.strictObject({ clue: clueViewSchema, timeline: z.array(timelineEntrySchema) }),
+        response: z.strictObject({ clue: clueViewSchema, timeline: z.array(timelineEntrySchema), nextActions: z.array(z.enum(CLUE_ACTION_TYPES)) }),
         errors: ['GW_CLUE_NOT_FOUND', 'GW_OUT_OF_SCOPE'],
       },
       async ({ user, params }) => {
         const clue = await findVisibleClue(pool, user, params.code);
-        return { clue: clueView(clue), timeline: await clueTimeline(pool, clue.id) };
+        return { clue: clueView(clue), timeline: await clueTimeline(pool, clue.id), nextActions: nextActionsFor(routing(), user, clue) };
       },
     ),
     defineRoute(
@@ -88,6 +89,21 @@ export function clueRoutes(pool: pg.Pool, routing: () => RoutingContext): Route[
         errors: ['GW_CLUE_NOT_FOUND', 'GW_OUT_OF_SCOPE', 'GW_CLUE_FORBIDDEN', 'GW_CLUE_STATE', 'GW_CLUE_INVALID'],
       },
       ({ user, params, body, req }) => applyClueAction(pool, routing(), user, params.code, body, req.ip ?? null),
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/api/v1/clues/:code/alarm-ack',
+        tag,
+        summary: 'Acknowledge the urgent-clue alarm (gas high/critical, bridge red): recorded on the timeline',
+        description: 'Appends an `alarm.ack` row (who, when, from where, the severity) to the clue’s timeline and sends an `alarm` clue event. A clue outside the caller’s jurisdiction answers 404 GW_CLUE_NOT_FOUND, as an unknown code.',
+        allow: 'clues.read',
+        params: codeParam,
+        body: z.strictObject({}),
+        response: alarmAckAnswerSchema,
+        errors: ['GW_CLUE_NOT_FOUND'],
+      },
+      ({ user, params, req }) => acknowledgeAlarm(pool, user, params.code, req.ip ?? null),
     ),
   ];
 }

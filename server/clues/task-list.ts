@@ -5,8 +5,8 @@ import { defineQueries } from '../../db/sql.js';
 import { DEVICE_KINDS, type DeviceKind } from '../../ingest/device-event.js';
 import { scopeOf, scopeSqlParams } from '../auth/policy.js';
 import type { User } from '../auth/users.js';
-import { CLUE_STATUSES, FINAL_STATUSES, type ClueStatus } from './clue.js';
-import { allowedActions, CLUE_ACTION_TYPES } from './lifecycle.js';
+import { CLUE_STATUSES, FINAL_STATUSES, type Clue, type ClueStatus } from './clue.js';
+import { allowedActions, CLUE_ACTION_TYPES, type ClueActionType } from './lifecycle.js';
 import { itemFactsOf, type RoutingContext } from './reroute.js';
 import { clueFromRow, clueView, clueViewSchema, type ClueRow } from './stored-clue.js';
 
@@ -57,19 +57,24 @@ export async function listTasks(pool: pg.Pool, ctx: Pick<RoutingContext, 'units'
     pool.query<ClueRow>(sql.list, [...scope, user.unitId, FINAL_STATUSES, q.status ?? null, q.item ?? null, kind, q.limit, q.offset]),
     pool.query<{ status: ClueStatus; n: number }>(sql.count, [...scope, user.unitId, FINAL_STATUSES, q.item ?? null, kind]),
   ]);
-  const actor = { userId: user.username, role: user.role, unitId: user.unitId };
   const byStatus = Object.fromEntries(OPEN_STATUSES.map((s) => [s, 0]));
   for (const r of counts.rows) byStatus[r.status] = r.n;
   return {
     unitId: user.unitId,
-    tasks: list.rows.map(clueFromRow).map((c) => {
-      // The office a rejection would go to, as the action shell finds it.
-      const office = (ctx.units.coordinationOffices.get(c.districtCode) ?? ctx.units.coordinationOffices.get(null))?.id ?? null;
-      return { clue: clueView(c), nextActions: allowedActions(c, actor, itemFactsOf(ctx.history, c), office) };
-    }),
+    tasks: list.rows.map(clueFromRow).map((c) => ({ clue: clueView(c), nextActions: nextActionsFor(ctx, user, c) })),
     counts: byStatus,
     total: counts.rows.filter((r) => !q.status || q.status.includes(r.status)).reduce((sum, r) => sum + r.n, 0),
     limit: q.limit,
     offset: q.offset,
   };
+}
+
+/**
+ * What `user` may do next with `clue`: the lifecycle's `allowedActions`, given the item's facts and
+ * the co-ordination office a rejection would go to (as the action shell finds it). Shared by the
+ * tasks list and the clue detail, so the UI offers exactly what the action route would accept.
+ */
+export function nextActionsFor(ctx: Pick<RoutingContext, 'units' | 'history'>, user: User, c: Clue): ClueActionType[] {
+  const office = (ctx.units.coordinationOffices.get(c.districtCode) ?? ctx.units.coordinationOffices.get(null))?.id ?? null;
+  return allowedActions(c, { userId: user.username, role: user.role, unitId: user.unitId }, itemFactsOf(ctx.history, c), office);
 }

@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import compression from 'compression';
 import helmet from 'helmet';
 import type pg from 'pg';
 import type { z } from 'zod';
@@ -87,7 +88,25 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb' }));
   app.use(authenticate(deps.pool));
   app.use(routesRouter(routes, { checkResponses: deps.checkResponses }));
-  if (deps.webRoot) app.use(express.static(deps.webRoot, { index: 'index.html' }));
+  if (deps.webRoot) {
+    const root = deps.webRoot;
+    // The web app, compressed; hashed assets never change (immutable), index.html is revalidated
+    // so a new build is picked up at once. Every other non-API GET is a route of the app (one URL
+    // per view and clue), answered with index.html.
+    const web = express.Router();
+    web.use(compression());
+    web.use(
+      express.static(root, {
+        index: 'index.html',
+        setHeaders: (res, file) => res.setHeader('cache-control', file.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+      }),
+    );
+    web.get(/^(?!\/api\/).*/, (_req, res) => {
+      res.setHeader('cache-control', 'no-cache');
+      res.sendFile('index.html', { root });
+    });
+    app.use(web);
+  }
 
   app.use('/api', (req) => {
     throw new GwError('GW_ROUTE_NOT_FOUND', `No endpoint ${req.method} ${req.originalUrl}`);

@@ -92,6 +92,9 @@ test('the detail has the routing reasons and the timeline; out of scope is refus
   assert.equal(r.body.clue.deadline, new Date(T0 + 25_000 + 120 * 60_000).toISOString());
   assert.ok(r.body.clue.reasons.some((x: { rule: string; zh: string }) => x.rule === 'empowered' && x.zh.includes(TOWN_A.name)));
   assert.deepEqual(r.body.timeline.map((t: { action: string }) => t.action), ['opened']);
+  // What each may do next, as the action route would accept it: the command centre dispatches, the unit waits.
+  assert.deepEqual(r.body.nextActions, ['dispatch', 'escalate', 'reroute', 'merge']);
+  assert.deepEqual((await get('worker-a', `/api/v1/clues/${A}`)).body.nextActions, []);
 
   const refused = await get('op-town-a', `/api/v1/clues/${B}`);
   assert.equal(refused.status, 404);
@@ -196,4 +199,29 @@ test('OpenAPI documents the clue endpoints: the action body, the answers and who
     body.oneOf.map((s: { properties: { type: { const: string } } }) => s.properties.type.const).sort(),
     ['accept', 'close', 'closeAtSource', 'dispatch', 'escalate', 'feedback', 'merge', 'reject', 'reroute', 'return', 'start', 'transfer', 'verify'],
   );
+});
+
+test('acknowledging the urgent alarm is recorded on the timeline; a clue out of scope answers as an unknown code', async () => {
+  const ack = (who: string, code: string) => api(`${app.url}/api/v1/clues/${code}/alarm-ack`, { token: tokens[who], body: {} });
+  const r = await ack('op-town-a', A);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.code, A);
+  assert.equal(r.body.by, 'op-town-a');
+  const timeline = (await get('op-town-a', `/api/v1/clues/${A}`)).body.timeline as { action: string; actor: string; detail: { alarm?: { severity: string } } }[];
+  const row = timeline.find((t) => t.action === 'alarm.ack');
+  assert.ok(row, `the timeline has the acknowledgement (${timeline.map((t) => t.action).join(', ')})`);
+  assert.equal(row.actor, 'op-town-a');
+  assert.ok(row.detail.alarm?.severity);
+  const { rows } = await db.pool.query(`SELECT change FROM clue_outbox WHERE clue_code = $1 AND change = 'alarm'`, [A]);
+  assert.equal(rows.length, 1, 'an alarm clue event is queued');
+
+  const foreign = await ack('op-town-a', B);
+  const unknown = await ack('op-town-a', '330203-20990101-0001');
+  assert.equal(foreign.status, 404);
+  assert.equal(foreign.body.error.code, 'GW_CLUE_NOT_FOUND');
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.error.code, 'GW_CLUE_NOT_FOUND');
+  assert.equal((await ack('op-elsewhere', A)).status, 404);
+  const extra = await api(`${app.url}/api/v1/clues/${A}/alarm-ack`, { token: tokens['op-town-a'], body: { silent: true } });
+  assert.equal(extra.status, 400, 'unknown body fields are refused');
 });

@@ -1688,8 +1688,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One clue with its routing reasons and timeline
-         * @description Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.
+         * One clue with its routing reasons and timeline, and what the caller may do next
+         * @description `nextActions`: the actions the caller may take now (as the tasks list gives them), for the UI to offer exactly those. Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others answer 403 GW_OUT_OF_SCOPE.
          */
         get: {
             parameters: {
@@ -1715,7 +1715,7 @@ export interface paths {
                                 at: string;
                                 actor: string;
                                 /** @enum {string} */
-                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge" | "deadline.warning" | "deadline.overdue" | "deadline.escalated" | "evidence.added";
+                                action: "opened" | "alert" | "dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge" | "deadline.warning" | "deadline.overdue" | "deadline.escalated" | "evidence.added" | "alarm.ack";
                                 from: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 to: ("new" | "dispatched" | "accepted" | "handling" | "feedback" | "verified" | "closed" | "rejected" | "transferred" | "escalated" | "merged") | null;
                                 source: string | null;
@@ -1820,8 +1820,14 @@ export interface paths {
                                         source: "upload" | "camera";
                                         fileName: string | null;
                                     };
+                                } | {
+                                    alarm: {
+                                        severity: string;
+                                        alertType: string;
+                                    };
                                 };
                             }[];
+                            nextActions: ("dispatch" | "accept" | "reject" | "start" | "feedback" | "verify" | "return" | "close" | "transfer" | "escalate" | "closeAtSource" | "reroute" | "merge")[];
                         };
                     };
                 };
@@ -2121,6 +2127,120 @@ export interface paths {
                 };
                 /** @description GW_CLUE_INVALID: The action does not make sense for this clue */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clues/{code}/alarm-ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge the urgent-clue alarm (gas high/critical, bridge red): recorded on the timeline
+         * @description Appends an `alarm.ack` row (who, when, from where, the severity) to the clue’s timeline and sends an `alarm` clue event. A clue outside the caller’s jurisdiction answers 404 GW_CLUE_NOT_FOUND, as an unknown code.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            /** Format: date-time */
+                            at: string;
+                            by: string;
+                        };
+                    };
+                };
+                /** @description GW_VALIDATION: Request failed validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_AUTH_REQUIRED: Authentication required */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_FORBIDDEN: Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_CLUE_NOT_FOUND: No such clue */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -10,6 +10,8 @@ export interface SessionUser {
   username: string;
   displayName: string;
   role: string;
+  /** Jurisdiction codes the user holds; empty: the whole city. */
+  scopes?: string[];
 }
 
 /** The session's bearer token, if logged in. */

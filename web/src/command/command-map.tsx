@@ -1,0 +1,243 @@
+import { MapboxOverlay } from '@deck.gl/mapbox';
+import { PathLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
+import type { FeatureCollection } from 'geojson';
+import type { Map } from 'maplibre-gl';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { request, type GetAnswer } from '../api.js';
+import { t, useLang } from '../app/i18n.js';
+import { live, useLive } from '../app/live.js';
+import { createBaseMap } from '../base-map.js';
+import { ClueColumnStore, decodeClueFeed } from '../clue-feed-bin.js';
+import { token, sessionUser } from '../session.js';
+import { BOUNDARY_LAYERS, bboxOf, hideBoundary, labelPoints, showBoundary, type BoundaryLayer } from './map-layers.js';
+import { TRUCK_TRAIL_MS, Fleet } from './fleet.js';
+import { clusterRadius, SEVERITY_RADIUS, statusColour } from './clue-style.js';
+
+/** Below this zoom the map shows the server's clusters, not single clues. */
+const CLUSTER_BELOW_ZOOM = 11;
+
+type Cluster = GetAnswer<'/api/v1/map/clusters'>['clusters'][number];
+
+/**
+ * The command centre's full-screen map: opens on the user's jurisdiction, draws the clues of the
+ * binary feed coloured by status and sized by severity (the server's clusters when zoomed out),
+ * patches them from the live diffs (never reloading the set, except when the server says `reload`),
+ * and shows trucks with their trails, offline devices in grey and the boundary layers.
+ */
+export function CommandMap({ selected, onOpen }: { selected: string | null; onOpen: (code: string) => void }) {
+  useLang();
+  const box = useRef<HTMLDivElement>(null);
+  const mapRef = useRef<Map | null>(null);
+  const overlay = useRef<MapboxOverlay | null>(null);
+  const store = useRef<ClueColumnStore | null>(null);
+  const fleet = useRef(new Fleet());
+  const labels = useRef<Partial<Record<BoundaryLayer, FeatureCollection>>>({});
+  const [version, setVersion] = useState(0);
+  const [clusters, setClusters] = useState<Cluster[] | null>(null);
+  const [on, setOn] = useState<Record<BoundaryLayer, boolean>>({ district: true, town: true, community: false, grid: false, zone: false });
+  const [error, setError] = useState('');
+  const bump = () => setVersion((v) => v + 1);
+  const openRef = useRef(onOpen);
+  openRef.current = onOpen;
+
+  const loadFeed = async () => {
+    const res = await fetch('/api/v1/map/clues?format=bin', { headers: { authorization: `Bearer ${token()}` } });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    store.current = new ClueColumnStore(decodeClueFeed(await res.arrayBuffer()));
+    bump();
+  };
+
+  const loadClusters = async (map: Map) => {
+    if (map.getZoom() >= CLUSTER_BELOW_ZOOM) return setClusters(null);
+    const b = map.getBounds();
+    const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(5)).join(',');
+    const answer = await request<GetAnswer<'/api/v1/map/clusters'>>(`/api/v1/map/clusters?z=${Math.floor(map.getZoom())}&bbox=${bbox}`);
+    setClusters(answer.clusters);
+  };
+
+  useEffect(() => {
+    let gone = false;
+    (async () => {
+      const { styleUrl } = await request<GetAnswer<'/api/v1/map-config'>>('/api/v1/map-config');
+      const map = await createBaseMap(box.current!, styleUrl);
+      if (gone) return map.remove();
+      mapRef.current = map;
+      overlay.current = new MapboxOverlay({ layers: [] });
+      map.addControl(overlay.current);
+      const whole: [number, number, number, number] = [-180, -85, 180, 85];
+      const [districts, towns] = await Promise.all([showBoundary(map, 'district', whole), showBoundary(map, 'town', whole)]);
+      labels.current = { district: districts, town: towns };
+      // Open on the user's own jurisdiction: their district or town (or the city when they hold none).
+      const scopes = sessionUser()?.scopes ?? [];
+      const home = (scopes.length && (bboxOf(towns, scopes) ?? bboxOf(districts, scopes))) || bboxOf(districts, []);
+      if (home) map.fitBounds(home, { padding: 24, duration: 0 });
+      map.on('moveend', () => void loadClusters(map).catch((e: Error) => setError(e.message)));
+      await Promise.all([loadFeed(), loadClusters(map)]);
+    })().catch((e: Error) => setError(e.message));
+    return () => {
+      gone = true;
+      mapRef.current?.remove();
+      mapRef.current = null;
+    };
+  }, []);
+
+  // The live diffs patch the columns in place; a clue that ended keeps its row, drawn as closed.
+  useLive('opened', (m) => {
+    store.current?.upsert({ ...m.fields, itemCode: m.fields.item?.code ?? null }, m.seq);
+    bump();
+  });
+  useLive('changed', (m) => {
+    const s = store.current;
+    const row = s?.rowOf(m.code);
+    if (!s || row === undefined) return;
+    const c = s.cols;
+    s.upsert(
+      {
+        code: m.code,
+        status: m.fields.status ?? c.statuses[c.status[row]!]!,
+        severity: m.fields.severity ?? c.severities[c.severity[row]!]!,
+        itemCode: m.fields.item !== undefined ? (m.fields.item?.code ?? null) : c.items[c.item[row]!] || null,
+        position: m.fields.position ?? { lon: c.lon[row]!, lat: c.lat[row]! },
+      },
+      m.seq,
+    );
+    bump();
+  });
+  useLive('closed', (m) => {
+    const s = store.current;
+    const row = s?.rowOf(m.code);
+    if (!s || row === undefined) return;
+    const c = s.cols;
+    // Left the scope: hidden. Ended: drawn with its final status.
+    const status = m.reason === 'left-scope' ? 'left-scope' : m.status;
+    s.upsert({ code: m.code, status, severity: c.severities[c.severity[row]!]!, itemCode: c.items[c.item[row]!] || null, position: { lon: c.lon[row]!, lat: c.lat[row]! } }, m.seq);
+    bump();
+  });
+  useLive('reload', () => void loadFeed().catch((e: Error) => setError(e.message)));
+  useLive('device', (m) => {
+    fleet.current.fix(m, Date.now());
+    bump();
+  });
+  useLive('device-health', (m) => {
+    fleet.current.health(m);
+    bump();
+  });
+  useEffect(() => {
+    // The clue diffs flow once subscribed (docs/LIVE.md); the whole scope, the map filters nothing.
+    live.subscribe({});
+  }, []);
+
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map) return;
+    const b = map.getBounds();
+    const bbox: [number, number, number, number] = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+    for (const layer of BOUNDARY_LAYERS) {
+      if (layer === 'district' || layer === 'town') {
+        const id = `b-${layer}`;
+        if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', on[layer] ? 'visible' : 'none');
+      } else if (on[layer]) {
+        void showBoundary(map, layer, bbox).then((fc) => {
+          labels.current[layer] = fc;
+          bump();
+        }, (e: Error) => setError(e.message));
+      } else {
+        hideBoundary(map, layer);
+        delete labels.current[layer];
+      }
+    }
+  }, [on]);
+
+  useEffect(() => {
+    const s = store.current;
+    const zoomedOut = clusters !== null;
+    const now = Date.now();
+    const labelData = BOUNDARY_LAYERS.filter((l) => on[l] && labels.current[l]).flatMap((l) => labelPoints(labels.current[l]!).map((p) => ({ ...p, layer: l })));
+    overlay.current?.setProps({
+      layers: [
+        new TextLayer({
+          id: 'labels',
+          data: labelData,
+          characterSet: 'auto',
+          getText: (d) => d.name,
+          getPosition: (d) => d.position,
+          getSize: (d) => (d.layer === 'district' ? 15 : d.layer === 'town' ? 12 : 10),
+          getColor: [40, 50, 64, 220],
+          fontFamily: 'system-ui, "Noto Sans CJK SC", sans-serif',
+          updateTriggers: { getText: version },
+        }),
+        zoomedOut &&
+          new ScatterplotLayer<Cluster>({
+            id: 'clusters',
+            data: clusters,
+            getPosition: (d) => [d.lon, d.lat],
+            getRadius: (d) => clusterRadius(d.count),
+            radiusUnits: 'pixels',
+            getFillColor: (d) => (d.bySeverity.critical || d.bySeverity.high ? [211, 47, 47, 180] : [30, 136, 229, 170]),
+            getLineColor: [255, 255, 255],
+            lineWidthMinPixels: 1,
+            stroked: true,
+          }),
+        !zoomedOut &&
+          s &&
+          new ScatterplotLayer({
+            id: 'clues',
+            data: { length: s.cols.count },
+            getPosition: (_: unknown, { index }: { index: number }) => [s.cols.lon[index]!, s.cols.lat[index]!],
+            getFillColor: (_: unknown, { index }: { index: number }) => statusColour(s.cols.statuses[s.cols.status[index]!]!, s.cols.codes[index] === selected),
+            getRadius: (_: unknown, { index }: { index: number }) => SEVERITY_RADIUS[s.cols.severities[s.cols.severity[index]!]!] ?? 4,
+            radiusUnits: 'pixels',
+            stroked: true,
+            getLineColor: [255, 255, 255],
+            lineWidthMinPixels: 1,
+            pickable: true,
+            onClick: ({ index }) => {
+              const code = s.cols.codes[index];
+              if (code) openRef.current(code);
+            },
+            updateTriggers: { getPosition: version, getFillColor: [version, selected], getRadius: version },
+          }),
+        new PathLayer({
+          id: 'truck-trails',
+          data: fleet.current.trails(now - TRUCK_TRAIL_MS),
+          getPath: (d) => d.path,
+          getColor: [0, 121, 107, 160],
+          widthMinPixels: 2,
+          updateTriggers: { getPath: version },
+        }),
+        new ScatterplotLayer({
+          id: 'devices',
+          data: fleet.current.devices(),
+          getPosition: (d) => [d.lon, d.lat],
+          getFillColor: (d) => (d.online ? [0, 121, 107, 255] : [150, 150, 150, 200]),
+          getRadius: (d) => (d.kind === 'waste-truck' ? 6 : 4),
+          radiusUnits: 'pixels',
+          stroked: true,
+          getLineColor: [255, 255, 255],
+          lineWidthMinPixels: 1,
+          updateTriggers: { getFillColor: version, getPosition: version },
+        }),
+      ],
+    });
+  }, [version, clusters, selected, on]);
+
+  return (
+    <div class="command-map">
+      <div ref={box} class="map" role="region" aria-label={t('command.map.label')} data-clues={store.current?.cols.count ?? ''} />
+      <fieldset class="layer-switch">
+        <legend>{t('command.layers.title')}</legend>
+        {BOUNDARY_LAYERS.map((l) => (
+          <label key={l}>
+            <input type="checkbox" checked={on[l]} onChange={(e) => setOn({ ...on, [l]: (e.currentTarget as HTMLInputElement).checked })} />
+            {t(`command.layers.${l}`)}
+          </label>
+        ))}
+      </fieldset>
+      {error && (
+        <p class="error map-error" role="alert">
+          {t('command.feed.failed', { message: error })}
+        </p>
+      )}
+    </div>
+  );
+}
