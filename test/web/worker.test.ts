@@ -154,6 +154,15 @@ describe('worker view: a grid worker takes a task on the phone, online and offli
     assert.deepEqual(consoleErrors, []);
   });
 
+  it('goes on duty and reports the phone position', async () => {
+    const reported = page.waitForResponse((r) => r.url().endsWith('/api/v1/me/position') && r.request().method() === 'POST', { timeout: 15_000 });
+    await page.click('[data-testid=duty]');
+    await page.waitForSelector('[data-testid=duty][aria-checked=true]');
+    assert.equal((await reported).status(), 202);
+    assert.match(await page.locator('[data-testid=duty]').innerText(), /在岗/);
+    assert.deepEqual(consoleErrors, []);
+  });
+
   it('opens the task, accepts it, and uploads a real JPEG from the camera input', async () => {
     await page.click(`[data-testid=tasks] a[data-code="${code}"]`);
     await page.waitForURL(new RegExp(`/worker/task/${code}$`));
@@ -172,7 +181,10 @@ describe('worker view: a grid worker takes a task on the phone, online and offli
     // The navigation map shows the straight-line distance from my position (about 290 m).
     assert.match(await page.locator('[data-testid=distance]').innerText(), /直线距离 \d{3} m/);
     await page.waitForSelector('.nav-map canvas.maplibregl-canvas', { timeout: 15_000 });
-    await page.screenshot({ path: path.join(shots, 'worker-task-accepted.png'), fullPage: true });
+    await page.screenshot({ path: path.join(shots, 'worker-task-accepted.png') });
+    await page.locator('.nav').scrollIntoViewIfNeeded();
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    await page.locator('.nav').screenshot({ path: path.join(shots, 'worker-navigation.png') });
     assert.deepEqual(consoleErrors, []);
   });
 
@@ -194,7 +206,7 @@ describe('worker view: a grid worker takes a task on the phone, online and offli
     offline = false;
     await page.waitForSelector('[data-testid=outbox]', { state: 'detached', timeout: 20_000 });
     await page.waitForSelector('[data-testid=task][data-status=feedback]', { timeout: 15_000 });
-    await page.screenshot({ path: path.join(shots, 'worker-back-online.png'), fullPage: true });
+    await page.screenshot({ path: path.join(shots, 'worker-back-online.png') });
     // A reload flushes the outbox again: it must find nothing left to send.
     await page.reload();
     await page.waitForSelector('[data-testid=task][data-status=feedback]', { timeout: 15_000 });
