@@ -206,6 +206,7 @@ describe('worker view: a grid worker takes a task on the phone, online and offli
     offline = false;
     await page.waitForSelector('[data-testid=outbox]', { state: 'detached', timeout: 20_000 });
     await page.waitForSelector('[data-testid=task][data-status=feedback]', { timeout: 15_000 });
+    assert.match(await page.locator('[data-testid=task-message]').innerText(), /离线记录已发送/);
     await page.screenshot({ path: path.join(shots, 'worker-back-online.png') });
     // A reload flushes the outbox again: it must find nothing left to send.
     await page.reload();

@@ -53,14 +53,15 @@ async function recount(): Promise<void> {
 
 /** Sends everything queued now (shared run: see `flush`). */
 export async function flushOutbox(): Promise<void> {
-  publish(await flush(browserStore, sendItem));
-  for (const fn of sentListeners) fn();
+  const left = await flush(browserStore, sendItem);
+  publish(left);
+  for (const fn of sentListeners) fn(left);
 }
 
-const sentListeners = new Set<() => void>();
+const sentListeners = new Set<(left: number) => void>();
 
-/** Calls `fn` after each flush, so a view reloads what the sent items changed. */
-export function onFlushed(fn: () => void): () => void {
+/** Calls `fn` after each flush with how many items are still queued, so a view reloads what the sent items changed. */
+export function onFlushed(fn: (left: number) => void): () => void {
   sentListeners.add(fn);
   return () => void sentListeners.delete(fn);
 }

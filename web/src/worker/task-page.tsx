@@ -65,7 +65,11 @@ export function TaskPage({ code }: { code: string }) {
   };
   useEffect(() => {
     reload();
-    return onFlushed(reload);
+    return onFlushed((left) => {
+      // What this page queued has gone out: say so instead of leaving "saved offline" up.
+      if (!left) setMessage((m) => (m === t('worker.handle.queued') ? t('worker.handle.sentLater') : m));
+      reload();
+    });
   }, [code]);
   useLive('changed', (m) => m.code === code && reload());
 
