@@ -11,6 +11,8 @@ export interface OutboxItem {
   note: string;
   /** Photos as the camera input gave them (Blob in the browser; anything the sender accepts). */
   photos: unknown[];
+  /** The lifecycle action the note goes with, if any (feedback or close at source); none: photos only. */
+  action?: 'feedback' | 'closeAtSource';
   queuedAt: string;
 }
 
