@@ -4,6 +4,7 @@
  * SwiftShader flags, collect console errors, log in by planting the session the login form
  * would store, run axe-core, and look for untranslated message keys.
  */
+import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -84,7 +85,7 @@ export async function loginAs(rig: RoleViewRig, role: string): Promise<string> {
 /** Runs axe-core on the page and answers its serious and critical violations, one line each. */
 export async function seriousViolations(page: Page): Promise<string[]> {
   // Evaluated over CDP rather than added as a <script>, so the page's CSP needs no exception.
-  await page.evaluate(fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+  await page.evaluate(fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
   const found = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }> } }).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
