@@ -17,6 +17,7 @@ import { DeviceRegistry } from '../../ingest/device-registry.js';
 import { getTestDb, resetDb } from '../helpers/db.js';
 import { CuttableProxy } from '../ingest/db-proxy.js';
 import { waitFor, wireEvent } from '../ingest/mqtt-kafka-support.js';
+import { duplicateOpenClues, settledCounts } from './helpers/accounting.js';
 import { startService, stopService, type Service } from './helpers/service.js';
 
 const REAL_PG = process.env.GW_TEST_DB_BACKEND === 'postgres';
@@ -126,28 +127,15 @@ test(
       assert.deepEqual([seen.some((s) => s !== 'ok'), seen.at(-1)], [true, 'ok'], `/healthz went down then ok (${seen.join(' → ')})`);
       assert.equal(acked.size, TOTAL, 'every reading was acknowledged in the end');
 
-      const counts = async () =>
-        (
-          await db.pool.query<{ stored: number; distinct: number; processed: number; dead: number }>(
-            `SELECT count(*)::int AS stored, count(DISTINCT (device_id, event_id))::int AS distinct,
-                    count(*) FILTER (WHERE processed_at IS NOT NULL)::int AS processed,
-                    (SELECT count(*)::int FROM dead_letters) AS dead
-               FROM device_events WHERE device_id LIKE 'do-%'`,
-          )
-        ).rows[0]!;
-      await waitFor('every event to be stored and processed', async () => {
-        const c = await counts();
-        return c.distinct + c.dead >= TOTAL && c.processed === c.stored ? c : undefined;
-      }, 120_000).catch(() => undefined);
-      const final = await counts();
-      const dupes = await db.pool.query(`SELECT item_code, asset_key, count(*)::int AS n FROM clues WHERE status NOT IN ('closed', 'merged') GROUP BY 1, 2 HAVING count(*) > 1`);
+      const final = await settledCounts(db.pool, 'do-%', TOTAL);
+      const dupes = await duplicateOpenClues(db.pool);
       t.diagnostic(`sent ${TOTAL}; stored ${final.stored} (${final.distinct} distinct, ${await stored()} by id), processed ${final.processed}, dead-lettered ${final.dead}; /healthz db: ${seen.join(' → ')}`);
 
       assert.equal(svc.child.exitCode, null, 'the service never exited');
       assert.equal(final.distinct + final.dead, TOTAL, 'sent = stored + dead-lettered');
       assert.equal(final.stored, final.distinct, 'no event stored twice');
       assert.equal(final.processed, final.stored, 'every stored event processed by the clue pipeline');
-      assert.deepEqual(dupes.rows, [], 'no problem has two open clues');
+      assert.deepEqual(dupes, [], 'no problem has two open clues');
     } finally {
       stopped = true;
       await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));

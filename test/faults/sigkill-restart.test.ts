@@ -18,6 +18,7 @@ import mqtt from 'mqtt';
 import { DeviceRegistry } from '../../ingest/device-registry.js';
 import { getTestDb, resetDb } from '../helpers/db.js';
 import { mockCluster, waitFor, wireEvent } from '../ingest/mqtt-kafka-support.js';
+import { duplicateOpenClues, settledCounts } from './helpers/accounting.js';
 import { startService, stopService, type Service } from './helpers/service.js';
 
 const REAL_PG = process.env.GW_TEST_DB_BACKEND === 'postgres';
@@ -101,30 +102,15 @@ test(
       clients.push(...(await publish(service.mqttPort!, tokens, rest, acked, () => false, 'b')));
       assert.equal(acked.size, TOTAL, 'every reading was acknowledged in the end');
 
-      const counts = async () =>
-        (
-          await db.pool.query<{ stored: number; distinct: number; processed: number; dead: number }>(
-            `SELECT count(*)::int AS stored, count(DISTINCT (device_id, event_id))::int AS distinct,
-                    count(*) FILTER (WHERE processed_at IS NOT NULL)::int AS processed,
-                    (SELECT count(*)::int FROM dead_letters) AS dead
-               FROM device_events WHERE device_id LIKE 'kill-%'`,
-          )
-        ).rows[0]!;
-      await waitFor('every stored event to be processed', async () => {
-        const c = await counts();
-        return c.distinct === TOTAL && c.processed === c.stored ? c : undefined;
-      }, 120_000).catch(() => undefined);
-      const final = await counts();
-      const dupes = await db.pool.query<{ item_code: string; asset_key: string; n: number }>(
-        `SELECT item_code, asset_key, count(*)::int AS n FROM clues WHERE status NOT IN ('closed', 'merged') GROUP BY 1, 2 HAVING count(*) > 1`,
-      );
+      const final = await settledCounts(db.pool, 'kill-%', TOTAL);
+      const dupes = await duplicateOpenClues(db.pool);
       const clues = (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM clues')).rows[0]!.n;
       t.diagnostic(`sent ${TOTAL}; stored ${final.stored} (${final.distinct} distinct), processed ${final.processed}, dead-lettered ${final.dead}; clues ${clues}`);
 
       assert.equal(final.distinct + final.dead, TOTAL, 'sent = stored + dead-lettered');
       assert.equal(final.stored, final.distinct, 'no event stored twice');
       assert.equal(final.processed, final.stored, 'the pipeline processed every stored event, including the batch cut off by the kill');
-      assert.deepEqual(dupes.rows, [], 'no problem has two open clues');
+      assert.deepEqual(dupes, [], 'no problem has two open clues');
     } finally {
       await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
       await stopService(service);
@@ -170,28 +156,15 @@ test(
       t.diagnostic(`killed with ${await stored()} of ${TOTAL} stored`);
 
       service = await startService(db.connectionString, dataDir, env);
-      const counts = async () =>
-        (
-          await db.pool.query<{ stored: number; distinct: number; processed: number; dead: number }>(
-            `SELECT count(*)::int AS stored, count(DISTINCT (device_id, event_id))::int AS distinct,
-                    count(*) FILTER (WHERE processed_at IS NOT NULL)::int AS processed,
-                    (SELECT count(*)::int FROM dead_letters) AS dead
-               FROM device_events WHERE device_id LIKE 'kk-%'`,
-          )
-        ).rows[0]!;
-      await waitFor('every record to be stored and processed', async () => {
-        const c = await counts();
-        return c.distinct + c.dead >= TOTAL && c.processed === c.stored ? c : undefined;
-      }, 120_000).catch(() => undefined);
-      const final = await counts();
-      const dupes = await db.pool.query(`SELECT item_code, asset_key, count(*)::int AS n FROM clues WHERE status NOT IN ('closed', 'merged') GROUP BY 1, 2 HAVING count(*) > 1`);
+      const final = await settledCounts(db.pool, 'kk-%', TOTAL);
+      const dupes = await duplicateOpenClues(db.pool);
       const clues = (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM clues')).rows[0]!.n;
       t.diagnostic(`sent ${TOTAL}; stored ${final.stored} (${final.distinct} distinct), processed ${final.processed}, dead-lettered ${final.dead}; clues ${clues}`);
 
       assert.equal(final.distinct + final.dead, TOTAL, 'sent = stored + dead-lettered');
       assert.equal(final.stored, final.distinct, 'no record stored twice, though some were read twice');
       assert.equal(final.processed, final.stored, 'the pipeline processed every stored event');
-      assert.deepEqual(dupes.rows, [], 'no problem has two open clues');
+      assert.deepEqual(dupes, [], 'no problem has two open clues');
     } finally {
       await stopService(service);
       await new Promise<void>((resolve) => producer.disconnect(() => resolve()));

@@ -21,6 +21,7 @@ import { DeviceRegistry } from '../../ingest/device-registry.js';
 import { getTestDb, resetDb } from '../helpers/db.js';
 import { mockCluster, waitFor, wireEvent } from '../ingest/mqtt-kafka-support.js';
 import { PrivateMosquitto } from './helpers/mosquitto.js';
+import { duplicateOpenClues, settledCounts } from './helpers/accounting.js';
 import { startService, stopService, type Service } from './helpers/service.js';
 
 const REAL_PG = process.env.GW_TEST_DB_BACKEND === 'postgres';
@@ -177,28 +178,15 @@ test(
       services.b = await start('b');
       t.diagnostic(`B restarted (${at()})`);
       await Promise.all(lanes);
-      const counts = async () =>
-        (
-          await db.pool.query<{ stored: number; distinct: number; processed: number; dead: number }>(
-            `SELECT count(*)::int AS stored, count(DISTINCT (device_id, event_id))::int AS distinct,
-                    count(*) FILTER (WHERE processed_at IS NOT NULL)::int AS processed,
-                    (SELECT count(*)::int FROM dead_letters) AS dead
-               FROM device_events WHERE device_id LIKE 't%'`,
-          )
-        ).rows[0]!;
-      await waitFor('every event to be stored and processed', async () => {
-        const c = await counts();
-        return c.distinct + c.dead >= TOTAL && c.processed === c.stored ? c : undefined;
-      }, 120_000).catch(() => undefined);
-      const final = await counts();
+      const final = await settledCounts(db.pool, 't%', TOTAL);
       const after = { a: await accepted(services.a), b: await accepted(services.b) };
       t.diagnostic(`sent ${TOTAL}; stored ${final.stored} (${final.distinct} distinct), processed ${final.processed}, dead-lettered ${final.dead}; accepted after B's restart: a ${JSON.stringify(after.a)}, b (new process) ${JSON.stringify(after.b)} (${at()})`);
 
       assert.equal(final.distinct + final.dead, TOTAL, 'sent = stored + dead-lettered');
       assert.equal(final.stored, final.distinct, 'no event stored twice');
       assert.equal(final.processed, final.stored, 'every stored event processed by the clue pipeline');
-      const dupes = await db.pool.query(`SELECT item_code, asset_key, count(*)::int AS n FROM clues WHERE status NOT IN ('closed', 'merged') GROUP BY 1, 2 HAVING count(*) > 1`);
-      assert.deepEqual(dupes.rows, [], 'no problem has two open clues');
+      const dupes = await duplicateOpenClues(db.pool);
+      assert.deepEqual(dupes, [], 'no problem has two open clues');
 
       // Deadlines: every open clue's deadlines fall due at once (opened 30 days ago, re-planned);
       // both schedulers run every few seconds and race for the same rows.

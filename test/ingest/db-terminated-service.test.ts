@@ -8,12 +8,9 @@
  * clue pipeline. Real PostgreSQL only: PGlite serves every connection from one session and has
  * no backends to terminate.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
@@ -21,8 +18,8 @@ import { DeviceRegistry } from '../../ingest/device-registry.js';
 import { getTestDb, resetDb } from '../helpers/db.js';
 import { CuttableProxy } from './db-proxy.js';
 import { waitFor, wireEvent } from './mqtt-kafka-support.js';
+import { startService, type Service } from '../faults/helpers/service.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const REAL_PG = process.env.GW_TEST_DB_BACKEND === 'postgres';
 const DEVICES = 20;
 const PER_DEVICE = 100;
@@ -34,69 +31,6 @@ const TERMINATE_AT = [0.1, 0.2, 0.3, 0.45, 0.6, 0.75, 0.9];
 const OUTAGE_AT = 0.6;
 const TERMINATE = `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
                     WHERE datname = current_database() AND pid <> pg_backend_pid()`;
-
-interface Service {
-  child: ChildProcess;
-  /** Resolves with the exit code or signal when the child exits. */
-  exited: Promise<string>;
-  url: string;
-  mqttPort: number;
-  stdout: string[];
-  stderr: string[];
-}
-
-/** Starts `npm start`'s entry point on the proxied database with ephemeral ports; resolves once it is up. */
-async function startService(databaseUrl: string, dataDir: string): Promise<Service> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MQTT_PORT: '0',
-      MQTT_URL: '',
-      KAFKA_BROKERS: '',
-      KAFKA_MOCK: '0',
-      DATA_DIR: dataDir,
-      DEMO: '0',
-      SIMULATORS: '0',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(String(code ?? signal))));
-  readline.createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
-  let url: string | undefined;
-  let mqttPort: number | undefined;
-  const up = new Promise<void>((resolve) => {
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      stdout.push(line);
-      const entry = parseLog(line);
-      if (entry?.msg === 'embedded MQTT broker listening') mqttPort = Number(entry.port);
-      if (entry?.msg === 'Gridwatch is up') {
-        url = String(entry.url);
-        resolve();
-      }
-    });
-  });
-  const early = exited.then((code) => {
-    throw new Error(`the service exited (${code}) during start-up:\n${stderr.slice(-20).join('\n')}`);
-  });
-  await Promise.race([up, early]);
-  early.catch(() => undefined);
-  return { child, exited, url: url!, mqttPort: mqttPort!, stdout, stderr };
-}
-
-function parseLog(line: string): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-}
 
 async function healthz(url: string): Promise<{ status: number; db?: string; ingest?: string; down: string[] }> {
   const res = await fetch(`${url}/healthz`);
