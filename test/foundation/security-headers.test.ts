@@ -1,7 +1,7 @@
 /**
  * Security headers (helmet) on every kind of answer: the web UI's page, an API answer, an API
  * error and /healthz. The CSP lets the live map run (blob: workers and images, data: images, the
- * MAP_STYLE_URL origin) and forbids framing; test/web/live-map.test.ts checks it in a browser.
+ * MAP_STYLE_URL origin) and forbids framing; test/web/command-centre.test.ts checks it in a browser.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -5,9 +5,12 @@
  * map and in the task list (任务单) without a reload and, being urgent, raises the alarm, which the
  * operator acknowledges: the acknowledgement is in the clue's timeline, in the API and in the UI.
  * Switching to English leaves no untranslated key; at 390×844 the header stays one line and the
- * map takes the full width. Any console error fails the test; screenshots go to test-results/command-*.png.
+ * map takes the full width; a page on another origin cannot frame the app. Any console error or CSP
+ * violation fails the test; screenshots go to test-results/command-*.png.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { api } from '../helpers/app.js';
@@ -111,6 +114,30 @@ describe('command centre: the town operator', () => {
     assert.equal(Math.round(map.width), 390, `the map is full width (${map.width} px)`);
     assert.ok(map.height > 300, `the map has room (${map.height} px high)`);
     await page.screenshot({ path: path.join(shots, 'command-phone.png') });
+  });
+
+  it('cannot be framed by a page on another origin', async () => {
+    // Another origin: the same host on another port, serving a page that frames the app.
+    const framer = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><title>framer</title><p>another site</p><iframe id="gw" src="${rig.gw.url}/login" width="900" height="600"></iframe>`);
+    });
+    await new Promise<void>((resolve) => framer.listen(0, '127.0.0.1', resolve));
+    const other = await rig.browser.newPage();
+    const refusals: string[] = [];
+    other.on('console', (m) => void (/frame-ancestors/.test(m.text()) && refusals.push(m.text())));
+    try {
+      await other.goto(`http://127.0.0.1:${(framer.address() as AddressInfo).port}/`);
+      await other.waitForLoadState('load');
+      const frame = other.frames().find((f) => f !== other.mainFrame());
+      assert.ok(frame, 'the iframe exists');
+      assert.equal(await frame.locator('input[name=password]').count(), 0, 'the login form did not load inside the frame');
+      assert.ok(refusals.length > 0, 'Chromium refused the frame because of frame-ancestors');
+      await other.screenshot({ path: path.join(shots, 'command-framed.png') });
+    } finally {
+      await other.close();
+      await new Promise<void>((resolve) => framer.close(() => resolve()));
+    }
   });
 
   it('logged no console errors', () => {

@@ -1,5 +1,5 @@
 /**
- * Browser set-up shared by the planner and admin tests (the same as test/web/live-map.test.ts,
+ * Browser set-up shared by the planner and admin tests (the same flags as DESIGN.md §10,
  * made reusable): build web/dist when stale, start the demo service, open Chromium with the
  * SwiftShader flags, collect console errors, log in by planting the session the login form
  * would store, run axe-core, and look for untranslated message keys.
@@ -36,7 +36,7 @@ export function ensureWebBuilt(): void {
   execFileSync('npm', ['run', '--silent', 'web:build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-/** A running demo service, a browser and a page whose console errors are collected. */
+/** A running demo service, a browser and a page whose console errors and CSP violations are collected. */
 export interface RoleViewRig {
   gw: Gridwatch;
   browser: Browser;
@@ -55,6 +55,13 @@ export async function startRig(): Promise<RoleViewRig> {
   const consoleErrors: string[] = [];
   page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(m.text())));
   page.on('pageerror', (e) => void consoleErrors.push(`page error: ${e.message}`));
+  // A CSP violation is an error too: the views must run under the policy helmet sends.
+  await page.exposeFunction('reportCspViolation', (v: string) => void consoleErrors.push(`CSP: ${v}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
   return {
     gw: service.gw,
     browser,
