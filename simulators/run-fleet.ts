@@ -200,10 +200,12 @@ export async function runFleet(opts: RunOptions): Promise<RunSummary> {
     // Kafka is consumed after delivery: wait for the service to have counted everything it acknowledged.
     const stored = s.acked + s.accepted + s.duplicate + sum(s.rejected);
     const waitUntil = Date.now() + (opts.drainTimeoutMs ?? 60_000);
+    // A read that fails (a busy service, a reset connection) is retried until the deadline: one
+    // failed scrape must not end the check with no counts.
     for (;;) {
       const after = await readServiceCounts(opts.url, opts.transport);
-      s.service = after ? countsSince(before, after) : null;
-      if (!s.service || totalOf(s.service) >= stored || Date.now() > waitUntil) break;
+      if (after) s.service = countsSince(before, after);
+      if ((s.service && totalOf(s.service) >= stored) || Date.now() > waitUntil) break;
       await sleep(250);
     }
     if (s.service) s.unaccounted += Math.max(0, stored - totalOf(s.service));
