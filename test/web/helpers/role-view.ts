@@ -45,11 +45,11 @@ export interface RoleViewRig {
   close(): Promise<void>;
 }
 
-/** Starts the demo service and Chromium with a desktop-sized page. */
-export async function startRig(): Promise<RoleViewRig> {
+/** Starts the demo service (with `env` on top, e.g. `SIMULATORS: '0'` for a city with no traffic) and Chromium with a desktop-sized page. */
+export async function startRig(env: Record<string, string> = {}): Promise<RoleViewRig> {
   ensureWebBuilt();
   fs.mkdirSync(shots, { recursive: true });
-  const service: TestGridwatch = await startTestGridwatch({ DEMO: '1' });
+  const service: TestGridwatch = await startTestGridwatch({ DEMO: '1', ...env });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const consoleErrors: string[] = [];
