@@ -108,6 +108,8 @@ export class BatchingIngestSink implements IngestSink {
   private readonly loop: Promise<void>;
   private failingSince: number | null = null;
   private lastError: string | null = null;
+  /** Since when, and why, device images cannot be written (a full or read-only disk); null when they can. */
+  private imagesFailing: { since: number; error: string } | null = null;
   /** Aborts CLOSING_RETRY_MS after `close`, ending storage retries still under way. */
   private readonly closingDeadline = new AbortController();
 
@@ -147,9 +149,14 @@ export class BatchingIngestSink implements IngestSink {
     await this.loop;
   }
 
-  /** For /healthz: down while the database refuses batches, with how long and why. */
+  /**
+   * For /healthz: down while the database refuses batches, with how long and why. A disk too
+   * full for images is named in the detail but leaves the status ok: events without images are
+   * still stored, and a load balancer taking this instance out (or a restart) would not free space.
+   */
   health(): TransportHealth {
-    const detail = { pending: this.pending, maxPending: this.opts.maxPending };
+    const detail: Record<string, unknown> = { pending: this.pending, maxPending: this.opts.maxPending };
+    if (this.imagesFailing) detail.imageStorage = { status: 'failing', failingForMs: Date.now() - this.imagesFailing.since, lastError: this.imagesFailing.error };
     if (this.failingSince === null) return { status: 'ok', detail };
     return { status: 'down', detail: { ...detail, failingForMs: Date.now() - this.failingSince, lastError: this.lastError } };
   }
@@ -251,7 +258,7 @@ export class BatchingIngestSink implements IngestSink {
     const kinds: string[] = parsed.map((p) => (p.ok ? p.wire.kind : 'unknown'));
     const events: (ReceivedEvent & { index: number })[] = [];
     const dead: SequencedDeadLetter[] = [];
-    const images: CheckedImage[] = [];
+    const images: { image: CheckedImage; index: number }[] = [];
     const firstByKey = new Map<string, number>();
     end = ingestStageSeconds.startTimer({ stage: 'normalise' });
     parsed.forEach((p, index) => {
@@ -269,14 +276,15 @@ export class BatchingIngestSink implements IngestSink {
       }
       firstByKey.set(key, index);
       events.push({ event: a.event, transport: input.transport, index });
-      if (a.image) images.push(a.image);
+      if (a.image) images.push({ image: a.image, index });
     });
     end();
 
     if (images.length) {
       end = ingestStageSeconds.startTimer({ stage: 'images' });
-      await this.retrying(`Writing ${images.length} images`, () => Promise.all(images.map((img) => storeImage(this.deps.dataDir, img))));
+      const unstorable = await this.writeImages(images);
       end();
+      if (unstorable) return this.refuseUnstorable(items, unstorable);
     }
 
     end = ingestStageSeconds.startTimer({ stage: 'store' });
@@ -317,6 +325,65 @@ export class BatchingIngestSink implements IngestSink {
         .catch((err) => this.deps.log.error({ err, events: accepted.length }, 'downstream handling of accepted device events failed'));
       end();
     }
+  }
+
+  /**
+   * Writes the batch's images (each distinct file once) before any row refers to them. Returns
+   * the first storage error (GW_INGEST_STORAGE: disk full or not writable) per input whose image
+   * could not be written, or undefined when all were. Other failures are retried like the
+   * database's; a storage error is not, since it fails the same way until someone frees space.
+   */
+  private async writeImages(images: { image: CheckedImage; index: number }[]): Promise<Map<number, GwError> | undefined> {
+    const files = new Map<string, { image: CheckedImage; indices: number[] }>();
+    for (const { image, index } of images) {
+      const f = files.get(image.stored);
+      if (f) f.indices.push(index);
+      else files.set(image.stored, { image, indices: [index] });
+    }
+    const failed = new Map<number, GwError>();
+    await this.retrying(`Writing ${files.size} images`, () => {
+      failed.clear();
+      return Promise.all(
+        [...files.values()].map(({ image, indices }) =>
+          storeImage(this.deps.dataDir, image).catch((err: unknown) => {
+            if (!(err instanceof GwError) || err.code !== 'GW_INGEST_STORAGE') throw err;
+            for (const i of indices) failed.set(i, err);
+          }),
+        ),
+      );
+    });
+    if (!failed.size) {
+      if (this.imagesFailing) this.deps.log.info({ failedForMs: Date.now() - this.imagesFailing.since }, 'device images can be stored again');
+      this.imagesFailing = null;
+      return undefined;
+    }
+    const first = failed.values().next().value!;
+    if (!this.imagesFailing) this.deps.log.warn({ err: first }, 'device images cannot be stored: refusing the events that carry them until there is space');
+    this.imagesFailing = { since: this.imagesFailing?.since ?? Date.now(), error: first.message };
+    return failed;
+  }
+
+  /**
+   * Refuses every submission with an input whose image could not be written, whole (so its
+   * transport answers 507 or leaves the message unacknowledged, and a resend finds nothing of it
+   * stored: no dead letter or event twice), then processes the rest of the batch. Refusing only
+   * those submissions, rather than the batch, keeps a full image disk from stopping the devices
+   * that send no images (gas sensors, most of the fleet); the rest is decoded again, which only
+   * costs time on this rare path, and images it already wrote are found in place.
+   */
+  private async refuseUnstorable(items: Item[], failed: Map<number, GwError>): Promise<void> {
+    const refused = new Set<Submission>();
+    for (const [index, err] of failed) {
+      const { sub } = items[index]!;
+      if (refused.has(sub) || sub.settled) continue;
+      refused.add(sub);
+      sub.settled = true;
+      ingestSubmitRefused.inc({ reason: 'storage' });
+      sub.reject(err);
+    }
+    const rest = items.filter((it) => !refused.has(it.sub));
+    this.deps.log.error({ inputs: items.length - rest.length, submissions: refused.size, images: failed.size }, this.imagesFailing!.error);
+    if (rest.length) await this.processBatch(rest);
   }
 
   /**
