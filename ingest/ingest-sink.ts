@@ -256,10 +256,12 @@ export class BatchingIngestSink implements IngestSink {
 
     const outcomes: IngestOutcome[] = new Array(items.length);
     const kinds: string[] = parsed.map((p) => (p.ok ? p.wire.kind : 'unknown'));
-    const events: (ReceivedEvent & { index: number })[] = [];
-    const dead: SequencedDeadLetter[] = [];
+    let events: (ReceivedEvent & { index: number })[] = [];
+    let dead: SequencedDeadLetter[] = [];
     const images: { image: CheckedImage; index: number }[] = [];
     const firstByKey = new Map<string, number>();
+    /** In-batch duplicates: index → the index of the first copy, whose fate they share. */
+    const sameAs = new Map<number, number>();
     end = ingestStageSeconds.startTimer({ stage: 'normalise' });
     parsed.forEach((p, index) => {
       const input = items[index]!.input;
@@ -269,8 +271,10 @@ export class BatchingIngestSink implements IngestSink {
         return;
       }
       const key = eventKey(a.event.deviceId, a.event.eventId);
-      if (firstByKey.has(key)) {
+      const first = firstByKey.get(key);
+      if (first !== undefined) {
         // The same event twice in one batch: the first copy decides, the rest are duplicates.
+        sameAs.set(index, first);
         outcomes[index] = { status: 'duplicate', deviceId: a.event.deviceId, eventId: a.event.eventId };
         return;
       }
@@ -284,7 +288,20 @@ export class BatchingIngestSink implements IngestSink {
       end = ingestStageSeconds.startTimer({ stage: 'images' });
       const unstorable = await this.writeImages(images);
       end();
-      if (unstorable) return this.refuseUnstorable(items, unstorable);
+      if (unstorable) {
+        for (const [copy, first] of sameAs) {
+          const err = unstorable.get(first);
+          if (err) unstorable.set(copy, err);
+        }
+        const refusedSubs = this.refuseUnstorable(items, unstorable);
+        for (const i of unstorable.keys()) delete outcomes[i];
+        // Events are stored once whatever happens (their key), so everything but the events
+        // whose image failed is stored now: a gas alarm in the same Kafka batch as a camera
+        // image is not held back until someone frees space. Dead letters have no such key, so
+        // those of a refused submission are left for its resend.
+        events = events.filter((e) => !unstorable.has(e.index));
+        dead = dead.filter((d) => !refusedSubs.has(items[d.seq]!.sub));
+      }
     }
 
     end = ingestStageSeconds.startTimer({ stage: 'store' });
@@ -364,14 +381,12 @@ export class BatchingIngestSink implements IngestSink {
   }
 
   /**
-   * Refuses every submission with an input whose image could not be written, whole (so its
-   * transport answers 507 or leaves the message unacknowledged, and a resend finds nothing of it
-   * stored: no dead letter or event twice), then processes the rest of the batch. Refusing only
-   * those submissions, rather than the batch, keeps a full image disk from stopping the devices
-   * that send no images (gas sensors, most of the fleet); the rest is decoded again, which only
-   * costs time on this rare path, and images it already wrote are found in place.
+   * Refuses every submission with an input whose image could not be written (its transport
+   * answers 507, or leaves the message unacknowledged, and the device or broker resends it) and
+   * returns them. Their other inputs may still be stored by the caller: a resend then finds them
+   * as duplicates.
    */
-  private async refuseUnstorable(items: Item[], failed: Map<number, GwError>): Promise<void> {
+  private refuseUnstorable(items: Item[], failed: Map<number, GwError>): Set<Submission> {
     const refused = new Set<Submission>();
     for (const [index, err] of failed) {
       const { sub } = items[index]!;
@@ -381,9 +396,8 @@ export class BatchingIngestSink implements IngestSink {
       ingestSubmitRefused.inc({ reason: 'storage' });
       sub.reject(err);
     }
-    const rest = items.filter((it) => !refused.has(it.sub));
-    this.deps.log.error({ inputs: items.length - rest.length, submissions: refused.size, images: failed.size }, this.imagesFailing!.error);
-    if (rest.length) await this.processBatch(rest);
+    this.deps.log.error({ events: failed.size, submissions: refused.size }, this.imagesFailing!.error);
+    return refused;
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * Device images on a full or read-only disk (issue 13), on a real tmpfs: storeImage removes its
  * temporary file and answers GW_INGEST_STORAGE (507) instead of a retryable error; the sink
- * refuses the submissions whose image could not be written, whole, and still stores the others;
+ * refuses the submissions with an image that could not be written and stores every other event
+ * of the batch (dead letters of a refused submission wait for its resend);
  * over HTTP the camera gets the 507 with Retry-After; once space returns a resend stores each
  * event once with its image byte for byte.
  */
@@ -118,27 +119,30 @@ describe('ingest sink and HTTP intake with DATA_DIR/images on a full disk', () =
     await db.close();
   });
 
-  it('refuses the camera submission whole with 507, stores the gas sensor beside it, and stores each camera event once with its image after space returns', async (t) => {
+  it('refuses the camera submission with 507, stores the other events of the batch, and stores each camera event once with its image after space returns', async (t) => {
     if (typeof fsys === 'string') return t.skip(fsys);
     const jpeg = await photo('jpeg', 640, 480);
     const withImage = { ...wireEvent('parking-camera', 'cam-1', 1), image: { base64: jpeg.toString('base64'), mime: 'image/jpeg' } };
     const without = wireEvent('parking-camera', 'cam-1', 2);
     const gas = wireEvent('gas-sensor', 'gas-1', 1);
+    const poison = raw('{"not": "an event"', 'kafka', 'cam-1');
     fsys.fill();
 
     const [camera, sensor] = await Promise.allSettled([
-      stack.sink.submit([raw(without, 'mqtt', 'cam-1'), raw(withImage, 'mqtt', 'cam-1')]),
-      stack.sink.submit([raw(gas, 'mqtt', 'gas-1')]),
+      // One Kafka poll: the camera's events, a poison message and, from an in-batch duplicate, the same event again.
+      stack.sink.submit([raw(without, 'kafka', 'cam-1'), raw(withImage, 'kafka', 'cam-1'), poison, raw(withImage, 'kafka', 'cam-1')]),
+      stack.sink.submit([raw(gas, 'mqtt', 'gas-1'), raw(withImage, 'mqtt', 'cam-1')]),
     ]);
-    assert.equal(camera.status, 'rejected');
-    assert.equal((camera as PromiseRejectedResult).reason.code, 'GW_INGEST_STORAGE');
-    assert.deepEqual(sensor.status === 'fulfilled' && sensor.value.map((o) => o.status), ['accepted']);
+    for (const s of [camera, sensor]) {
+      assert.equal(s.status, 'rejected');
+      assert.equal((s as PromiseRejectedResult).reason.code, 'GW_INGEST_STORAGE');
+    }
     assert.deepEqual(
-      (await db.pool.query<{ device_id: string }>('SELECT device_id FROM device_events')).rows.map((r) => r.device_id),
-      ['gas-1'],
-      'nothing of the refused submission was stored, not even its event without an image',
+      (await db.pool.query<{ event_id: string }>('SELECT device_id || event_id AS event_id FROM device_events ORDER BY 1')).rows.map((r) => r.event_id),
+      ['cam-1e-2', 'gas-1e-1'],
+      'every event but the one whose image failed is stored',
     );
-    assert.equal(await count(db.pool, 'SELECT count(*)::int AS n FROM dead_letters'), 0);
+    assert.equal(await count(db.pool, 'SELECT count(*)::int AS n FROM dead_letters'), 0, "the refused submission's dead letter waits for its resend");
     assert.deepEqual(filesUnder(fsys.dir), [], 'no temporary file and no partial image');
     const health = stack.sink.health();
     assert.equal(health.status, 'ok', 'the sink still stores events without images');
@@ -154,8 +158,19 @@ describe('ingest sink and HTTP intake with DATA_DIR/images on a full disk', () =
     assert.equal(again.status, 200);
     assert.deepEqual(
       again.body.results.map((r: { status: string }) => r.status),
-      ['accepted', 'accepted'],
+      ['duplicate', 'accepted'],
     );
+    const resent = await stack.sink.submit([raw(gas, 'mqtt', 'gas-1'), raw(withImage, 'mqtt', 'cam-1')]);
+    assert.deepEqual(
+      resent.map((o) => o.status),
+      ['duplicate', 'duplicate'],
+    );
+    const poll = await stack.sink.submit([poison]);
+    assert.deepEqual(
+      poll.map((o) => o.status),
+      ['rejected'],
+    );
+    assert.equal(await count(db.pool, 'SELECT count(*)::int AS n FROM dead_letters'), 1, 'the dead letter is recorded once, on the resend');
     const sha = crypto.createHash('sha256').update(jpeg).digest('hex');
     assert.deepEqual(filesUnder(fsys.dir), [`${sha}.jpg`]);
     assert.ok(fs.readFileSync(path.join(fsys.dir, `${sha}.jpg`)).equals(jpeg), 'the stored image is the bytes sent');
