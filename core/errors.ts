@@ -54,6 +54,7 @@ export const ERROR_CATALOGUE = {
   GW_INGEST_STORE_REJECTED: { status: 400, title: 'The database refused to store this device event' },
   GW_INGEST_DECODE_FAILED: { status: 500, title: 'Decoding this device input failed unexpectedly; replay it after a fix' },
   GW_INGEST_UNAVAILABLE: { status: 503, title: 'Device events cannot be stored right now; retry later' },
+  GW_INGEST_STORAGE: { status: 507, title: 'Device event images cannot be stored: the disk is full or not writable; the events carrying them were not kept, resend later' },
   GW_INGEST_BATCH_TOO_LARGE: { status: 413, title: 'Too many device events in one request' },
   GW_DEVICE_IMPORT_INVALID: { status: 400, title: 'Device import file is invalid' },
   // geo: boundary imports, demo city, jurisdiction and zone queries

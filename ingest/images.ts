@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { storageErrno, writeFileDurably } from '../core/durable-file.js';
+import { GwError } from '../core/errors.js';
 
 /** Image types accepted as evidence. */
 export type ImageMime = 'image/jpeg' | 'image/png' | 'image/webp';
@@ -76,8 +78,10 @@ export function checkInlineImage(base64: string, declaredMime?: ImageMime): Chec
 
 /**
  * Writes a checked image under `dataDir` unless it is already there (content-addressed, so a
- * redelivery or the same photo from two events is stored once). Writes to a temporary name
- * and renames, so a crash never leaves a half-written image under its final name.
+ * redelivery or the same photo from two events is stored once). Written durably (a temporary
+ * name, fsync, rename), so a crash never leaves a half-written image under its final name, and a
+ * failed write removes its temporary file. A full or unwritable disk throws GW_INGEST_STORAGE
+ * (507): trying again at once cannot help, unlike a database outage.
  */
 export async function storeImage(dataDir: string, image: CheckedImage): Promise<void> {
   const file = path.join(dataDir, image.stored);
@@ -87,8 +91,17 @@ export async function storeImage(dataDir: string, image: CheckedImage): Promise<
   } catch {
     // not stored yet
   }
-  await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
-  await fs.writeFile(tmp, image.bytes);
-  await fs.rename(tmp, file);
+  try {
+    await writeFileDurably(file, tmp, image.bytes);
+  } catch (err) {
+    const code = storageErrno(err);
+    if (!code) throw err;
+    throw new GwError(
+      'GW_INGEST_STORAGE',
+      `Storing device image ${image.stored} under ${dataDir}: ${code} (${(err as Error).message}); nothing was kept, resend when there is space`,
+      { errno: code },
+      { cause: err },
+    );
+  }
 }

@@ -108,6 +108,8 @@ export class BatchingIngestSink implements IngestSink {
   private readonly loop: Promise<void>;
   private failingSince: number | null = null;
   private lastError: string | null = null;
+  /** Since when, and why, device images cannot be written (a full or read-only disk); null when they can. */
+  private imagesFailing: { since: number; error: string } | null = null;
   /** Aborts CLOSING_RETRY_MS after `close`, ending storage retries still under way. */
   private readonly closingDeadline = new AbortController();
 
@@ -147,9 +149,14 @@ export class BatchingIngestSink implements IngestSink {
     await this.loop;
   }
 
-  /** For /healthz: down while the database refuses batches, with how long and why. */
+  /**
+   * For /healthz: down while the database refuses batches, with how long and why. A disk too
+   * full for images is named in the detail but leaves the status ok: events without images are
+   * still stored, and a load balancer taking this instance out (or a restart) would not free space.
+   */
   health(): TransportHealth {
-    const detail = { pending: this.pending, maxPending: this.opts.maxPending };
+    const detail: Record<string, unknown> = { pending: this.pending, maxPending: this.opts.maxPending };
+    if (this.imagesFailing) detail.imageStorage = { status: 'failing', failingForMs: Date.now() - this.imagesFailing.since, lastError: this.imagesFailing.error };
     if (this.failingSince === null) return { status: 'ok', detail };
     return { status: 'down', detail: { ...detail, failingForMs: Date.now() - this.failingSince, lastError: this.lastError } };
   }
@@ -249,10 +256,12 @@ export class BatchingIngestSink implements IngestSink {
 
     const outcomes: IngestOutcome[] = new Array(items.length);
     const kinds: string[] = parsed.map((p) => (p.ok ? p.wire.kind : 'unknown'));
-    const events: (ReceivedEvent & { index: number })[] = [];
-    const dead: SequencedDeadLetter[] = [];
-    const images: CheckedImage[] = [];
+    let events: (ReceivedEvent & { index: number })[] = [];
+    let dead: SequencedDeadLetter[] = [];
+    const images: { image: CheckedImage; index: number }[] = [];
     const firstByKey = new Map<string, number>();
+    /** In-batch duplicates: index → the index of the first copy, whose fate they share. */
+    const sameAs = new Map<number, number>();
     end = ingestStageSeconds.startTimer({ stage: 'normalise' });
     parsed.forEach((p, index) => {
       const input = items[index]!.input;
@@ -262,21 +271,37 @@ export class BatchingIngestSink implements IngestSink {
         return;
       }
       const key = eventKey(a.event.deviceId, a.event.eventId);
-      if (firstByKey.has(key)) {
+      const first = firstByKey.get(key);
+      if (first !== undefined) {
         // The same event twice in one batch: the first copy decides, the rest are duplicates.
+        sameAs.set(index, first);
         outcomes[index] = { status: 'duplicate', deviceId: a.event.deviceId, eventId: a.event.eventId };
         return;
       }
       firstByKey.set(key, index);
       events.push({ event: a.event, transport: input.transport, index });
-      if (a.image) images.push(a.image);
+      if (a.image) images.push({ image: a.image, index });
     });
     end();
 
     if (images.length) {
       end = ingestStageSeconds.startTimer({ stage: 'images' });
-      await this.retrying(`Writing ${images.length} images`, () => Promise.all(images.map((img) => storeImage(this.deps.dataDir, img))));
+      const unstorable = await this.writeImages(images);
       end();
+      if (unstorable) {
+        for (const [copy, first] of sameAs) {
+          const err = unstorable.get(first);
+          if (err) unstorable.set(copy, err);
+        }
+        const refusedSubs = this.refuseUnstorable(items, unstorable);
+        for (const i of unstorable.keys()) delete outcomes[i];
+        // Events are stored once whatever happens (their key), so everything but the events
+        // whose image failed is stored now: a gas alarm in the same Kafka batch as a camera
+        // image is not held back until someone frees space. Dead letters have no such key, so
+        // those of a refused submission are left for its resend.
+        events = events.filter((e) => !unstorable.has(e.index));
+        dead = dead.filter((d) => !refusedSubs.has(items[d.seq]!.sub));
+      }
     }
 
     end = ingestStageSeconds.startTimer({ stage: 'store' });
@@ -317,6 +342,62 @@ export class BatchingIngestSink implements IngestSink {
         .catch((err) => this.deps.log.error({ err, events: accepted.length }, 'downstream handling of accepted device events failed'));
       end();
     }
+  }
+
+  /**
+   * Writes the batch's images (each distinct file once) before any row refers to them. Returns
+   * the first storage error (GW_INGEST_STORAGE: disk full or not writable) per input whose image
+   * could not be written, or undefined when all were. Other failures are retried like the
+   * database's; a storage error is not, since it fails the same way until someone frees space.
+   */
+  private async writeImages(images: { image: CheckedImage; index: number }[]): Promise<Map<number, GwError> | undefined> {
+    const files = new Map<string, { image: CheckedImage; indices: number[] }>();
+    for (const { image, index } of images) {
+      const f = files.get(image.stored);
+      if (f) f.indices.push(index);
+      else files.set(image.stored, { image, indices: [index] });
+    }
+    const failed = new Map<number, GwError>();
+    await this.retrying(`Writing ${files.size} images`, () => {
+      failed.clear();
+      return Promise.all(
+        [...files.values()].map(({ image, indices }) =>
+          storeImage(this.deps.dataDir, image).catch((err: unknown) => {
+            if (!(err instanceof GwError) || err.code !== 'GW_INGEST_STORAGE') throw err;
+            for (const i of indices) failed.set(i, err);
+          }),
+        ),
+      );
+    });
+    if (!failed.size) {
+      if (this.imagesFailing) this.deps.log.info({ failedForMs: Date.now() - this.imagesFailing.since }, 'device images can be stored again');
+      this.imagesFailing = null;
+      return undefined;
+    }
+    const first = failed.values().next().value!;
+    if (!this.imagesFailing) this.deps.log.warn({ err: first }, 'device images cannot be stored: refusing the events that carry them until there is space');
+    this.imagesFailing = { since: this.imagesFailing?.since ?? Date.now(), error: first.message };
+    return failed;
+  }
+
+  /**
+   * Refuses every submission with an input whose image could not be written (its transport
+   * answers 507, or leaves the message unacknowledged, and the device or broker resends it) and
+   * returns them. Their other inputs may still be stored by the caller: a resend then finds them
+   * as duplicates.
+   */
+  private refuseUnstorable(items: Item[], failed: Map<number, GwError>): Set<Submission> {
+    const refused = new Set<Submission>();
+    for (const [index, err] of failed) {
+      const { sub } = items[index]!;
+      if (refused.has(sub) || sub.settled) continue;
+      refused.add(sub);
+      sub.settled = true;
+      ingestSubmitRefused.inc({ reason: 'storage' });
+      sub.reject(err);
+    }
+    this.deps.log.error({ events: failed.size, submissions: refused.size }, this.imagesFailing!.error);
+    return refused;
   }
 
   /**

@@ -26,7 +26,7 @@ export const HTTP_INGEST_DOC: PathDoc = {
     `Headers: \`X-Device-Id: <device id>\` and \`Authorization: Bearer <device token>\`. The body is one event or a JSON array of up to ${HTTP_MAX_EVENTS} events (${HTTP_BODY_LIMIT} at most).`,
     'Every event must name the authenticated device as its deviceId; an event naming another device is rejected (and kept as a dead letter).',
     'The answer is 200 with one result per event, in order: `accepted`, `duplicate` (this deviceId + eventId was stored before: safe to resend) or `rejected` with a code and reason.',
-    'A body that is not JSON at all becomes one rejected result. 401: missing or wrong credentials. 413: body or batch too large. 429 (GW_AUTH_THROTTLED, with Retry-After): too many failed logins from this address or for this device; a token that verifies is still accepted. 503: storage unavailable, nothing acknowledged; retry.',
+    'A body that is not JSON at all becomes one rejected result. 401: missing or wrong credentials. 413: body or batch too large. 429 (GW_AUTH_THROTTLED, with Retry-After): too many failed logins from this address or for this device; a token that verifies is still accepted. 503: storage unavailable, nothing acknowledged; retry. 507 (GW_INGEST_STORAGE, with Retry-After): an image of this request cannot be written (disk full or not writable); the events carrying images were not kept; resend the request later (events already stored come back as duplicates).',
   ].join(' '),
   body: z.union([deviceEventWireSchema, z.array(deviceEventWireSchema).max(HTTP_MAX_EVENTS)]),
   auth: 'device',
@@ -35,6 +35,7 @@ export const HTTP_INGEST_DOC: PathDoc = {
     '413': 'Body or batch too large',
     '429': 'Too many failed logins from this address or for this device (GW_AUTH_THROTTLED); see Retry-After',
     '503': 'Storage unavailable; retry later',
+    '507': 'An image cannot be written: the disk is full or not writable (GW_INGEST_STORAGE); resend the request later',
   },
 };
 

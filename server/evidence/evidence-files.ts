@@ -1,10 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { storageErrno, writeFileDurably } from '../../core/durable-file.js';
 import { GwError } from '../../core/errors.js';
-
-/** Errors that mean "no room or no way to write here", as opposed to a bug. */
-const STORAGE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'EMFILE', 'ENFILE']);
 
 /**
  * Evidence files under `DATA_DIR/evidence/`, content-addressed: a file is named by the SHA-256
@@ -37,25 +35,10 @@ export class EvidenceFiles {
     if (known?.size === bytes.length) return;
     const tmp = path.join(path.dirname(file), `.${sha256}.${crypto.randomUUID()}.tmp`);
     try {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      const handle = await fs.open(tmp, 'wx');
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(tmp, file);
-      const dir = await fs.open(path.dirname(file), 'r');
-      try {
-        await dir.sync();
-      } finally {
-        await dir.close();
-      }
+      await writeFileDurably(file, tmp, bytes);
     } catch (err) {
-      await fs.rm(tmp, { force: true }).catch(() => undefined);
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code && STORAGE_ERRORS.has(code))
+      const code = storageErrno(err);
+      if (code)
         throw new GwError('GW_EVIDENCE_STORAGE', `Storing evidence file ${sha256} under ${this.root}: ${code} (${(err as Error).message}); nothing was kept, retry when there is space`, { errno: code }, { cause: err });
       throw err;
     }

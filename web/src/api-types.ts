@@ -3212,7 +3212,7 @@ export interface paths {
         put?: never;
         /**
          * Send one device event or a batch (device token, not a user login)
-         * @description Headers: `X-Device-Id: <device id>` and `Authorization: Bearer <device token>`. The body is one event or a JSON array of up to 1000 events (5mb at most). Every event must name the authenticated device as its deviceId; an event naming another device is rejected (and kept as a dead letter). The answer is 200 with one result per event, in order: `accepted`, `duplicate` (this deviceId + eventId was stored before: safe to resend) or `rejected` with a code and reason. A body that is not JSON at all becomes one rejected result. 401: missing or wrong credentials. 413: body or batch too large. 429 (GW_AUTH_THROTTLED, with Retry-After): too many failed logins from this address or for this device; a token that verifies is still accepted. 503: storage unavailable, nothing acknowledged; retry.
+         * @description Headers: `X-Device-Id: <device id>` and `Authorization: Bearer <device token>`. The body is one event or a JSON array of up to 1000 events (5mb at most). Every event must name the authenticated device as its deviceId; an event naming another device is rejected (and kept as a dead letter). The answer is 200 with one result per event, in order: `accepted`, `duplicate` (this deviceId + eventId was stored before: safe to resend) or `rejected` with a code and reason. A body that is not JSON at all becomes one rejected result. 401: missing or wrong credentials. 413: body or batch too large. 429 (GW_AUTH_THROTTLED, with Retry-After): too many failed logins from this address or for this device; a token that verifies is still accepted. 503: storage unavailable, nothing acknowledged; retry. 507 (GW_INGEST_STORAGE, with Retry-After): an image of this request cannot be written (disk full or not writable); the events carrying images were not kept; resend the request later (events already stored come back as duplicates).
          */
         post: {
             parameters: {
@@ -3528,6 +3528,22 @@ export interface paths {
                 };
                 /** @description Storage unavailable; retry later */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description An image cannot be written: the disk is full or not writable (GW_INGEST_STORAGE); resend the request later */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
