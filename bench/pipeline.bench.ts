@@ -7,9 +7,9 @@
  * in-process simulators off). The load is one `gridwatch-sim` CLI process (the simulators' mix of
  * kinds and scripted violations, so detectors raise alerts and clues open) asked for more than
  * the service can take; a message counts once the service acknowledged it. The acknowledgement
- * goes out when its batch has committed, before the clue pipeline runs on it; but the sink awaits
- * the pipeline before it stores the next batch, so over a run the rate the simulator sustained
- * is the pipeline's rate (each batch waits for the one before it to be detected and routed). Several runs per
+ * goes out when its batch has committed, before the clue pipeline runs on it; the sink stores
+ * one batch while the pipeline takes the one before, and no further, so over a run the rate the
+ * simulator sustained is the pipeline's rate. Several runs per
  * transport give the median and spread (bench/stats.ts). One more MQTT run is profiled with the
  * V8 CPU profiler (the same profile `node --cpu-prof` writes, taken with node:inspector so it
  * covers the service and not the load generator) and its top self-time frames are listed.
@@ -171,7 +171,7 @@ export default async function pipelineBench(): Promise<string> {
   return [
     '## Whole pipeline, rules on (publish → stored → detected → routed → clues)',
     '',
-    `The real service in the bench process (demo city and its ${service.gw.demoDevices.length} demo devices of every kind, ${database}), loaded by one \`gridwatch-sim\` process asking for ${fmt(RATE)} events/s for ${SECONDS} s per run, with scripted violations \`${VIOLATIONS}\` so every kind's rules raise alerts; no images. A message counts when the service acknowledged it (MQTT PUBACK, HTTP answer): that is sent once its batch has committed, and the next batch is stored only after detection, routing and the clue writer have run on this one, so the sustained rate is the whole pipeline's. ${RUNS} run(s) per transport: median (min–max) of the sustained rate. Loopback; the load generator shares the ${os.cpus().length} cores with the service.`,
+    `The real service in the bench process (demo city and its ${service.gw.demoDevices.length} demo devices of every kind, ${database}), loaded by one \`gridwatch-sim\` process asking for ${fmt(RATE)} events/s for ${SECONDS} s per run, with scripted violations \`${VIOLATIONS}\` so every kind's rules raise alerts; no images. A message counts when the service acknowledged it (MQTT PUBACK, HTTP answer): that is sent once its batch has committed. Detection, routing and the clue writer take the committed batches one at a time while the next is stored, and a third waits for them, so the sustained rate is the whole pipeline's. ${RUNS} run(s) per transport: median (min–max) of the sustained rate. Loopback; the load generator shares the ${os.cpus().length} cores with the service.`,
     '',
     `**Under heavy load:** measured while other engineers' builds and test suites ran on the same 2 cores (1-minute load average ${load} at the start of this bench). The DESIGN.md §9 bar is ≥ ${fmt(TARGET)} events/s sustained with rules on; the "of §9" column says how far each median is from it.`,
     '',

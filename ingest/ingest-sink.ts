@@ -112,6 +112,8 @@ export class BatchingIngestSink implements IngestSink {
   private imagesFailing: { since: number; error: string } | null = null;
   /** Aborts CLOSING_RETRY_MS after `close`, ending storage retries still under way. */
   private readonly closingDeadline = new AbortController();
+  /** The downstream hand-off of the last committed batch, still running while the next is stored. */
+  private handoff: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: IngestSinkDeps,
@@ -206,11 +208,11 @@ export class BatchingIngestSink implements IngestSink {
     ingestPending.set(this.pending);
   }
 
-  /** The single writer: one batch at a time, so batches commit in arrival order. */
+  /** The single writer: one batch at a time, so batches commit in arrival order; ends once the last hand-off has. */
   private async run(): Promise<void> {
     for (;;) {
       if (!this.queue.length) {
-        if (this.closing) return;
+        if (this.closing) return this.handoff;
         await new Promise<void>((r) => (this.wake = r));
         this.wake = undefined;
         continue;
@@ -335,11 +337,22 @@ export class BatchingIngestSink implements IngestSink {
 
     const downstream = this.deps.onAccepted;
     if (accepted.length && downstream) {
-      end = ingestStageSeconds.startTimer({ stage: 'downstream' });
-      // Awaited, so a slow downstream slows intake too; its failures (sync or async) never undo storage.
-      await Promise.resolve()
-        .then(() => downstream(accepted))
-        .catch((err) => this.deps.log.error({ err, events: accepted.length }, 'downstream handling of accepted device events failed'));
+      // The previous batch's hand-off finishes first: batches reach the pipeline in commit order,
+      // and while one is in the pipeline only the next is stored, so a slow pipeline still slows
+      // intake, but storing and detecting overlap instead of taking turns.
+      await this.handoff;
+      this.handoff = this.handOff(downstream, accepted);
+    }
+  }
+
+  /** Runs the downstream handler on a committed batch; its failures (sync or async) never undo storage. */
+  private async handOff(downstream: AcceptedEventsHandler, accepted: Parameters<AcceptedEventsHandler>[0]): Promise<void> {
+    const end = ingestStageSeconds.startTimer({ stage: 'downstream' });
+    try {
+      await downstream(accepted);
+    } catch (err) {
+      this.deps.log.error({ err, events: accepted.length }, 'downstream handling of accepted device events failed');
+    } finally {
       end();
     }
   }
