@@ -76,6 +76,9 @@ test(
   { timeout: 300_000 },
   async (t) => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-webhook-fault-'));
+    // For the diagnostics only (where the time goes on a loaded machine); nothing asserts on it.
+    const t0 = Date.now();
+    const at = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
     const healthy = await startReceiver();
     const hanging = await startHangingReceiver();
     const downUrl = `http://127.0.0.1:${await freePort()}/down`;
@@ -97,6 +100,7 @@ test(
         WEBHOOK_MAX_ATTEMPTS: '3',
       });
       const url = service.url;
+      t.diagnostic(`${at()}: the service is up`);
 
       const logins = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8')) as { username: string; password: string; role: string }[];
       const adminLogin = logins.find((l) => l.role === 'admin')!;
@@ -139,7 +143,7 @@ test(
       // The first clue opens; the hanging receiver then holds the request carrying its event.
       await send(0, 0, WARM_UP);
       await waitFor('the hanging receiver to hold a request', () => hanging.requests >= 1, 60_000);
-      t.diagnostic(`before the burst: hanging receiver ${hanging.connections} connection(s), ${hanging.requests} request(s), ${hanging.open} open`);
+      t.diagnostic(`${at()}: before the burst: hanging receiver ${hanging.connections} connection(s), ${hanging.requests} request(s), ${hanging.open} open`);
 
       await Promise.all(gas.map((_, i) => send(i, i === 0 ? WARM_UP : 0, PER_DEVICE)));
 
@@ -158,7 +162,7 @@ test(
         },
         120_000,
       );
-      t.diagnostic(`burst done: ${burstDone.accepted} stored, ${burstDone.clues.length} clues, ${burstDone.alerts} alerts; hanging receiver ${JSON.stringify(burstDone.hanging)}`);
+      t.diagnostic(`${at()}: burst done: ${burstDone.accepted} stored, ${burstDone.clues.length} clues, ${burstDone.alerts} alerts; hanging receiver ${JSON.stringify(burstDone.hanging)}`);
       assert.equal(burstDone.accepted, TOTAL, 'every reading stored once');
       assert.equal(burstDone.clues.length, DEVICES, 'one clue per sensor');
       assert.deepEqual(burstDone.clues.map((c) => c.alertCount), gas.map(() => ALERTS), 'every alert on its clue');
@@ -185,7 +189,7 @@ test(
       const metrics = await (await fetch(`${url}/metrics`)).text();
       const failedAttempts = metricSum(metrics, 'gridwatch_outbound_failed_attempts_total', { target: `webhook:${down.id}` });
       const givenUp = metricSum(metrics, 'gridwatch_outbound_given_up_total', { target: `webhook:${down.id}` });
-      t.diagnostic(`down webhook: ${JSON.stringify(downState)}; ${failedAttempts} failed attempts, ${givenUp} given up; first failure ${JSON.stringify(failures.at(-1))}`);
+      t.diagnostic(`${at()}: down webhook: ${JSON.stringify(downState)}; ${failedAttempts} failed attempts, ${givenUp} given up; first failure ${JSON.stringify(failures.at(-1))}`);
       for (const f of failures) {
         assert.equal(f.attempts, 3, 'given up after WEBHOOK_MAX_ATTEMPTS attempts');
         assert.match(f.lastError, /ECONNREFUSED/);
@@ -209,7 +213,7 @@ test(
         pool = embeddedPool = new pg.Pool({ connectionString: embedded.connectionString, max: 1 });
       }
       const final = await settledCounts(pool, 'gas-%', TOTAL);
-      t.diagnostic(`sent ${TOTAL}; stored ${final.stored} (${final.distinct} distinct), processed ${final.processed}, dead-lettered ${final.dead}; service exit ${exit}`);
+      t.diagnostic(`${at()}: sent ${TOTAL}; stored ${final.stored} (${final.distinct} distinct), processed ${final.processed}, dead-lettered ${final.dead}; service exit ${exit}`);
       assert.equal(final.distinct + final.dead, TOTAL, 'sent = stored + dead-lettered');
       assert.equal(final.dead, 0, 'none of these readings is malformed');
       assert.equal(final.stored, final.distinct, 'no event stored twice');
