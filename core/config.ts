@@ -63,9 +63,10 @@ export const envSchema = z.object({
   /**
    * How long a webhook receiver may take to answer one request before the attempt counts as
    * failed. A target's lease is kept at three times this (at least 30 s), so progress is
-   * written while the lease holds even when a request runs to its timeout.
+   * written while the lease holds even when a request runs to its timeout; the cost is that
+   * the targets of a replica that dies wait that long for another one.
    */
-  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   /** A webhook gives an event up (outbound_failures) after this many failed attempts. */
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   /** How long graceful shutdown may drain before it gives up. */
