@@ -60,6 +60,15 @@ export const envSchema = z.object({
   DEADLINE_WARNING_SHARE: z.coerce.number().gt(0).lt(1).default(0.8),
   /** How long a grid worker's phone positions are kept after their duty period ends (hours). */
   POSITION_RETENTION_H: z.coerce.number().min(0).max(24 * 365).default(24),
+  /**
+   * How long a webhook receiver may take to answer one request before the attempt counts as
+   * failed. A target's lease is kept at three times this (at least 30 s), so progress is
+   * written while the lease holds even when a request runs to its timeout; the cost is that
+   * the targets of a replica that dies wait that long for another one.
+   */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  /** A webhook gives an event up (outbound_failures) after this many failed attempts. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   /** How long graceful shutdown may drain before it gives up. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });

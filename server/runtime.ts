@@ -217,7 +217,12 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
     // Camera images the pipeline put on clue timelines become evidence (copies, watermark, hashes).
     cameraEvidenceComponent({ pool: () => db.pool, dataDir: config.DATA_DIR, log: log.child({ stage: 'evidence' }) }),
     // Clue events to MQTT clues/{unitId}/events, Kafka clue-events and webhooks, from the outbox.
-    outboundComponent({ pool: () => db.pool, log: log.child({ stage: 'outbound' }), transports: running }),
+    outboundComponent({
+      pool: () => db.pool,
+      log: log.child({ stage: 'outbound' }),
+      transports: running,
+      webhooks: { timeoutMs: config.WEBHOOK_TIMEOUT_MS, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS },
+    }),
     // Seals each completed local day of the clue timelines in timeline_digests (catch-up at start).
     timelineDigestsComponent({ pool: () => db.pool, log: log.child({ stage: 'record' }) }),
     {

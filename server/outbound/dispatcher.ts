@@ -109,7 +109,10 @@ export class OutboundDispatcher {
     this.opts.log.info({ owner: this.owner, targets: Object.keys(this.opts.targets), from: rows[0]!.start }, 'outbound dispatcher started');
   }
 
-  /** Stops claiming, lets running deliveries finish their batch, and hands the leases back. */
+  /**
+   * Stops claiming, lets running deliveries finish their batch (a webhook request under way is
+   * cut short: see WebhookTarget), and hands the leases back.
+   */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
@@ -181,7 +184,7 @@ export class OutboundDispatcher {
 
   private targetFor(row: ClaimedRow): DeliveryTarget | undefined {
     if (row.webhook_id && row.url && row.secret) {
-      return new WebhookTarget({ id: row.webhook_id, url: row.url, secret: row.secret, unitIds: row.unit_ids }, this.opts.webhookTimeoutMs ?? 10_000);
+      return new WebhookTarget({ id: row.webhook_id, url: row.url, secret: row.secret, unitIds: row.unit_ids }, this.opts.webhookTimeoutMs ?? 10_000, this.stopped.signal);
     }
     return this.opts.targets[row.target as 'mqtt' | 'kafka'];
   }
@@ -219,6 +222,12 @@ export class OutboundDispatcher {
         lastId = doneUpTo;
         attempts = 0;
         continue;
+      }
+      if (this.stopped.signal.aborted) {
+        // Cut short by shutdown, not failed by the receiver: no attempt is counted against it.
+        // What was delivered is recorded; the rest goes again from the next owner (at least once).
+        if (result.done > 0) await this.record(row.target, doneUpTo, 0, 0, null, result.delivered);
+        return;
       }
       outboundFailed.inc({ target: row.target });
       const failedEvent = events[result.done]!;

@@ -18,7 +18,13 @@ import { MqttTarget } from './mqtt-target.js';
  * Listed after the transports, so it stops before them. `pool` and `transports` are read at
  * start, once the components before it have made them.
  */
-export function outboundComponent(deps: { pool: () => pg.Pool; log: Logger; transports: () => readonly Transport[] }): Component {
+export function outboundComponent(deps: {
+  pool: () => pg.Pool;
+  log: Logger;
+  transports: () => readonly Transport[];
+  /** WEBHOOK_TIMEOUT_MS and WEBHOOK_MAX_ATTEMPTS; the dispatcher's defaults when absent. */
+  webhooks?: { timeoutMs: number; maxAttempts: number };
+}): Component {
   let dispatcher: OutboundDispatcher | undefined;
   let kafka: KafkaTarget | undefined;
   return {
@@ -29,7 +35,17 @@ export function outboundComponent(deps: { pool: () => pg.Pool; log: Logger; tran
         if (t instanceof EmbeddedMqttTransport || t instanceof ExternalMqttTransport) targets.mqtt = new MqttTarget((topic, payload) => t.publish(topic, payload));
         if (t instanceof KafkaTransport && t.bootstrapServers) targets.kafka = kafka = await KafkaTarget.connect(t.bootstrapServers, deps.log);
       }
-      dispatcher = new OutboundDispatcher({ pool: deps.pool(), log: deps.log, targets });
+      const timeoutMs = deps.webhooks?.timeoutMs;
+      dispatcher = new OutboundDispatcher({
+        pool: deps.pool(),
+        log: deps.log,
+        targets,
+        webhookTimeoutMs: timeoutMs,
+        maxAttempts: deps.webhooks?.maxAttempts,
+        // A request may run to its timeout after the half-lease budget ends, and progress must be
+        // written while the lease holds: the lease is three timeouts, never under the 30 s default.
+        leaseMs: timeoutMs === undefined ? undefined : Math.max(30_000, 3 * timeoutMs),
+      });
       try {
         await dispatcher.start();
       } catch (err) {

@@ -23,9 +23,15 @@ export function signBody(secret: string, body: string): string {
  * body and so the timestamp, which lets a receiver refuse replays of old deliveries.
  */
 export class WebhookTarget implements DeliveryTarget {
+  /**
+   * `shutdown` cuts a request under way short: a receiver that hangs would otherwise hold a
+   * stopping service for up to `timeoutMs` (WEBHOOK_TIMEOUT_MS, which may be minutes), past
+   * its graceful-shutdown budget. The event is delivered again later (at least once).
+   */
   constructor(
     private readonly endpoint: WebhookEndpoint,
     private readonly timeoutMs: number,
+    private readonly shutdown?: AbortSignal,
   ) {}
 
   /** Delivers the batch one event at a time; events outside the unit filter count as done. */
@@ -58,7 +64,7 @@ export class WebhookTarget implements DeliveryTarget {
       const res = await fetch(this.endpoint.url, {
         method: 'POST',
         redirect: 'manual',
-        signal: abort.signal,
+        signal: this.shutdown ? AbortSignal.any([abort.signal, this.shutdown]) : abort.signal,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Gridwatch-Webhooks/1',

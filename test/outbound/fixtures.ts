@@ -96,13 +96,19 @@ export async function startReceiver(failFirst = 0): Promise<{ url: string; accep
   };
 }
 
-/** A receiver that accepts connections and never answers: a webhook that hangs. */
-export async function startHangingReceiver(): Promise<{ url: string; connections: number; close(): Promise<void> }> {
+/**
+ * A receiver that accepts connections and never answers: a webhook that hangs. `requests`
+ * counts connections that sent a request; `open` those still open, so a test can show that a
+ * request is still being held (the sender has neither timed out nor given up on it).
+ */
+export async function startHangingReceiver(): Promise<{ url: string; connections: number; requests: number; open: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   let connections = 0;
+  let requests = 0;
   const server = net.createServer((s) => {
     connections++;
     sockets.add(s);
+    s.once('data', () => requests++);
     s.on('close', () => sockets.delete(s));
     s.on('error', () => undefined);
   });
@@ -112,6 +118,12 @@ export async function startHangingReceiver(): Promise<{ url: string; connections
     url: `http://127.0.0.1:${port}/hangs`,
     get connections() {
       return connections;
+    },
+    get requests() {
+      return requests;
+    },
+    get open() {
+      return sockets.size;
     },
     close: () =>
       new Promise<void>((resolve) => {
