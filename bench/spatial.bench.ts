@@ -112,7 +112,7 @@ async function ensureData(pool: pg.Pool, needEvents: boolean): Promise<string> {
   const a = await timed(() => pool.query(sql('analyze')));
   return (
     `generated in this run: ${done.join(', ')}, with the secondary indexes and the unique and foreign-key constraints dropped and then built ` +
-    `again (${fmt((d.ms + r.ms) / 1000, 1)} s), ANALYZE ${fmt(a.ms / 1000, 1)} s${needEvents ? '' : `; no events (${EVENTS === have.alerts ? 'kept' : 'not needed by this run'})`}`
+    `again (${fmt((d.ms + r.ms) / 1000, 1)} s), ANALYZE ${fmt(a.ms / 1000, 1)} s`
   );
 }
 
@@ -228,8 +228,8 @@ function earlierSubsection(part: Part): string[] {
   if (start < 0) return [SUBSECTION_TITLES[part], '', 'Not measured yet.', ''];
   const rest = section.slice(start);
   const stop = rest.search(/\n(### |Reproduce: )/);
-  const lines = rest.slice(0, stop < 0 ? undefined : stop + 1).split('\n').filter((l) => l !== KEPT_NOTE);
-  return [lines[0]!, '', KEPT_NOTE, ...lines.slice(1)];
+  const lines = rest.slice(0, stop < 0 ? undefined : stop).trimEnd().split('\n').filter((l) => l !== KEPT_NOTE);
+  return [lines[0]!, '', KEPT_NOTE, ...lines.slice(1), ''];
 }
 
 async function nearbySection(pool: pg.Pool): Promise<string[]> {
@@ -285,13 +285,14 @@ export default async function spatialBench(): Promise<string> {
   try {
     const data = await ensureData(pool, parts.includes('hotspots'));
     const version = (await pool.query<{ v: string }>(sql('version'))).rows[0]!.v;
+    const alerts = (await pool.query<{ alerts: number }>(sql('counts'))).rows[0]!.alerts;
     const body: string[] = [];
     for (const part of PARTS) body.push(...(parts.includes(part) ? await SECTIONS[part](pool) : earlierSubsection(part)));
     return [
       head.trimEnd(),
       '',
       `Real PostgreSQL ${version}, the bench's own database (${BENCH_DB}): ${fmt(CLUES)} clues over a 60 × 45 km box around Ningbo (70 % around 40 hot spots), ` +
-        `${fmt(EVENTS)} alert events on their timelines over 90 days; data ${data}. One connection, queries one after another, through the service's own functions (server/spatial/clue-map.ts). ` +
+        `${alerts ? `${fmt(alerts)} alert events on their timelines over 90 days` : 'no alert events (only the hotspots read them)'}; data ${data}. One connection, queries one after another, through the service's own functions (server/spatial/clue-map.ts). ` +
         `Parts run: ${parts.join(', ')}.`,
       '',
       ...body,
