@@ -55,6 +55,7 @@ export async function startEmbeddedServer(dataDir: string, maxConnections = 1): 
   fs.mkdirSync(dataDir, { recursive: true });
   const release = takeLock(dataDir);
   try {
+    // btree_gist: migration 110's scope-column GiST indexes (scoped nearby) need it on both backends.
     const db = await PGlite.create({ dataDir: path.join(dataDir, 'pgdata'), extensions: { postgis, btree_gist } });
     await db.exec('CREATE EXTENSION IF NOT EXISTS postgis');
     const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-pg-'));
