@@ -4,8 +4,10 @@
  * 1,000,000 clues, on real PostGIS (DATABASE_URL; the data goes to its own database,
  * gw_spatial_bench, on that server, and is generated once: a later run with the same sizes reuses
  * it). Sizes: GW_BENCH_SPATIAL_CLUES, GW_BENCH_SPATIAL_EVENTS, or `--quick` (20,000 / 200,000).
- * Run alone: `DATABASE_URL=… npx tsx bench/spatial.bench.ts`.
+ * Parts: nearby, hotspots, feed; `--only=nearby` (or GW_BENCH_SPATIAL_ONLY=nearby) runs some of
+ * them, and nearby alone needs no alert events. Run alone: `DATABASE_URL=… npx tsx bench/spatial.bench.ts`.
  */
+import fs from 'node:fs';
 import pg from 'pg';
 import { loadSql } from '../db/sql.js';
 import { h3CellOf } from '../geo/h3-cell.js';
@@ -51,38 +53,67 @@ async function benchPool(url: string): Promise<pg.Pool> {
 }
 
 const END = Date.parse('2026-03-01T00:00:00+08:00');
-const BATCH = 25_000;
+/** Clues per INSERT: four arrays of this length go as parameters (a few MB of text). */
+const BATCH = 100_000;
 
 /**
  * Clue positions over the Ningbo box (121.30–121.90 E, 29.70–30.10 N), 70 % around 40 hot spots
  * a few km wide and 30 % uniform, opened over the 90 days before 1 March 2026, with their H3
- * cells computed here as the pipeline does at write time. Deterministic.
+ * cells computed here as the pipeline does at write time (h3-js). Deterministic. They go in as
+ * column arrays (unnest), into a table whose secondary indexes are built afterwards.
  */
 async function insertClues(pool: pg.Pool): Promise<void> {
   const rand = prng(42);
   for (let start = 1; start <= CLUES; start += BATCH) {
-    const batch = [];
-    for (let i = start; i < Math.min(start + BATCH, CLUES + 1); i++) {
+    const n = Math.min(BATCH, CLUES + 1 - start);
+    const xs: number[] = [];
+    const ys: number[] = [];
+    const ts: number[] = [];
+    const h3: string[] = [];
+    for (let k = 0; k < n; k++) {
       const hot = rand() < 0.7;
       const h = Math.floor(rand() * 40);
       const x = hot ? 121.35 + (h % 8) * 0.07 + (rand() - 0.5) * 0.04 : 121.3 + rand() * 0.6;
       const y = hot ? 29.75 + Math.floor(h / 8) * 0.07 + (rand() - 0.5) * 0.04 : 29.7 + rand() * 0.4;
-      batch.push({ i, x, y, t: END - rand() * 90 * 86_400_000, h3: h3CellOf(x, y) });
+      xs.push(x);
+      ys.push(y);
+      ts.push(END - rand() * 90 * 86_400_000);
+      h3.push(h3CellOf(x, y));
     }
-    await pool.query(sql('clues'), [JSON.stringify(batch)]);
+    await pool.query(sql('clues'), [start, xs, ys, ts, h3]);
   }
 }
 
-/** Generates the clues and events unless the database already holds exactly these sizes. */
-async function ensureData(pool: pg.Pool): Promise<string> {
+/**
+ * Generates what the selected parts read unless the database already holds exactly these sizes:
+ * the clues (every part), the alert events (hotspots only). Returns how, for the report.
+ */
+async function ensureData(pool: pg.Pool, needEvents: boolean): Promise<string> {
+  await pool.query(sql('restore-indexes')); // a run that died mid-load left them dropped
   const have = (await pool.query<{ clues: number; h3: number; alerts: number }>(sql('counts'))).rows[0]!;
-  if (have.clues === CLUES && have.h3 === CLUES && have.alerts === EVENTS) return 'reused from an earlier run';
-  await pool.query(sql('reset'));
-  const c = await timed(() => insertClues(pool));
-  await pool.query(sql('seed'), [0.43]);
-  const e = await timed(() => pool.query(sql('alerts'), [EVENTS, CLUES]));
+  const cluesOk = have.clues === CLUES && have.h3 === CLUES;
+  const eventsOk = cluesOk && have.alerts === EVENTS;
+  if (cluesOk && (eventsOk || !needEvents)) return 'reused from an earlier run';
+  const done: string[] = [];
+  const d = await timed(() => pool.query(sql('drop-indexes')));
+  if (!cluesOk) {
+    await pool.query(sql('reset'));
+    const c = await timed(() => insertClues(pool));
+    done.push(`clues ${fmt(c.ms / 1000, 1)} s (arrays of ${fmt(BATCH)} per INSERT, H3 by h3-js)`);
+  } else {
+    await pool.query(sql('reset-events'));
+  }
+  if (needEvents) {
+    await pool.query(sql('seed'), [0.43]);
+    const e = await timed(() => pool.query(sql('alerts'), [EVENTS, CLUES]));
+    done.push(`events ${fmt(e.ms / 1000, 1)} s (one generate_series INSERT)`);
+  }
+  const r = await timed(() => pool.query(sql('restore-indexes')));
   const a = await timed(() => pool.query(sql('analyze')));
-  return `generated in this run: clues ${fmt(c.ms / 1000, 1)} s (in batches of ${fmt(BATCH)}, H3 by h3-js), events ${fmt(e.ms / 1000, 1)} s (one generate_series INSERT), ANALYZE ${fmt(a.ms / 1000, 1)} s`;
+  return (
+    `generated in this run: ${done.join(', ')}, with the secondary indexes and the unique and foreign-key constraints dropped and then built ` +
+    `again (${fmt((d.ms + r.ms) / 1000, 1)} s), ANALYZE ${fmt(a.ms / 1000, 1)} s`
+  );
 }
 
 async function nearbyRows(pool: pg.Pool): Promise<string[]> {
@@ -160,49 +191,112 @@ async function feedRows(pool: pg.Pool): Promise<string[]> {
   return rows;
 }
 
+/** The parts of this bench, in the order of their subsections. */
+const PARTS = ['nearby', 'hotspots', 'feed'] as const;
+type Part = (typeof PARTS)[number];
+const SUBSECTION_TITLES: Record<Part, string> = {
+  nearby: '### Nearby: `GET /api/v1/clues/nearby` (KNN on geography, GiST)',
+  hotspots: '### Hotspots: `GET /api/v1/hotspots` (aggregated in the database)',
+  feed: '### Map feed: `GET /api/v1/map/clues?format=bin` and `/api/v1/map/clusters`',
+};
+const KEPT_NOTE = '_Not rerun in the run above: kept from an earlier run of this bench._';
+
+/**
+ * The parts to run: `--only=nearby[,feed…]` or GW_BENCH_SPATIAL_ONLY (the flag sets the variable,
+ * so the settings line of docs/BENCHMARKS.md records it); every part when neither is given.
+ */
+function selectedParts(): Part[] {
+  const flag = process.argv.find((a) => a.startsWith('--only='));
+  if (flag) process.env.GW_BENCH_SPATIAL_ONLY = flag.slice('--only='.length);
+  const only = process.env.GW_BENCH_SPATIAL_ONLY;
+  if (!only) return [...PARTS];
+  const asked = only.split(',').map((x) => x.trim());
+  const unknown = asked.filter((x) => !(PARTS as readonly string[]).includes(x));
+  if (unknown.length) throw new Error(`GW_BENCH_SPATIAL_ONLY=${only}: no part ${unknown.join(', ')} (parts: ${PARTS.join(', ')})`);
+  return PARTS.filter((p) => asked.includes(p));
+}
+
+/**
+ * A part's subsection as docs/BENCHMARKS.md holds it from an earlier run, so a run of some parts
+ * keeps the others' figures (marked as kept) instead of dropping them.
+ */
+function earlierSubsection(part: Part): string[] {
+  const file = new URL('../docs/BENCHMARKS.md', import.meta.url);
+  const doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const section = /<!-- bench:spatial -->\n([\s\S]*?)<!-- \/bench:spatial -->/.exec(doc)?.[1] ?? '';
+  const start = section.indexOf(SUBSECTION_TITLES[part]);
+  if (start < 0) return [SUBSECTION_TITLES[part], '', 'Not measured yet.', ''];
+  const rest = section.slice(start);
+  const stop = rest.search(/\n(### |Reproduce: )/);
+  const lines = rest.slice(0, stop < 0 ? undefined : stop).trimEnd().split('\n').filter((l) => l !== KEPT_NOTE);
+  return [lines[0]!, '', KEPT_NOTE, ...lines.slice(1), ''];
+}
+
+async function nearbySection(pool: pg.Pool): Promise<string[]> {
+  const plan = (await pool.query<{ 'QUERY PLAN': string }>(sql('explain-nearby'), [121.55, 29.87, townOp.scopes[0]])).rows.map((r) => r['QUERY PLAN']);
+  return [
+    SUBSECTION_TITLES.nearby,
+    '',
+    'Random points over the box (the first 50 of each series untimed). Goal (issue 10): p99 < 5 ms, bar < 20 ms. ' +
+      'The query (server/spatial/sql/nearby-clues.sql) takes the nearest of one ordered GiST scan per scope code and level, each on an index that leads with that scope column (migration 110, btree_gist), ' +
+      `or of one scan of the position index for the whole city. Plan of the town's scan (2 km): \`${plan.join(' / ').replace(/\s+/g, ' ')}\`.`,
+    '',
+    '| scope | radius | limit | queries | clues found (mean) | p50 ms | p99 ms | max ms |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...(await nearbyRows(pool)),
+    '',
+  ];
+}
+
+async function hotspotSection(pool: pg.Pool): Promise<string[]> {
+  return [
+    SUBSECTION_TITLES.hotspots,
+    '',
+    `Whole-city scope; median of ${RUNS} run(s). "areas" is how many areas had counts.`,
+    '',
+    '| query | areas | median ms | best ms |',
+    '| --- | ---: | ---: | ---: |',
+    ...(await hotspotRows(pool)),
+    '',
+  ];
+}
+
+async function feedSection(pool: pg.Pool): Promise<string[]> {
+  return [
+    SUBSECTION_TITLES.feed,
+    '',
+    `Build time = query (columns built by string_agg in SQL) + encoding in Node, median of ${RUNS} run(s), whole-city scope. Bytes per clue: 8 (Float32 lon, lat) + 2 (item) + 2 (status, severity) + the clue code and its newline.`,
+    '',
+    '| feed | size | median ms | best ms |',
+    '| --- | ---: | ---: | ---: |',
+    ...(await feedRows(pool)),
+    '',
+  ];
+}
+
+const SECTIONS: Record<Part, (pool: pg.Pool) => Promise<string[]>> = { nearby: nearbySection, hotspots: hotspotSection, feed: feedSection };
+
 export default async function spatialBench(): Promise<string> {
   const url = process.env.DATABASE_URL;
   const head = '## Spatial: nearby, hotspots, map feed\n\n';
   if (!url) return `${head}Not measured: DATABASE_URL was not set (this bench runs on real PostGIS only).\n`;
+  const parts = selectedParts();
   const pool = await benchPool(url);
   try {
-    const data = await ensureData(pool);
+    const data = await ensureData(pool, parts.includes('hotspots'));
     const version = (await pool.query<{ v: string }>(sql('version'))).rows[0]!.v;
-    const plan = (await pool.query<{ 'QUERY PLAN': string }>(sql('explain-nearby'), [121.55, 29.87])).rows.map((r) => r['QUERY PLAN']);
-    const nearby = await nearbyRows(pool);
-    const hot = await hotspotRows(pool);
-    const feed = await feedRows(pool);
+    const alerts = (await pool.query<{ alerts: number }>(sql('counts'))).rows[0]!.alerts;
+    const body: string[] = [];
+    for (const part of PARTS) body.push(...(parts.includes(part) ? await SECTIONS[part](pool) : earlierSubsection(part)));
     return [
       head.trimEnd(),
       '',
       `Real PostgreSQL ${version}, the bench's own database (${BENCH_DB}): ${fmt(CLUES)} clues over a 60 × 45 km box around Ningbo (70 % around 40 hot spots), ` +
-        `${fmt(EVENTS)} alert events on their timelines over 90 days; data ${data}. One connection, queries one after another, through the service's own functions (server/spatial/clue-map.ts).`,
+        `${alerts ? `${fmt(alerts)} alert events on their timelines over 90 days` : 'no alert events (only the hotspots read them)'}; data ${data}. One connection, queries one after another, through the service's own functions (server/spatial/clue-map.ts). ` +
+        `Parts run: ${parts.join(', ')}.`,
       '',
-      '### Nearby: `GET /api/v1/clues/nearby` (KNN on geography, GiST)',
-      '',
-      `Random points over the box (the first 50 of each series untimed). Goal (issue 10): p99 < 5 ms, bar < 20 ms. Plan: \`${plan.join(' / ').replace(/\s+/g, ' ')}\`.`,
-      '',
-      '| scope | radius | limit | queries | clues found (mean) | p50 ms | p99 ms | max ms |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      ...nearby,
-      '',
-      '### Hotspots: `GET /api/v1/hotspots` (aggregated in the database)',
-      '',
-      `Whole-city scope; median of ${RUNS} run(s). "areas" is how many areas had counts.`,
-      '',
-      '| query | areas | median ms | best ms |',
-      '| --- | ---: | ---: | ---: |',
-      ...hot,
-      '',
-      '### Map feed: `GET /api/v1/map/clues?format=bin` and `/api/v1/map/clusters`',
-      '',
-      `Build time = query (columns built by string_agg in SQL) + encoding in Node, median of ${RUNS} run(s), whole-city scope. Bytes per clue: 8 (Float32 lon, lat) + 2 (item) + 2 (status, severity) + the clue code and its newline.`,
-      '',
-      '| feed | size | median ms | best ms |',
-      '| --- | ---: | ---: | ---: |',
-      ...feed,
-      '',
-      'Reproduce: `DATABASE_URL=postgres://… npm run bench -- spatial` (`-- spatial --quick` for small sizes), or `npx tsx bench/spatial.bench.ts`.',
+      ...body,
+      'Reproduce: `DATABASE_URL=postgres://… npm run bench -- spatial` (`-- spatial --quick` for small sizes, `-- spatial --only=nearby` or GW_BENCH_SPATIAL_ONLY=nearby,feed for some parts: the others keep their earlier figures), or `npx tsx bench/spatial.bench.ts`.',
       '',
     ].join('\n');
   } finally {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { postgis } from '@electric-sql/pglite-postgis';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { GwError } from '../core/errors.js';
@@ -54,7 +55,8 @@ export async function startEmbeddedServer(dataDir: string, maxConnections = 1): 
   fs.mkdirSync(dataDir, { recursive: true });
   const release = takeLock(dataDir);
   try {
-    const db = await PGlite.create({ dataDir: path.join(dataDir, 'pgdata'), extensions: { postgis } });
+    // btree_gist: migration 110's scope-column GiST indexes (scoped nearby) need it on both backends.
+    const db = await PGlite.create({ dataDir: path.join(dataDir, 'pgdata'), extensions: { postgis, btree_gist } });
     await db.exec('CREATE EXTENSION IF NOT EXISTS postgis');
     const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-pg-'));
     const server = new PGLiteSocketServer({
