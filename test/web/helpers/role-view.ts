@@ -74,12 +74,15 @@ export async function startRig(env: Record<string, string> = {}): Promise<RoleVi
   };
 }
 
-/** Logs in as the demo user with `role` through the API and plants the session the login form would store (session.ts). */
-export async function loginAs(rig: RoleViewRig, role: string): Promise<string> {
-  const who = rig.gw.demoCredentials.find((c) => c.role === role);
-  if (!who) throw new Error(`no demo ${role}`);
-  const answer = (await api(`${rig.gw.url}/api/v1/auth/login`, { body: { username: who.username, password: who.password } })).body;
-  await rig.page.addInitScript(
+/**
+ * Logs in as the demo user named `who` (a username, else the first user with that role) through
+ * the API and plants the session the login form would store (session.ts) in `page`.
+ */
+export async function loginAs(rig: RoleViewRig, who: string, page: Page = rig.page): Promise<string> {
+  const user = rig.gw.demoCredentials.find((c) => c.username === who) ?? rig.gw.demoCredentials.find((c) => c.role === who);
+  if (!user) throw new Error(`no demo ${who}`);
+  const answer = (await api(`${rig.gw.url}/api/v1/auth/login`, { body: { username: user.username, password: user.password } })).body;
+  await page.addInitScript(
     ([tok, user]) => {
       sessionStorage.setItem('gridwatch.token', tok);
       sessionStorage.setItem('gridwatch.user', user);

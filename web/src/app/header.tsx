@@ -14,26 +14,26 @@ export function LangSwitch() {
   );
 }
 
-/** The live figures of the `figures` message, within the user's scope. */
+/** The live figures of the `figures` message, within the user's scope; on a phone only the first three (style.css). */
 function Figures() {
   const [f, setF] = useState<LiveMessages['figures'] | null>(null);
   useLive('figures', setF);
   if (!f) return null;
   return (
     <dl class="figures" data-testid="figures">
-      <div>
+      <div class="fig-today">
         <dt>{t('shell.figures.today')}</dt>
         <dd>{f.cluesToday}</dd>
       </div>
-      <div>
+      <div class="fig-on-time">
         <dt>{t('shell.figures.onTime')}</dt>
         <dd>{f.onTimeRate === null ? '–' : `${Math.round(f.onTimeRate * 100)}%`}</dd>
       </div>
-      <div class={f.overdue ? 'bad' : ''}>
+      <div class={f.overdue ? 'fig-overdue bad' : 'fig-overdue'}>
         <dt>{t('shell.figures.overdue')}</dt>
         <dd>{f.overdue}</dd>
       </div>
-      <div>
+      <div class="fig-eps">
         <dt>{t('shell.figures.eps')}</dt>
         <dd>{f.eventsPerSecond.toFixed(1)}</dd>
       </div>
@@ -41,7 +41,7 @@ function Figures() {
   );
 }
 
-/** The bar over every view: title, live figures, user and role, language switch, logout. */
+/** The bar over every view: title, live figures, user and role, language switch, logout (on a phone: figures, language, logout). */
 export function Header() {
   useLang();
   const user = sessionUser();

@@ -35,6 +35,14 @@ function Authed({ view: View, params }: { view: (p: { params: Record<string, str
   );
 }
 
+/**
+ * One component per view, shared by the view's routes: preact-iso keeps a view mounted while only
+ * its params change, so opening and closing a clue keeps the map, the side panel's tab and the
+ * keyboard focus in place (a new component per route would mount the whole view again).
+ */
+const CommandRoute = (p: { params: Record<string, string> }) => <Authed view={CommandView} params={p.params} />;
+const WorkerRoute = (p: { params: Record<string, string> }) => <Authed view={WorkerView} params={p.params} />;
+
 /** The route table. */
 export function App() {
   return (
@@ -42,10 +50,10 @@ export function App() {
       <ErrorBoundary>
         <Router>
           <Route path="/login" component={LoginView} />
-          <Route path="/command" component={(p: { params: Record<string, string> }) => <Authed view={CommandView} params={p.params} />} />
-          <Route path="/command/clue/:code" component={(p: { params: Record<string, string> }) => <Authed view={CommandView} params={p.params} />} />
-          <Route path="/worker" component={(p: { params: Record<string, string> }) => <Authed view={WorkerView} params={p.params} />} />
-          <Route path="/worker/task/:code" component={(p: { params: Record<string, string> }) => <Authed view={WorkerView} params={p.params} />} />
+          <Route path="/command" component={CommandRoute} />
+          <Route path="/command/clue/:code" component={CommandRoute} />
+          <Route path="/worker" component={WorkerRoute} />
+          <Route path="/worker/task/:code" component={WorkerRoute} />
           <Route path="/planner" component={(p: { params: Record<string, string> }) => <Authed view={PlannerView} params={p.params} />} />
           <Route path="/planner/:tab" component={(p: { params: Record<string, string> }) => <Authed view={PlannerView} params={p.params} />} />
           <Route path="/admin" component={(p: { params: Record<string, string> }) => <Authed view={AdminView} params={p.params} />} />

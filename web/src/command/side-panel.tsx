@@ -179,6 +179,21 @@ export default function SidePanel() {
   const warningTotal = warnings ? sum(warnings.counts.clues) + sum(warnings.counts.instructions) : 0;
 
   const open = (code: string) => route(`/command/clue/${encodeURIComponent(code)}`);
+  const choose = (k: Tab) => {
+    setTab(k);
+    setFilters({ ...filters, status: '' });
+  };
+  /** WAI-ARIA tabs: the arrow keys move to the previous or next tab (wrapping), Home and End to the first and last; the tab chosen is selected and focused. */
+  const onTabKey = (e: KeyboardEvent) => {
+    const at = TABS.indexOf(tab);
+    const moves: Record<string, number> = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: TABS.length - 1 };
+    const to = moves[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    const k = TABS[(to + TABS.length) % TABS.length]!;
+    choose(k);
+    document.getElementById(`ops-tab-${k}`)?.focus();
+  };
   const set = (k: keyof Filters) => (e: Event) => setFilters({ ...filters, [k]: (e.currentTarget as HTMLInputElement | HTMLSelectElement).value });
   const tabCount = { tasks: tasks.size, instructions: instructions?.counts.total ?? 0, warnings: warningTotal };
   const items = [...new Map([...tasks.values()].flatMap((x) => (x.clue.item ? [[x.clue.item.code, x.clue.item] as const] : []))).values()];
@@ -193,7 +208,7 @@ export default function SidePanel() {
 
   return (
     <aside class="ops-panel" aria-label={t('ops.panel.label')}>
-      <div role="tablist" class="ops-tabs" aria-label={t('ops.panel.label')}>
+      <div role="tablist" class="ops-tabs" aria-label={t('ops.panel.label')} onKeyDown={onTabKey}>
         {TABS.map((k) => (
           <button
             key={k}
@@ -202,11 +217,9 @@ export default function SidePanel() {
             id={`ops-tab-${k}`}
             aria-selected={tab === k}
             aria-controls="ops-tabpanel"
+            tabIndex={tab === k ? 0 : -1}
             class={tab === k ? 'ops-tab active' : 'ops-tab'}
-            onClick={() => {
-              setTab(k);
-              setFilters({ ...filters, status: '' });
-            }}
+            onClick={() => choose(k)}
           >
             {t(`ops.tab.${k}`)} <span class="ops-count">{tabCount[k]}</span>
           </button>

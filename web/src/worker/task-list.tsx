@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { request, type GetAnswer } from '../api.js';
 import { formatTime, pick, t, useLang } from '../app/i18n.js';
 import { useLive } from '../app/live.js';
@@ -75,10 +75,15 @@ export function TaskList() {
   );
 }
 
-/** "Near me": open clues within 2 km of the phone, nearest first (GET /api/v1/clues/nearby). */
+/**
+ * "Near me": open clues within 2 km of the phone, nearest first (GET /api/v1/clues/nearby).
+ * The button goes once tapped, so focus moves to the section's heading rather than to the body:
+ * the next Tab reaches the first clue near me.
+ */
 export function NearMe() {
   useLang();
   const [asked, setAsked] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
   const me = useMyPosition();
   const [near, setNear] = useState<Nearby | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -90,9 +95,18 @@ export function NearMe() {
   }, [asked, me?.lon, me?.lat]);
   return (
     <section class="worker-section" aria-labelledby="near-h">
-      <h2 id="near-h">{t('worker.near.title')}</h2>
+      <h2 id="near-h" tabIndex={-1} ref={heading}>
+        {t('worker.near.title')}
+      </h2>
       {!asked && (
-        <button type="button" class="wide" onClick={() => setAsked(true)}>
+        <button
+          type="button"
+          class="wide"
+          onClick={() => {
+            setAsked(true);
+            heading.current?.focus();
+          }}
+        >
           {t('worker.near.show')}
         </button>
       )}

@@ -1,5 +1,5 @@
 import { lazy, Suspense } from 'preact/compat';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request, type GetAnswer } from '../api.js';
 import { formatTime, pick, t, useLang } from '../app/i18n.js';
 import { useLive } from '../app/live.js';
@@ -53,6 +53,11 @@ export function TaskPage({ code }: { code: string }) {
   const [note, setNote] = useState('');
   const [photos, setPhotos] = useState<File[]>([]);
   const [formKey, setFormKey] = useState(0);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const notice = useRef<HTMLParagraphElement>(null);
+  const loaded = !!task;
+  // Opening a task from a list (a link that goes with the list) lands keyboard and screen-reader users on its title.
+  useEffect(() => void (loaded && heading.current?.focus()), [code, loaded]);
 
   const reload = () => {
     if (!navigator.onLine) return;
@@ -83,6 +88,8 @@ export function TaskPage({ code }: { code: string }) {
     } finally {
       setBusy(false);
       reload();
+      // The button pressed goes once the task moves on: focus the outcome, just above the next step, not the body.
+      requestAnimationFrame(() => notice.current?.focus());
     }
   };
 
@@ -116,7 +123,9 @@ export function TaskPage({ code }: { code: string }) {
         {t('worker.back')}
       </a>
       <header class="worker-section">
-        <h2>{pick(clue.summary)}</h2>
+        <h2 tabIndex={-1} ref={heading}>
+          {pick(clue.summary)}
+        </h2>
         <p class="task-meta">
           <span class={`status status-${clue.status}`} data-testid="task-status">
             {t(`worker.status.${clue.status}`)}
@@ -133,7 +142,7 @@ export function TaskPage({ code }: { code: string }) {
       </header>
 
       {message && (
-        <p class="notice" role="status" data-testid="task-message">
+        <p class="notice" role="status" data-testid="task-message" tabIndex={-1} ref={notice}>
           {message}
         </p>
       )}
