@@ -9,65 +9,20 @@
  * the browser's own reports of requests refused while offline, which is the point of that step.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import sharp from 'sharp';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Gridwatch } from '../../server/runtime.js';
 import { api } from '../helpers/app.js';
-import { startTestGridwatch, type TestGridwatch } from '../helpers/gridwatch.js';
-
-const root = path.resolve(import.meta.dirname, '../..');
-const shots = path.join(root, 'test-results');
-/** docs/DESIGN.md §10: with these flags MapLibre renders WebGL headless (SwiftShader). */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-swiftshader',
-  '--use-angle=swiftshader',
-];
-
-function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-}
-
-/** Builds web/dist when it is missing or older than any of its sources, so the test never checks a stale UI. */
-function ensureWebBuilt(): void {
-  const built = path.join(root, 'web/dist/index.html');
-  const sources = [path.join(root, 'web/index.html'), path.join(root, 'web/vite.config.ts'), ...filesUnder(path.join(root, 'web/src')), ...filesUnder(path.join(root, 'web/messages'))];
-  const newest = Math.max(...sources.map((f) => fs.statSync(f).mtimeMs));
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= newest) return;
-  execFileSync('npm', ['run', '--silent', 'web:build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-/** A real camera-like JPEG: a gradient with a mark, so two calls with different `seed`s differ. */
-function photo(seed: number): Promise<Buffer> {
-  const w = 640;
-  const h = 480;
-  const raw = Buffer.alloc(w * h * 3);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const i = (y * w + x) * 3;
-      raw[i] = (x + seed * 37) % 256;
-      raw[i + 1] = (y + seed * 11) % 256;
-      raw[i + 2] = ((x ^ y) + seed) % 256;
-    }
-  return sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
-}
+import { openPhone, photo, shots, startRig, type RoleViewRig } from './helpers/role-view.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('worker view: a grid worker takes a task on the phone, online and offline', () => {
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
   let offline = false;
-  let service: TestGridwatch | undefined;
+  let rig: RoleViewRig | undefined;
   let gw: Gridwatch;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let workerToken: string;
@@ -81,10 +36,8 @@ describe('worker view: a grid worker takes a task on the phone, online and offli
   }
 
   before(async () => {
-    ensureWebBuilt();
-    fs.mkdirSync(shots, { recursive: true });
-    service = await startTestGridwatch({ DEMO: '1' });
-    gw = service.gw;
+    rig = await startRig();
+    gw = rig.gw;
     const cred = (u: string) => gw.demoCredentials.find((c) => c.username === u)!;
     const login = async (u: string) => (await api(`${gw.url}/api/v1/auth/login`, { body: { username: u, password: cred(u).password } })).body.token as string;
     const operatorToken = await login('town-operator');
@@ -112,28 +65,16 @@ describe('worker view: a grid worker takes a task on the phone, online and offli
     assert.ok(code, 'a clue dispatched to the town team within 180 s');
     const clue = (await api(`${gw.url}/api/v1/clues/${code}`, { token: workerToken })).body.clue;
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    // About 300 m south-west of the clue, so the navigation map has a line to draw.
-    context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      permissions: ['geolocation'],
-      geolocation: { latitude: clue.position.lat - 0.002, longitude: clue.position.lon - 0.002, accuracy: 10 },
+    // About 300 m south-west of the clue, so the navigation map has a line to draw. While offline
+    // the browser itself reports each refused request (and the live socket's retries).
+    const phone = await openPhone(rig.browser, {
+      geolocation: { latitude: clue.position.lat - 0.002, longitude: clue.position.lon - 0.002 },
+      ignore: (text) => offline && /ERR_INTERNET_DISCONNECTED|WebSocket connection to/.test(text),
     });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() !== 'error') return;
-      // While offline the browser itself reports each refused request (and the live socket's retries).
-      if (offline && /ERR_INTERNET_DISCONNECTED|WebSocket connection to/.test(m.text())) return;
-      consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => void consoleErrors.push(`page error: ${e.message}`));
+    ({ context, page, consoleErrors } = phone);
   });
   after(async () => {
-    await browser?.close();
-    await service?.close();
+    await rig?.close();
   });
 
   it('logs in as the town worker and lists the dispatched clue under My tasks', async () => {

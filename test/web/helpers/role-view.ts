@@ -1,5 +1,5 @@
 /**
- * Browser set-up shared by the planner and admin tests (the same flags as DESIGN.md §10,
+ * Browser set-up shared by the role-view tests (command centre, worker, closed loop, planner, admin) (the same flags as DESIGN.md §10,
  * made reusable): build web/dist when stale, start the demo service, open Chromium with the
  * SwiftShader flags, collect console errors, log in by planting the session the login form
  * would store, run axe-core, and look for untranslated message keys.
@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Gridwatch } from '../../../server/runtime.js';
 import { api } from '../../helpers/app.js';
 import { startTestGridwatch, type TestGridwatch } from '../../helpers/gridwatch.js';
@@ -45,6 +46,22 @@ export interface RoleViewRig {
   close(): Promise<void>;
 }
 
+/**
+ * Collects `page`'s console errors, uncaught errors and CSP violations into `errors`, except the
+ * console lines `ignore` accepts (e.g. the browser's own reports while a test has cut the network).
+ */
+export async function collectErrors(page: Page, errors: string[], ignore: (text: string) => boolean = () => false): Promise<void> {
+  page.on('console', (m) => void (m.type() === 'error' && !ignore(m.text()) && errors.push(m.text())));
+  page.on('pageerror', (e) => void errors.push(`page error: ${e.message}`));
+  // A CSP violation is an error too: the views must run under the policy helmet sends.
+  await page.exposeFunction('reportCspViolation', (v: string) => void errors.push(`CSP: ${v}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
+}
+
 /** Starts the demo service (with `env` on top, e.g. `SIMULATORS: '0'` for a city with no traffic) and Chromium with a desktop-sized page. */
 export async function startRig(env: Record<string, string> = {}): Promise<RoleViewRig> {
   ensureWebBuilt();
@@ -53,15 +70,7 @@ export async function startRig(env: Record<string, string> = {}): Promise<RoleVi
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const consoleErrors: string[] = [];
-  page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(m.text())));
-  page.on('pageerror', (e) => void consoleErrors.push(`page error: ${e.message}`));
-  // A CSP violation is an error too: the views must run under the policy helmet sends.
-  await page.exposeFunction('reportCspViolation', (v: string) => void consoleErrors.push(`CSP: ${v}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      (window as unknown as { reportCspViolation(v: string): void }).reportCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`);
-    });
-  });
+  await collectErrors(page, consoleErrors);
   return {
     gw: service.gw,
     browser,
@@ -74,14 +83,40 @@ export async function startRig(env: Record<string, string> = {}): Promise<RoleVi
   };
 }
 
+/** A phone (390×844, touch) in its own browser context, so it holds its own session beside the rig's desktop page. */
+export interface PhoneView {
+  context: BrowserContext;
+  page: Page;
+  consoleErrors: string[];
+}
+
 /**
- * Logs in as the demo user named `who` (a username, else the first user with that role) through
- * the API and plants the session the login form would store (session.ts) in `page`.
+ * Opens a phone-sized page in a new context of `browser` that may read its position (at
+ * `geolocation` when given), collecting its errors as `collectErrors` does with `ignore`.
+ */
+export async function openPhone(browser: Browser, opts: { geolocation?: { latitude: number; longitude: number }; ignore?: (text: string) => boolean } = {}): Promise<PhoneView> {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    permissions: ['geolocation'],
+    ...(opts.geolocation ? { geolocation: { ...opts.geolocation, accuracy: 10 } } : {}),
+  });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  await collectErrors(page, consoleErrors, opts.ignore);
+  return { context, page, consoleErrors };
+}
+
+/**
+ * Logs in as the demo user named `who` (a username, or a role for its first demo user) through the
+ * API and plants on `page` (the rig's by default) the session the login form would store (session.ts).
  */
 export async function loginAs(rig: RoleViewRig, who: string, page: Page = rig.page): Promise<string> {
-  const user = rig.gw.demoCredentials.find((c) => c.username === who) ?? rig.gw.demoCredentials.find((c) => c.role === who);
-  if (!user) throw new Error(`no demo ${who}`);
-  const answer = (await api(`${rig.gw.url}/api/v1/auth/login`, { body: { username: user.username, password: user.password } })).body;
+  const cred = rig.gw.demoCredentials.find((c) => c.username === who) ?? rig.gw.demoCredentials.find((c) => c.role === who);
+  if (!cred) throw new Error(`no demo user ${who}`);
+  const answer = (await api(`${rig.gw.url}/api/v1/auth/login`, { body: { username: cred.username, password: cred.password } })).body;
   await page.addInitScript(
     ([tok, user]) => {
       sessionStorage.setItem('gridwatch.token', tok);
@@ -90,6 +125,21 @@ export async function loginAs(rig: RoleViewRig, who: string, page: Page = rig.pa
     [answer.token as string, JSON.stringify(answer.user)] as const,
   );
   return answer.token as string;
+}
+
+/** A real camera-like JPEG made with sharp: a gradient with a mark, so two calls with different `seed`s differ. */
+export function photo(seed: number): Promise<Buffer> {
+  const w = 640;
+  const h = 480;
+  const raw = Buffer.alloc(w * h * 3);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 3;
+      raw[i] = (x + seed * 37) % 256;
+      raw[i + 1] = (y + seed * 11) % 256;
+      raw[i + 2] = ((x ^ y) + seed) % 256;
+    }
+  return sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
 }
 
 /** Runs axe-core on the page and answers its serious and critical violations, one line each. */

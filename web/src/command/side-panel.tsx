@@ -6,6 +6,7 @@ import { useLive } from '../app/live.js';
 import type { Clue } from '../clue.js';
 import { errorText, pick } from './ops-text.js';
 import { loadUnits, type UnitName } from './units.js';
+import { useAwaitingDispatch } from './awaiting-dispatch.js';
 import './ops.css';
 
 type Tab = 'tasks' | 'instructions' | 'warnings';
@@ -75,6 +76,7 @@ export default function SidePanel() {
   /** Bumped when the socket says its memory no longer reaches back to us (`reload`): read every list again. */
   const [epoch, setEpoch] = useState(0);
   const refetch = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const awaiting = useAwaitingDispatch();
 
   useEffect(() => void loadUnits().then(setUnits, () => undefined), []);
 
@@ -271,6 +273,18 @@ export default function SidePanel() {
           <p class="ops-error" role="alert">
             {error}
           </p>
+        )}
+        {tab === 'tasks' && awaiting && awaiting.clues.length > 0 && (
+          <section class="ops-queue" aria-labelledby="ops-queue-h">
+            <h3 id="ops-queue-h">{t('ops.queue.title', { n: awaiting.total })}</h3>
+            <ul class="ops-rows" aria-labelledby="ops-queue-h">
+              {awaiting.clues.map((c) => (
+                <li key={c.code}>
+                  <ClueRow clue={c} onOpen={open} />
+                </li>
+              ))}
+            </ul>
+          </section>
         )}
         {tab === 'tasks' && (
           <ul class="ops-rows" aria-label={t('ops.tab.tasks')}>

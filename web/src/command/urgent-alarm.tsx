@@ -5,19 +5,47 @@ import { useLive } from '../app/live.js';
 import type { Clue } from '../clue.js';
 import { isUrgent } from './urgent.js';
 
-/** One short beep (WebAudio); silent where the browser has not allowed audio yet. */
-function beep(): void {
+/**
+ * The one AudioContext of the alarm, made on first use. A context made before any user gesture
+ * starts suspended (autoplay policy), and browsers cap how many a page may open, so it is made once
+ * and resumed on the first gesture instead of a new one per beep.
+ */
+let audio: AudioContext | null = null;
+function audioContext(): AudioContext | null {
   try {
-    const ctx = new AudioContext();
-    const osc = ctx.createOscillator();
-    osc.frequency.value = 880;
-    osc.connect(ctx.destination);
-    osc.start();
-    osc.stop(ctx.currentTime + 0.25);
-    osc.onended = () => void ctx.close();
+    audio ??= new AudioContext();
   } catch {
     // No audio device (or not allowed): the dialog alone still shows the alarm.
   }
+  return audio;
+}
+
+/** Resumes the alarm's audio on the page's first gesture, so later beeps sound. */
+function resumeOnGesture(): () => void {
+  const events = ['pointerdown', 'keydown'] as const;
+  function stop(): void {
+    for (const e of events) document.removeEventListener(e, resume, true);
+  }
+  function resume(): void {
+    const ctx = audioContext();
+    if (ctx?.state === 'suspended') void ctx.resume().then(stop, () => undefined);
+    else stop();
+  }
+  for (const e of events) document.addEventListener(e, resume, true);
+  return stop;
+}
+
+/** One short beep on the shared context; silent while the browser keeps it suspended. */
+function beep(): void {
+  const ctx = audioContext();
+  if (!ctx) return;
+  if (ctx.state === 'suspended') void ctx.resume().catch(() => undefined);
+  const osc = ctx.createOscillator();
+  osc.frequency.value = 880;
+  osc.connect(ctx.destination);
+  osc.onended = () => osc.disconnect();
+  osc.start();
+  osc.stop(ctx.currentTime + 0.25);
 }
 
 /**
@@ -44,11 +72,19 @@ export function UrgentAlarm({ onOpen }: { onOpen: (code: string) => void }) {
       .then((r) => raise(r.clue))
       .catch(() => undefined);
   });
+  useEffect(resumeOnGesture, []);
   const first = queue[0];
+  const dialog = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!first) return;
-    beep();
-    const id = setInterval(beep, 2000);
+    // The beeps tried are counted on the dialog (data-beeps): whether they sound is the browser's call.
+    let beeps = 0;
+    const ring = () => {
+      beep();
+      dialog.current?.setAttribute('data-beeps', String(++beeps));
+    };
+    ring();
+    const id = setInterval(ring, 2000);
     return () => clearInterval(id);
   }, [first?.code]);
   if (!first) return null;
@@ -59,7 +95,7 @@ export function UrgentAlarm({ onOpen }: { onOpen: (code: string) => void }) {
     if (open) onOpen(first.code);
   };
   return (
-    <div class="alarm" role="alertdialog" aria-labelledby="alarm-title">
+    <div class="alarm" role="alertdialog" aria-labelledby="alarm-title" data-code={first.code} ref={dialog}>
       <h2 id="alarm-title">{t('command.alarm.title')}</h2>
       <p>
         <strong>{first.code}</strong> {first.item?.name ? pick(first.item.name) : first.alertType}
