@@ -22,7 +22,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { firstEpisodePosition } from '../../server/demo/demo-fleet.js';
 import { api } from '../helpers/app.js';
 import { waitFor } from '../ingest/mqtt-kafka-support.js';
-import { loginAs, seriousViolations, shots, startRig, type RoleViewRig } from './helpers/role-view.js';
+import { loginAs, openPhone, seriousViolations, shots, startRig, type RoleViewRig } from './helpers/role-view.js';
 
 /** What has keyboard focus: tag, role, the clue code or action it carries, and its outline. */
 interface Focused {
@@ -216,19 +216,11 @@ describe('accessibility: command centre and worker view by keyboard, with axe-co
   describe('the town worker at 390×844', () => {
     let context: BrowserContext;
     let page: Page;
+    let phoneErrors: string[] = [];
     before(async () => {
       const at = firstEpisodePosition();
-      context = await rig.browser.newContext({
-        viewport: { width: 390, height: 844 },
-        deviceScaleFactor: 2,
-        isMobile: true,
-        hasTouch: true,
-        permissions: ['geolocation'],
-        geolocation: { latitude: at.lat - 0.002, longitude: at.lon - 0.002, accuracy: 10 },
-      });
-      page = await context.newPage();
-      page.on('console', (m) => void (m.type() === 'error' && rig.consoleErrors.push(`worker: ${m.text()}`)));
-      page.on('pageerror', (e) => void rig.consoleErrors.push(`worker page error: ${e.message}`));
+      const phone = await openPhone(rig.browser, { geolocation: { latitude: at.lat - 0.002, longitude: at.lon - 0.002 } });
+      ({ context, page, consoleErrors: phoneErrors } = phone);
       await loginAs(rig, 'town-worker', page);
     });
     after(async () => {
@@ -276,6 +268,10 @@ describe('accessibility: command centre and worker view by keyboard, with axe-co
       await tabTo(page, 'start', (f) => f?.tag === 'button' && /开始|Start/.test(f.text), 3);
       await page.screenshot({ path: path.join(shots, 'a11y-worker-accepted.png') });
       assert.deepEqual(await seriousViolations(page), [], 'the accepted task');
+    });
+
+    it('logged no console error or CSP violation on the phone', () => {
+      assert.deepEqual(phoneErrors, []);
     });
   });
 
