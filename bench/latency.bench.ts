@@ -28,6 +28,7 @@ import { firstEpisodePosition } from '../server/demo/demo-fleet.js';
 import { startGridwatch } from '../server/runtime.js';
 import type { RunSummary } from '../simulators/run-fleet.js';
 import { fmt, markdownTable, percentile } from './stats.js';
+import { loadRemark } from './load-remark.js';
 
 const QUICK = process.env.GW_BENCH_QUICK === '1';
 const RATES = (process.env.GW_BENCH_LAT_RATES ?? (QUICK ? '1000,2000' : '1000,2000,5000')).split(',').map(Number);
@@ -95,7 +96,7 @@ class ProbeWatcher {
 /** Runs the benchmark; returns its markdown section. */
 export default async function latencyBench(): Promise<string> {
   const database = process.env.DATABASE_URL ? 'real PostGIS' : 'embedded PGlite';
-  const load = os.loadavg()[0]!.toFixed(1);
+  const remark = loadRemark();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-bench-latency-'));
   const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, DEMO: '1', SIMULATORS: '0', LOG_LEVEL: 'silent' };
   if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
@@ -174,7 +175,7 @@ export default async function latencyBench(): Promise<string> {
     '',
     `The real service in the bench process (${database}, demo city and devices), background load from one \`gridwatch-sim\` process over MQTT at each rate for ${SECONDS} s. A probe gas sensor (${probe.deviceId}) publishes a clean reading then a critical one, one probe in flight at a time; each sample is publish → the \`changed\` diff with the new alert count arriving on a city operator's \`/api/v1/live\` socket (broker, batch, store, detect, route, clue writer, outbox, live hub). Milliseconds; probes not answered within ${PROBE_TIMEOUT_MS / 1000} s are counted as lost, not in the percentiles. "sent/s" is what the load generator achieved: where it is below the target, the service could not take more and the latency is measured at that rate.`,
     '',
-    `**Under heavy load:** measured while other engineers' builds and test suites ran on the same ${os.cpus().length} cores (1-minute load average ${load} at the start of this bench); the load generator shares those cores too.`,
+    `${remark} The load generator shares those cores too.`,
     '',
     markdownTable(
       ['target/s', 'sent/s', 'probes', 'lost', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
