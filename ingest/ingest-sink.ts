@@ -389,7 +389,10 @@ export class BatchingIngestSink implements IngestSink {
     }
     const first = failed.values().next().value!;
     if (!this.imagesFailing) this.deps.log.warn({ err: first }, 'device images cannot be stored: refusing the events that carry them until there is space');
-    this.imagesFailing = { since: this.imagesFailing?.since ?? Date.now(), error: first.message };
+    // /healthz is public: it names the errno and the folder under DATA_DIR, not the server's paths
+    // (the log and the device's 507 carry the full message).
+    const errno = (first.details as { errno?: string } | undefined)?.errno ?? 'unknown';
+    this.imagesFailing = { since: this.imagesFailing?.since ?? Date.now(), error: `${errno}: device images cannot be written under DATA_DIR/images` };
     return failed;
   }
 
@@ -409,7 +412,7 @@ export class BatchingIngestSink implements IngestSink {
       ingestSubmitRefused.inc({ reason: 'storage' });
       sub.reject(err);
     }
-    this.deps.log.error({ events: failed.size, submissions: refused.size }, this.imagesFailing!.error);
+    this.deps.log.error({ events: failed.size, submissions: refused.size }, failed.values().next().value!.message);
     return refused;
   }
 
