@@ -412,7 +412,9 @@ export class BatchingIngestSink implements IngestSink {
       ingestSubmitRefused.inc({ reason: 'storage' });
       sub.reject(err);
     }
-    this.deps.log.error({ events: failed.size, submissions: refused.size }, failed.values().next().value!.message);
+    // Debug, not error: while the disk stays full every camera batch lands here; the start and the
+    // end of the failure are logged once each (writeImages) and the metric counts the refusals.
+    this.deps.log.debug({ events: failed.size, submissions: refused.size }, failed.values().next().value!.message);
     return refused;
   }
 
