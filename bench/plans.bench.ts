@@ -200,7 +200,8 @@ function trimmed(plan: string): string {
   if (lines.length <= PLAN_LINES) return lines.join('\n');
   const rest = lines.slice(PLAN_LINES);
   const tail = rest.filter((l) => /^(Planning Time|Execution Time|Trigger)/.test(l));
-  return [...lines.slice(0, PLAN_LINES), `… (${rest.length - tail.length} plan lines left out)`, ...tail].join('\n');
+  const left = rest.length - tail.length;
+  return [...lines.slice(0, PLAN_LINES), ...(left ? [`… (${left} plan lines left out)`] : []), ...tail].join('\n');
 }
 
 /** The plans bench's markdown section. */
