@@ -49,6 +49,12 @@ export const envSchema = z.object({
   /** A MapLibre style for the web map's base layer; without it the map uses its offline style. */
   MAP_STYLE_URL: url(['http', 'https']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Most device events in one ingest batch (one insert, then one clue pipeline transaction).
+   * Batches fill only while the previous one is being stored, so a quiet city keeps small,
+   * prompt batches and a busy one shares each batch's fixed database work among more events.
+   */
+  INGEST_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
   /** A point in a gap or just outside the city within this distance gets the nearest grid cell. */
   LOCATOR_TOLERANCE_M: z.coerce.number().min(0).max(50_000).default(500),
   /**

@@ -185,7 +185,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
           live?.publishPositions(events);
           return pipeline.handle(events);
         };
-        sink = new BatchingIngestSink({ pool: db.pool, devices: registry, dataDir: config.DATA_DIR, log: log.child({ stage: 'ingest' }), onAccepted });
+        sink = new BatchingIngestSink({ pool: db.pool, devices: registry, dataDir: config.DATA_DIR, log: log.child({ stage: 'ingest' }), onAccepted }, { maxBatch: config.INGEST_MAX_BATCH });
         httpTransport = new HttpTransport(registry);
         if (config.demo) demoDevices = await seedDemoDevices(registry, config.DATA_DIR);
         if (demoDevices.length) await registerDemoFleet(registry, demoDevices);

@@ -168,7 +168,7 @@ test(
           await db.pool.query<{ stored: number; distinct: number; processed: number; acked: number }>(
             `SELECT count(*)::int AS stored,
                     count(DISTINCT (device_id, event_id))::int AS distinct,
-                    count(*) FILTER (WHERE processed_at IS NOT NULL)::int AS processed,
+                    count(*) FILTER (WHERE pipeline_error IS NULL AND NOT EXISTS (SELECT 1 FROM pipeline_pending p WHERE p.event_pk = device_events.id))::int AS processed,
                     count(*) FILTER (WHERE event_id = ANY($1))::int AS acked
                FROM device_events WHERE device_id LIKE 'flood-%'`,
             [[...ackedIds]],

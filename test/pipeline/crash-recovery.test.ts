@@ -77,7 +77,7 @@ async function runToEnd(): Promise<void> {
 async function counts() {
   const { rows } = await db.pool.query(
     `SELECT (SELECT count(*) FROM device_events)::int AS events,
-            (SELECT count(*) FROM device_events WHERE processed_at IS NULL)::int AS unprocessed,
+            ((SELECT count(*) FROM pipeline_pending) + (SELECT count(*) FROM device_events WHERE pipeline_error IS NOT NULL))::int AS unprocessed,
             (SELECT count(*) FROM clue_timeline WHERE actor = 'pipeline')::int AS timeline,
             (SELECT coalesce(sum(alert_count), 0) FROM clues)::int AS alerts,
             (SELECT count(*) FROM (SELECT 1 FROM clue_timeline GROUP BY source, detail -> 'alert' ->> 'ts' HAVING count(*) > 1) AS d)::int AS doubled`,

@@ -17,7 +17,7 @@ export interface EventCounts {
 export async function eventCounts(pool: pg.Pool, like: string): Promise<EventCounts> {
   const r = await pool.query<EventCounts>(
     `SELECT count(*)::int AS stored, count(DISTINCT (device_id, event_id))::int AS distinct,
-            count(*) FILTER (WHERE processed_at IS NOT NULL)::int AS processed,
+            count(*) FILTER (WHERE pipeline_error IS NULL AND NOT EXISTS (SELECT 1 FROM pipeline_pending p WHERE p.event_pk = device_events.id))::int AS processed,
             (SELECT count(*)::int FROM dead_letters) AS dead
        FROM device_events WHERE device_id LIKE $1`,
     [like],
