@@ -8,7 +8,8 @@
  * town operator's task list and the worker's tasks).
  * The keyboard walk: Tab to the clue in the task list, Enter opens its detail with focus in it,
  * Tab reaches every action button, Enter opens an action's form, Escape closes the detail and
- * focus returns to the clue's row. On the phone, "near me", opening a task and accepting it keep
+ * focus returns to the clue's row; then the tamper report is dispatched by keyboard from the
+ * awaiting-dispatch list and focus stays in its detail, on the status line announcing the outcome. On the phone, "near me", opening a task and accepting it keep
  * focus on the page. The side panel's tabs follow the WAI-ARIA tabs
  * pattern (arrow keys, Home, End, one tab stop), focus rings are at least 2 px wide, and at
  * 390 px nothing in the header is wider than its box or off the screen.
@@ -199,6 +200,34 @@ describe('accessibility: command centre and worker view by keyboard, with axe-co
     await page.waitForURL('**/command', { timeout: 5000 });
     await page.waitForFunction((code) => document.activeElement?.getAttribute('data-code') === code, urgent, { timeout: 5000 });
     assert.equal((await focused(page))?.code, urgent, 'Escape returns focus to the clue in the list');
+
+    // Submit an action by keyboard: open the tamper report from the awaiting-dispatch list above the
+    // tasks, open its dispatch form, send it as routed. The form closes; focus must stay in the
+    // detail, on the status line that announces the outcome, not fall to the page's body.
+    await tabTo(page, 'the tamper report awaiting dispatch', (f) => f?.code === tamper && f.tag === 'button', 40, 'Shift+Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/command/clue/${tamper}`, { timeout: 5000 });
+    await page.waitForSelector('.ops-detail .ops-actions button[data-action=dispatch]', { timeout: 10_000 });
+    await tabTo(page, 'the dispatch button', (f) => f?.action === 'dispatch' && f.inDetail, 40);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.ops-detail form[data-form=dispatch]', { timeout: 5000 });
+    await tabTo(page, 'the dispatch form’s confirm button', (f) => f?.tag === 'button' && f.inDetail && /确认/.test(f.text), 20);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.ops-detail .ops-announce[data-done=dispatch]', { timeout: 10_000 });
+    await page.waitForSelector('.ops-detail form[data-form=dispatch]', { state: 'detached', timeout: 5000 });
+    const after = await page.evaluate(() => ({
+      tag: document.activeElement?.tagName.toLowerCase(),
+      inDetail: !!document.activeElement?.closest('.ops-detail'),
+      role: document.activeElement?.getAttribute('role'),
+      text: document.activeElement?.textContent?.trim(),
+    }));
+    assert.deepEqual(after, { tag: 'p', inDetail: true, role: 'status', text: '已派遣，当前状态：已派遣' }, 'after the submit, focus is on the status line in the detail');
+    assert.equal(await page.locator('.ops-detail dd[data-field=status]').textContent(), '已派遣');
+    assert.deepEqual(await seriousViolations(page), [], 'the detail after an action');
+    await page.screenshot({ path: path.join(shots, 'a11y-command-after-action.png') });
+    // The next Tab goes on inside the detail.
+    await page.keyboard.press('Tab');
+    assert.equal((await focused(page))?.inDetail, true, 'Tab after the status line stays in the detail');
   });
 
   it('at 390×844 nothing in the command centre header overflows or leaves the screen', async () => {
