@@ -10,7 +10,7 @@ import { allowedActions, CLUE_ACTION_TYPES, type ClueActionType } from './lifecy
 import { itemFactsOf, type RoutingContext } from './reroute.js';
 import { clueFromRow, clueView, clueViewSchema, type ClueRow } from './stored-clue.js';
 
-const sql = defineQueries(import.meta.url, { list: 'list-tasks', count: 'count-tasks' });
+const sql = defineQueries(import.meta.url, { list: 'list-tasks' });
 
 const OPEN_STATUSES = CLUE_STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
 
@@ -53,17 +53,24 @@ export async function listTasks(pool: pg.Pool, ctx: Pick<RoutingContext, 'units'
   if (user.unitId === null) throw new GwError('GW_TASKS_NO_UNIT', `Listing tasks for ${user.username}: the user belongs to no unit`);
   const scope = scopeSqlParams(scopeOf(user));
   const kind: DeviceKind | null = q.kind ?? null;
-  const [list, counts] = await Promise.all([
-    pool.query<ClueRow>(sql.list, [...scope, user.unitId, FINAL_STATUSES, q.status ?? null, q.item ?? null, kind, q.limit, q.offset]),
-    pool.query<{ status: ClueStatus; n: number }>(sql.count, [...scope, user.unitId, FINAL_STATUSES, q.item ?? null, kind]),
+  const { rows } = await pool.query<ClueRow & { status_counts: Partial<Record<ClueStatus, number>> }>(sql.list, [
+    ...scope,
+    user.unitId,
+    FINAL_STATUSES,
+    q.status ?? null,
+    q.item ?? null,
+    kind,
+    q.limit,
+    q.offset,
   ]);
-  const byStatus = Object.fromEntries(OPEN_STATUSES.map((s) => [s, 0]));
-  for (const r of counts.rows) byStatus[r.status] = r.n;
+  // One row with no clue when the page is empty: it only carries the counts.
+  const counted = rows[0]?.status_counts ?? {};
+  const byStatus = Object.fromEntries(OPEN_STATUSES.map((s) => [s, counted[s] ?? 0]));
   return {
     unitId: user.unitId,
-    tasks: list.rows.map(clueFromRow).map((c) => ({ clue: clueView(c), nextActions: nextActionsFor(ctx, user, c) })),
+    tasks: rows.filter((r) => r.id !== null).map(clueFromRow).map((c) => ({ clue: clueView(c), nextActions: nextActionsFor(ctx, user, c) })),
     counts: byStatus,
-    total: counts.rows.filter((r) => !q.status || q.status.includes(r.status)).reduce((sum, r) => sum + r.n, 0),
+    total: OPEN_STATUSES.filter((s) => !q.status || q.status.includes(s)).reduce((sum, s) => sum + byStatus[s]!, 0),
     limit: q.limit,
     offset: q.offset,
   };

@@ -100,9 +100,12 @@ test('tasks: next actions follow dispatch; filters status, item, kind; bad filte
   assert.equal(mine.counts.dispatched, 2);
   assert.deepEqual(codes(await tasks('worker-a', `?item=${encodeURIComponent('城管-停车-01')}`)), [P]);
   assert.deepEqual(codes(await tasks('worker-a', '?kind=waste-truck')), [A]);
-  assert.deepEqual(codes(await tasks('worker-a', '?status=new')), []);
+  const none = await tasks('worker-a', '?status=new');
+  assert.deepEqual([codes(none), none.total, none.counts.dispatched], [[], 0, 2], 'an empty page still counts the other statuses');
   const page = await tasks('worker-a', '?status=dispatched,accepted&limit=1');
   assert.deepEqual([page.tasks.length, page.total], [1, 2]);
+  const past = await tasks('worker-a', '?offset=5');
+  assert.deepEqual([past.tasks.length, past.total, past.counts.dispatched], [0, 2, 2], 'a page past the end: no task, the same counts');
   for (const [q, problem] of [
     ['?status=closed', /status/],
     ['?kind=drone', /kind/],

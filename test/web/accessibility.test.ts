@@ -8,10 +8,13 @@
  * town operator's task list and the worker's tasks).
  * The keyboard walk: Tab to the clue in the task list, Enter opens its detail with focus in it,
  * Tab reaches every action button, Enter opens an action's form, Escape closes the detail and
- * focus returns to the clue's row. On the phone, "near me", opening a task and accepting it keep
+ * focus returns to the clue's row; then the tamper report is dispatched by keyboard from the
+ * awaiting-dispatch list and focus stays in its detail, on the status line announcing the outcome. On the phone, "near me", opening a task and accepting it keep
  * focus on the page. The side panel's tabs follow the WAI-ARIA tabs
  * pattern (arrow keys, Home, End, one tab stop), focus rings are at least 2 px wide, and at
- * 390 px nothing in the header is wider than its box or off the screen.
+ * 390 px nothing in the header is wider than its box or off the screen, the task the tab counts
+ * is a row one can see below the awaiting-dispatch list, and an open detail's top corners are
+ * not covered by the map's layer switch.
  * Screenshots go to test-results/a11y-*.png; any console error or CSP violation fails the test.
  */
 import assert from 'node:assert/strict';
@@ -160,6 +163,41 @@ describe('accessibility: command centre and worker view by keyboard, with axe-co
     assert.deepEqual(await selected(), ['ops-tab-tasks', 'ops-tab-tasks']);
   });
 
+  it('at 390×844 nothing in the command centre header overflows or leaves the screen, the counted task is a visible row, and nothing covers an open detail', async () => {
+    const { page } = rig;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${rig.gw.url}/command`);
+    await page.waitForSelector('header.bar [data-testid=figures]', { timeout: 30_000 });
+    await page.waitForSelector('.command-map .map canvas', { timeout: 20_000 });
+    assert.deepEqual(await headerOverflow(page), []);
+    assert.deepEqual(await seriousViolations(page), [], 'the command centre at 390 px');
+    await page.screenshot({ path: path.join(shots, 'a11y-command-phone.png') });
+    await page.locator('header.bar').screenshot({ path: path.join(shots, 'a11y-command-phone-header.png') });
+
+    // The task counted on the tab is a row one can see (the list below the filters and the
+    // awaiting-dispatch list, which holds the tamper report now, once had no height at all here):
+    // scrolled to, its middle is itself.
+    await page.waitForSelector(`.ops-queue button.ops-row[data-code="${tamper}"]`, { timeout: 10_000 });
+    const row = page.locator(`.ops-panel ul[aria-label] button.ops-row[data-code="${urgent}"]`);
+    await row.scrollIntoViewIfNeeded();
+    assert.equal(await row.evaluate((b) => {
+      const r = b.getBoundingClientRect();
+      return !!document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest(`[data-code="${b.getAttribute('data-code')}"]`);
+    }), true, 'the urgent task’s row is visible, not clipped to nothing');
+    await page.screenshot({ path: path.join(shots, 'a11y-command-phone-task.png') });
+
+    // An open detail lies above the map's controls: its corners are its own (the layer switch once covered the top-left).
+    await row.click();
+    await page.waitForSelector('.ops-detail .ops-actions button[data-action]', { timeout: 10_000 });
+    const covered = await page.evaluate(() => {
+      const r = document.querySelector('.ops-detail')!.getBoundingClientRect();
+      return [[r.left + 4, r.top + 4], [r.right - 4, r.top + 4]].filter(([x, y]) => !document.elementFromPoint(x!, y!)?.closest('.ops-detail')).map(([x, y]) => `${x},${y}`);
+    });
+    assert.deepEqual(covered, [], 'nothing covers the detail’s top corners');
+    await page.screenshot({ path: path.join(shots, 'a11y-command-phone-detail.png') });
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
   it('opens a clue from the list by keyboard, reaches every action and its form, and Escape returns to the row', async () => {
     const { page } = rig;
     await page.goto(`${rig.gw.url}/command`);
@@ -184,6 +222,8 @@ describe('accessibility: command centre and worker view by keyboard, with axe-co
     }
     assert.deepEqual([...reached].sort(), [...buttons].sort(), 'Tab reaches every action button');
     assert.deepEqual(await seriousViolations(page), [], 'the clue detail');
+    // The inset's map has loaded with the clue's dot (it once could stay a grey box without one).
+    await page.waitForSelector('.ops-detail .ops-inset[data-ready=true] canvas', { timeout: 20_000 });
     await page.screenshot({ path: path.join(shots, 'a11y-command-detail.png') });
 
     // An action's form opens from the keyboard: back to the instruction button, Enter opens it, Tab reaches its fields.
@@ -199,18 +239,34 @@ describe('accessibility: command centre and worker view by keyboard, with axe-co
     await page.waitForURL('**/command', { timeout: 5000 });
     await page.waitForFunction((code) => document.activeElement?.getAttribute('data-code') === code, urgent, { timeout: 5000 });
     assert.equal((await focused(page))?.code, urgent, 'Escape returns focus to the clue in the list');
-  });
 
-  it('at 390×844 nothing in the command centre header overflows or leaves the screen', async () => {
-    const { page } = rig;
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${rig.gw.url}/command`);
-    await page.waitForSelector('header.bar [data-testid=figures]', { timeout: 30_000 });
-    await page.waitForSelector('.command-map .map canvas', { timeout: 20_000 });
-    assert.deepEqual(await headerOverflow(page), []);
-    assert.deepEqual(await seriousViolations(page), [], 'the command centre at 390 px');
-    await page.screenshot({ path: path.join(shots, 'a11y-command-phone.png') });
-    await page.locator('header.bar').screenshot({ path: path.join(shots, 'a11y-command-phone-header.png') });
+    // Submit an action by keyboard: open the tamper report from the awaiting-dispatch list above the
+    // tasks, open its dispatch form, send it as routed. The form closes; focus must stay in the
+    // detail, on the status line that announces the outcome, not fall to the page's body.
+    await tabTo(page, 'the tamper report awaiting dispatch', (f) => f?.code === tamper && f.tag === 'button', 40, 'Shift+Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/command/clue/${tamper}`, { timeout: 5000 });
+    await page.waitForSelector('.ops-detail .ops-actions button[data-action=dispatch]', { timeout: 10_000 });
+    await tabTo(page, 'the dispatch button', (f) => f?.action === 'dispatch' && f.inDetail, 40);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.ops-detail form[data-form=dispatch]', { timeout: 5000 });
+    await tabTo(page, 'the dispatch form’s confirm button', (f) => f?.tag === 'button' && f.inDetail && /确认/.test(f.text), 20);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.ops-detail .ops-announce[data-done=dispatch]', { timeout: 10_000 });
+    await page.waitForSelector('.ops-detail form[data-form=dispatch]', { state: 'detached', timeout: 5000 });
+    const after = await page.evaluate(() => ({
+      tag: document.activeElement?.tagName.toLowerCase(),
+      inDetail: !!document.activeElement?.closest('.ops-detail'),
+      role: document.activeElement?.getAttribute('role'),
+      text: document.activeElement?.textContent?.trim(),
+    }));
+    assert.deepEqual(after, { tag: 'p', inDetail: true, role: 'status', text: '已派遣，当前状态：已派遣' }, 'after the submit, focus is on the status line in the detail');
+    assert.equal(await page.locator('.ops-detail dd[data-field=status]').textContent(), '已派遣');
+    assert.deepEqual(await seriousViolations(page), [], 'the detail after an action');
+    await page.screenshot({ path: path.join(shots, 'a11y-command-after-action.png') });
+    // The next Tab goes on inside the detail.
+    await page.keyboard.press('Tab');
+    assert.equal((await focused(page))?.inDetail, true, 'Tab after the status line stays in the detail');
   });
 
   describe('the town worker at 390×844', () => {

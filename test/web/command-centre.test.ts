@@ -2,7 +2,9 @@
  * The command centre of the Preact shell, as the town operator uses it, in real Chromium against
  * the demo service: log in through the form, the map opens on the operator's town and the lists
  * show only its clues; the demo's gas leak, published by its simulator over MQTT, arrives on the
- * map and in the task list (任务单) without a reload.
+ * map and in the task list (任务单) without a reload. The boundary layers come as vector tiles
+ * with the session's token: the town layer holds the operator's town alone, and the grid layer,
+ * switched on, only that town's cells.
  * Switching to English leaves no untranslated key; at 390×844 the header stays one line and the
  * map takes the full width; a page on another origin cannot frame the app. Any console error or CSP
  * violation fails the test; screenshots go to test-results/command-*.png.
@@ -19,6 +21,8 @@ describe('command centre: the town operator', () => {
   let rig: RoleViewRig;
   let token: string;
   let town: string;
+  /** Every boundary tile the page asked for: its layer and the answer's status. */
+  const tiles: { layer: string; status: number }[] = [];
   const who = () => rig.gw.demoCredentials.find((c) => c.username === 'town-operator')!;
 
   before(async () => {
@@ -26,6 +30,10 @@ describe('command centre: the town operator', () => {
     const r = await api(`${rig.gw.url}/api/v1/auth/login`, { body: { username: who().username, password: who().password } });
     token = r.body.token;
     town = r.body.user.scopes[0];
+    rig.page.on('response', (res) => {
+      const m = /\/api\/v1\/tiles\/(\w+)\/\d+\/\d+\/\d+\.pbf$/.exec(res.url());
+      if (m) tiles.push({ layer: m[1]!, status: res.status() });
+    });
   });
   after(async () => {
     await rig?.close();
@@ -58,6 +66,39 @@ describe('command centre: the town operator', () => {
     }
     await page.waitForFunction(() => Number(document.querySelector('.command-map .map')?.getAttribute('data-clues') || 0) > 0, null, { timeout: 20_000 });
     await page.screenshot({ path: path.join(shots, 'command-town-operator.png') });
+  });
+
+  it('draws the boundary layers from the scoped vector tiles: only the operator’s town, and its grid when switched on', async () => {
+    const { page } = rig;
+    /** The areas MapLibre decoded from the loaded tiles, per layer (the map's data-areas). */
+    const areas = () =>
+      page.evaluate(() =>
+        Object.fromEntries(
+          (document.querySelector('.command-map .map')?.getAttribute('data-areas') ?? '')
+            .split(' ')
+            .filter(Boolean)
+            .map((x) => [x.split(':')[0]!, x.split(':')[1]!.split(',').filter(Boolean)]),
+        ),
+      );
+    await page.waitForFunction(() => /(^| )town:\S/.test(document.querySelector('.command-map .map')?.getAttribute('data-areas') ?? ''), null, { timeout: 30_000 });
+    const shown = await areas();
+    assert.deepEqual(shown.town, [town], 'the town layer holds the operator’s town alone');
+    assert.deepEqual(shown.district, [], 'a town operator sees no district outline (the district is not in their scope)');
+    assert.ok(tiles.some((x) => x.layer === 'town' && x.status === 200), `a town tile was served (${JSON.stringify(tiles)})`);
+    assert.deepEqual(tiles.filter((x) => ![200, 204, 304].includes(x.status)), [], 'every tile request succeeded (the bearer token went with it)');
+
+    await page.getByRole('checkbox', { name: '网格' }).check();
+    await page.waitForFunction(() => /(^| )grid:\S/.test(document.querySelector('.command-map .map')?.getAttribute('data-areas') ?? ''), null, { timeout: 30_000 });
+    const grid = (await areas()).grid!;
+    assert.ok(tiles.some((x) => x.layer === 'grid' && x.status === 200), 'grid tiles were served');
+    // Every cell drawn lies in the operator's town: its community's parent is the town.
+    const list = async (level: string) => (await api(`${rig.gw.url}/api/v1/jurisdictions?level=${level}`, { token })).body.items as { code: string; parentCode: string }[];
+    const townOf = new Map((await list('community')).map((c) => [c.code, c.parentCode]));
+    const cells = new Map((await list('grid')).map((c) => [c.code, c.parentCode]));
+    assert.ok(cells.size > grid.length, 'the city has cells outside the town');
+    assert.deepEqual(grid.filter((g) => townOf.get(cells.get(g) ?? '') !== town), [], `every drawn cell (${grid.length}) is in town ${town}`);
+    await page.screenshot({ path: path.join(shots, 'command-grid-layer.png') });
+    await page.getByRole('checkbox', { name: '网格' }).uncheck();
   });
 
   it('switches to English and back with no untranslated key', async () => {

@@ -1,6 +1,8 @@
-import { Map, setWorkerUrl, type StyleSpecification } from 'maplibre-gl';
+import { Map, setWorkerUrl, type RequestParameters, type StyleSpecification } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
+import { request, type GetAnswer } from './api.js';
+import { token } from './session.js';
 
 // In a Vite build MapLibre cannot find its worker by itself: without this every GeoJSON source
 // fails with "Worker failed to load".
@@ -20,9 +22,22 @@ const OFFLINE_STYLE: StyleSpecification = {
   layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#d9e2ea' } }],
 };
 
-/** Creates the map centred on Ningbo with the offline style, or `styleUrl` (MAP_STYLE_URL) when set, and waits for it to load. */
-export async function createBaseMap(container: HTMLElement, styleUrl: string | null): Promise<Map> {
-  const map = new Map({ container, style: styleUrl ?? OFFLINE_STYLE, center: NINGBO, zoom: 8.3, attributionControl: false });
+/**
+ * MapLibre's requests to our own API (the boundary tiles, command/map-layers.ts) carry the
+ * session's bearer token, as api.ts's do; a MAP_STYLE_URL server on another origin never sees it.
+ */
+function withToken(url: string): RequestParameters {
+  const bearer = token();
+  return bearer && url.startsWith(`${location.origin}/api/`) ? { url, headers: { authorization: `Bearer ${bearer}` } } : { url };
+}
+
+/**
+ * Creates a map centred on Ningbo with the base style of every map in the app: MAP_STYLE_URL
+ * when the server names one (GET /api/v1/map-config), else the offline style; waits for it to load.
+ */
+export async function createBaseMap(container: HTMLElement): Promise<Map> {
+  const { styleUrl } = await request<GetAnswer<'/api/v1/map-config'>>('/api/v1/map-config').catch(() => ({ styleUrl: null }));
+  const map = new Map({ container, style: styleUrl ?? OFFLINE_STYLE, center: NINGBO, zoom: 8.3, attributionControl: false, transformRequest: withToken });
   await map.once('load');
   return map;
 }

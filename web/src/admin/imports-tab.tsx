@@ -56,15 +56,14 @@ export default function ImportsTab() {
   useEffect(() => {
     let gone = false;
     void (async () => {
-      const config = await request<{ styleUrl: string | null }>('/api/v1/map-config').catch(() => ({ styleUrl: null }));
-      if (gone || !mapEl.current) return;
-      const m = await createBaseMap(mapEl.current, config.styleUrl ?? null);
+      if (!mapEl.current) return;
+      const m = await createBaseMap(mapEl.current);
       if (gone) return m.remove();
       map.current = m;
       overlay.current = new MapboxOverlay({ layers: [] });
       m.addControl(overlay.current);
       setMapReady(true);
-      await showOutlines(m).catch(() => undefined);
+      showOutlines(m);
     })();
     return () => {
       gone = true;

@@ -45,7 +45,11 @@ export default function ClueDetail({ code, onClose }: { code: string; onClose: (
   const [error, setError] = useState<string | null>(null);
   const [units, setUnits] = useState<UnitName[]>([]);
   const [version, setVersion] = useState(0);
+  const [loaded, setLoaded] = useState(-1);
+  // The action just taken and the version that shows its outcome, for the status line.
+  const [done, setDone] = useState<{ action: Action | 'instruct'; version: number } | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
+  const statusLine = useRef<HTMLParagraphElement>(null);
 
   useEffect(() => void loadUnits().then(setUnits, () => undefined), []);
   useEffect(() => {
@@ -58,12 +62,23 @@ export default function ClueDetail({ code, onClose }: { code: string; onClose: (
         setEvidence(e.evidence);
         setVerify(v);
         setError(null);
+        setLoaded(version);
       })
       .catch((err: unknown) => live && setError(errorText(err)));
     return () => void (live = false);
   }, [code, version]);
   // Focus the heading when another clue opens, so keyboard and screen-reader users land on it.
-  useEffect(() => heading.current?.focus(), [code]);
+  useEffect(() => {
+    setDone(null);
+    heading.current?.focus();
+  }, [code]);
+  // The submitted form is gone once the action is done: focus the status line that announces the
+  // outcome instead, so a keyboard user goes on from the detail rather than from the page's top.
+  const actionDone = (action: Action | 'instruct') => {
+    setDone({ action, version: version + 1 });
+    setVersion((v) => v + 1);
+    statusLine.current?.focus();
+  };
 
   const reload = (msg: unknown) => void ((msg as { code?: string }).code === code && setVersion((v) => v + 1));
   useLive('changed', reload);
@@ -91,6 +106,13 @@ export default function ClueDetail({ code, onClose }: { code: string; onClose: (
           {error}
         </p>
       )}
+      <p class="ops-announce" role="status" tabIndex={-1} ref={statusLine} data-done={done && loaded >= done.version ? done.action : undefined}>
+        {c && done && loaded >= done.version
+          ? done.action === 'instruct'
+            ? t('ops.form.sent')
+            : t('ops.detail.done', { action: t(`ops.action.${done.action}`), status: t(`ops.status.${c.status}`) })
+          : ''}
+      </p>
       {c && detail && (
         <>
           <p class="ops-summary">{pick(c.summary)}</p>
@@ -114,7 +136,7 @@ export default function ClueDetail({ code, onClose }: { code: string; onClose: (
             <dt>{t('ops.detail.closeDue')}</dt>
             <dd>{formatTime(c.closeDueAt ?? c.deadline)}{c.closeOverdue && ` (${t('ops.overdue')})`}</dd>
           </dl>
-          <Actions code={code} actions={detail.nextActions} units={units} primaryUnitId={c.primaryUnitId} onDone={() => setVersion((v) => v + 1)} />
+          <Actions code={code} actions={detail.nextActions} units={units} primaryUnitId={c.primaryUnitId} onDone={actionDone} />
           <h3>{t('ops.detail.reasons')}</h3>
           <ol class="ops-reasons">
             {c.reasons.map((r, i) => (
@@ -222,7 +244,7 @@ function AuthImage({ url, alt }: { url: string; alt: string }) {
 }
 
 /** The actions this user may take now, each a button that opens its form; and issuing an instruction. */
-function Actions(props: { code: string; actions: Action[]; units: UnitName[]; primaryUnitId: string; onDone: () => void }) {
+function Actions(props: { code: string; actions: Action[]; units: UnitName[]; primaryUnitId: string; onDone: (action: Action | 'instruct') => void }) {
   const [open, setOpen] = useState<Action | 'instruct' | null>(null);
   const command = ['operator', 'admin'].includes(sessionUser()?.role ?? '');
   useEffect(() => setOpen(null), [props.code, props.actions.join()]);
@@ -242,8 +264,8 @@ function Actions(props: { code: string; actions: Action[]; units: UnitName[]; pr
           </button>
         )}
       </div>
-      {open === 'instruct' && <InstructionForm code={props.code} units={props.units} onDone={() => setOpen(null)} />}
-      {open && open !== 'instruct' && <ActionForm {...props} action={open} onDone={() => (setOpen(null), props.onDone())} />}
+      {open === 'instruct' && <InstructionForm code={props.code} units={props.units} onDone={() => (props.onDone('instruct'), setOpen(null))} />}
+      {open && open !== 'instruct' && <ActionForm {...props} action={open} onDone={() => (props.onDone(open), setOpen(null))} />}
     </div>
   );
 }
@@ -341,7 +363,6 @@ function ActionForm({ code, action, units, primaryUnitId, onDone }: { code: stri
 /** Issues an instruction (指令单) about this clue to a unit: POST /api/v1/instructions. */
 function InstructionForm({ code, units, onDone }: { code: string; units: UnitName[]; onDone: () => void }) {
   const [error, setError] = useState<string | null>(null);
-  const [sent, setSent] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
     const data = new FormData(e.currentTarget as HTMLFormElement);
@@ -357,8 +378,7 @@ function InstructionForm({ code, units, onDone }: { code: string; units: UnitNam
           dueAt: Number.isNaN(due.getTime()) ? '' : due.toISOString(),
         },
       });
-      setSent(true);
-      setTimeout(onDone, 1500);
+      onDone();
     } catch (err) {
       setError(errorText(err));
     }
@@ -393,7 +413,6 @@ function InstructionForm({ code, units, onDone }: { code: string; units: UnitNam
           {error}
         </p>
       )}
-      {sent && <p role="status">{t('ops.form.sent')}</p>}
       <button type="submit">{t('ops.form.confirm', { action: t('ops.action.instruct') })}</button>
     </form>
   );

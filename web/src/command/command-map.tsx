@@ -1,6 +1,5 @@
 import { MapboxOverlay } from '@deck.gl/mapbox';
 import { PathLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
-import type { FeatureCollection } from 'geojson';
 import type { Map } from 'maplibre-gl';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { request, type GetAnswer } from '../api.js';
@@ -8,8 +7,8 @@ import { t, useLang } from '../app/i18n.js';
 import { live, useLive } from '../app/live.js';
 import { createBaseMap } from '../base-map.js';
 import { ClueColumnStore, decodeClueFeed } from '../clue-feed-bin.js';
-import { token, sessionUser } from '../session.js';
-import { BOUNDARY_LAYERS, bboxOf, hideBoundary, labelPoints, showBoundary, type BoundaryLayer } from './map-layers.js';
+import { token } from '../session.js';
+import { BOUNDARY_LAYERS, boxAround, hideBoundary, labelPoints, loadedAreas, showBoundary, type BoundaryLayer, type LoadedArea } from './map-layers.js';
 import { TRUCK_TRAIL_MS, Fleet } from './fleet.js';
 import { clusterRadius, SEVERITY_RADIUS, statusColour } from './clue-style.js';
 
@@ -31,10 +30,12 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
   const overlay = useRef<MapboxOverlay | null>(null);
   const store = useRef<ClueColumnStore | null>(null);
   const fleet = useRef(new Fleet());
-  const labels = useRef<Partial<Record<BoundaryLayer, FeatureCollection>>>({});
+  const [areas, setAreas] = useState<Partial<Record<BoundaryLayer, LoadedArea[]>>>({});
   const [version, setVersion] = useState(0);
   const [clusters, setClusters] = useState<Cluster[] | null>(null);
   const [on, setOn] = useState<Record<BoundaryLayer, boolean>>({ district: true, town: true, community: false, grid: false, zone: false });
+  const onRef = useRef(on);
+  onRef.current = on;
   const [error, setError] = useState('');
   const bump = () => setVersion((v) => v + 1);
   const openRef = useRef(onOpen);
@@ -58,19 +59,22 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
   useEffect(() => {
     let gone = false;
     (async () => {
-      const { styleUrl } = await request<GetAnswer<'/api/v1/map-config'>>('/api/v1/map-config');
-      const map = await createBaseMap(box.current!, styleUrl);
+      const map = await createBaseMap(box.current!);
       if (gone) return map.remove();
       mapRef.current = map;
       overlay.current = new MapboxOverlay({ layers: [] });
       map.addControl(overlay.current);
-      const whole: [number, number, number, number] = [-180, -85, 180, 85];
-      const [districts, towns] = await Promise.all([showBoundary(map, 'district', whole), showBoundary(map, 'town', whole)]);
-      labels.current = { district: districts, town: towns };
-      // Open on the user's own jurisdiction: their district or town (or the city when they hold none).
-      const scopes = sessionUser()?.scopes ?? [];
-      const home = (scopes.length && (bboxOf(towns, scopes) ?? bboxOf(districts, scopes))) || bboxOf(districts, []);
+      for (const layer of BOUNDARY_LAYERS) if (onRef.current[layer]) showBoundary(map, layer);
+      await map.once('idle');
+      if (gone) return;
+      // Open on the user's own jurisdiction: the tiles hold only the areas in their scope, so the
+      // box around the loaded districts and towns is their district, their town or the whole city.
+      const home = boxAround([...loadedAreas(map, 'district'), ...loadedAreas(map, 'town')]);
       if (home) map.fitBounds(home, { padding: 24, duration: 0 });
+      // The labels follow the tiles loaded for the current view.
+      const readAreas = () => setAreas(Object.fromEntries(BOUNDARY_LAYERS.filter((l) => onRef.current[l]).map((l) => [l, loadedAreas(map, l)])));
+      map.on('idle', readAreas);
+      readAreas();
       map.on('moveend', () => void loadClusters(map).catch((e: Error) => setError(e.message)));
       await Promise.all([loadFeed(), loadClusters(map)]);
     })().catch((e: Error) => setError(e.message));
@@ -130,29 +134,14 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
   useEffect(() => {
     const map = mapRef.current;
     if (!map) return;
-    const b = map.getBounds();
-    const bbox: [number, number, number, number] = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
-    for (const layer of BOUNDARY_LAYERS) {
-      if (layer === 'district' || layer === 'town') {
-        const id = `b-${layer}`;
-        if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', on[layer] ? 'visible' : 'none');
-      } else if (on[layer]) {
-        void showBoundary(map, layer, bbox).then((fc) => {
-          labels.current[layer] = fc;
-          bump();
-        }, (e: Error) => setError(e.message));
-      } else {
-        hideBoundary(map, layer);
-        delete labels.current[layer];
-      }
-    }
+    for (const layer of BOUNDARY_LAYERS) (on[layer] ? showBoundary : hideBoundary)(map, layer);
   }, [on]);
 
   useEffect(() => {
     const s = store.current;
     const zoomedOut = clusters !== null;
     const now = Date.now();
-    const labelData = BOUNDARY_LAYERS.filter((l) => on[l] && labels.current[l]).flatMap((l) => labelPoints(labels.current[l]!).map((p) => ({ ...p, layer: l })));
+    const labelData = BOUNDARY_LAYERS.filter((l) => on[l]).flatMap((l) => labelPoints(areas[l] ?? []).map((p) => ({ ...p, layer: l })));
     overlay.current?.setProps({
       layers: [
         new TextLayer({
@@ -164,7 +153,7 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
           getSize: (d) => (d.layer === 'district' ? 15 : d.layer === 'town' ? 12 : 10),
           getColor: [40, 50, 64, 220],
           fontFamily: 'system-ui, "Noto Sans CJK SC", sans-serif',
-          updateTriggers: { getText: version },
+          updateTriggers: { getText: areas },
         }),
         zoomedOut &&
           new ScatterplotLayer<Cluster>({
@@ -219,11 +208,18 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
         }),
       ],
     });
-  }, [version, clusters, selected, on]);
+  }, [version, clusters, selected, on, areas]);
 
   return (
     <div class="command-map">
-      <div ref={box} class="map" role="region" aria-label={t('command.map.label')} data-clues={store.current?.cols.count ?? ''} />
+      <div
+        ref={box}
+        class="map"
+        role="region"
+        aria-label={t('command.map.label')}
+        data-clues={store.current?.cols.count ?? ''}
+        data-areas={BOUNDARY_LAYERS.filter((l) => areas[l]).map((l) => `${l}:${areas[l]!.map((a) => a.code).join(',')}`).join(' ')}
+      />
       <fieldset class="layer-switch">
         <legend>{t('command.layers.title')}</legend>
         {BOUNDARY_LAYERS.map((l) => (

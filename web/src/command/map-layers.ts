@@ -1,6 +1,5 @@
-import type { FeatureCollection } from 'geojson';
-import type { GeoJSONSourceSpecification, Map } from 'maplibre-gl';
-import { request } from '../api.js';
+import type { Feature } from 'geojson';
+import type { Map, VectorSourceSpecification } from 'maplibre-gl';
 
 /** The boundary layers the operator can switch on and off. */
 export const BOUNDARY_LAYERS = ['district', 'town', 'community', 'grid', 'zone'] as const;
@@ -15,69 +14,91 @@ const STYLE: Record<BoundaryLayer, { color: string; width: number }> = {
   zone: { color: '#c2185b', width: 1.2 },
 };
 
-/** The zoom each layer's geometry is simplified for (the server keeps about half a pixel). */
-const ZOOM: Record<BoundaryLayer, number> = { district: 10, town: 12, community: 13, grid: 15, zone: 14 };
+/**
+ * Past this zoom MapLibre magnifies the last tiles instead of asking for more: a grid cell is
+ * about 100 m, which z16 tiles (≈ 2 m per pixel) already draw exactly.
+ */
+const TILE_MAX_ZOOM = 16;
 
 /**
- * The MapLibre source of a boundary layer: GeoJSON from the boundary endpoints, the fine levels
- * only within `bbox` (a town's 11k grid cells must not come as one document for the whole city).
- * This is the one place that names where boundaries come from.
+ * The MapLibre source of a boundary layer: the server's vector tiles (GET /api/v1/tiles/:layer/…,
+ * scoped to the user, one MVT layer named after the layer, features with `code` and `name`). The
+ * URL is absolute because MapLibre fetches tiles from its worker; the session's token is added by
+ * the base map's transformRequest (base-map.ts). This is the one place that names where
+ * boundaries come from.
  */
-export async function boundarySource(layer: BoundaryLayer, bbox: [number, number, number, number]): Promise<GeoJSONSourceSpecification & { data: FeatureCollection }> {
-  const near = layer === 'community' || layer === 'grid' || layer === 'zone' ? `&bbox=${bbox.map((x) => x.toFixed(5)).join(',')}` : '';
-  const url = layer === 'zone' ? `/api/v1/zones?format=geojson${near}` : `/api/v1/jurisdictions?level=${layer}&format=geojson&zoom=${ZOOM[layer]}${near}`;
-  return { type: 'geojson', data: await request<FeatureCollection>(url) };
+export function boundarySource(layer: BoundaryLayer): VectorSourceSpecification {
+  return { type: 'vector', tiles: [`${location.origin}/api/v1/tiles/${layer}/{z}/{x}/{y}.pbf`], maxzoom: TILE_MAX_ZOOM };
 }
 
-/** Adds (or replaces) a boundary layer's source and its line layer; answers its features. */
-export async function showBoundary(map: Map, layer: BoundaryLayer, bbox: [number, number, number, number]): Promise<FeatureCollection> {
-  const source = await boundarySource(layer, bbox);
+/** Adds a boundary layer's source and line layer (once), and makes it visible. */
+export function showBoundary(map: Map, layer: BoundaryLayer): void {
   const id = `b-${layer}`;
-  if (map.getLayer(id)) map.removeLayer(id);
-  if (map.getSource(id)) map.removeSource(id);
-  map.addSource(id, source);
-  map.addLayer({ id, type: 'line', source: id, paint: { 'line-color': STYLE[layer].color, 'line-width': STYLE[layer].width } });
-  return source.data;
+  if (!map.getSource(id)) map.addSource(id, boundarySource(layer));
+  if (!map.getLayer(id)) map.addLayer({ id, type: 'line', source: id, 'source-layer': layer, paint: { 'line-color': STYLE[layer].color, 'line-width': STYLE[layer].width } });
+  else map.setLayoutProperty(id, 'visibility', 'visible');
 }
 
-/** Removes a boundary layer. */
+/** Hides a boundary layer; its tiles stay cached for when it is switched on again. */
 export function hideBoundary(map: Map, layer: BoundaryLayer): void {
   const id = `b-${layer}`;
-  if (map.getLayer(id)) map.removeLayer(id);
-  if (map.getSource(id)) map.removeSource(id);
+  if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', 'none');
 }
 
-/** The bounding box of the features whose `code` is in `codes` (all features when `codes` is empty). */
-export function bboxOf(fc: FeatureCollection, codes: readonly string[]): [number, number, number, number] | null {
+/** One area of a boundary layer as the loaded tiles hold it: its name and the box of its pieces. */
+export interface LoadedArea {
+  code: string;
+  name: string;
+  box: [number, number, number, number];
+}
+
+/**
+ * The areas of `layer` in the tiles loaded now, one per code: a tile holds only its own piece of
+ * an area, so the pieces' boxes are joined. Empty before the layer's tiles have loaded.
+ */
+export function loadedAreas(map: Map, layer: BoundaryLayer): LoadedArea[] {
+  const id = `b-${layer}`;
+  if (!map.getSource(id)) return [];
+  const byCode = new globalThis.Map<string, LoadedArea>();
+  for (const f of map.querySourceFeatures(id, { sourceLayer: layer }) as Feature[]) {
+    const code = String(f.properties?.code ?? '');
+    const box = boxOf(f);
+    if (!code || !box) continue;
+    const had = byCode.get(code);
+    byCode.set(code, { code, name: String(f.properties?.name ?? ''), box: had ? join(had.box, box) : box });
+  }
+  return [...byCode.values()];
+}
+
+/** The box around every area of `areas` (null when there is none). */
+export function boxAround(areas: readonly LoadedArea[]): [number, number, number, number] | null {
+  return areas.reduce<[number, number, number, number] | null>((b, a) => (b ? join(b, a.box) : a.box), null);
+}
+
+/** One label point per named area (its box's centre), for the map's Chinese labels. */
+export function labelPoints(areas: readonly LoadedArea[]): { name: string; position: [number, number] }[] {
+  return areas.filter((a) => a.name).map((a) => ({ name: a.name, position: [(a.box[0] + a.box[2]) / 2, (a.box[1] + a.box[3]) / 2] }));
+}
+
+function join(a: [number, number, number, number], b: [number, number, number, number]): [number, number, number, number] {
+  return [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
+}
+
+/** The bounding box of one feature's coordinates. */
+function boxOf(f: Feature): [number, number, number, number] | null {
   let box: [number, number, number, number] | null = null;
   const walk = (c: unknown): void => {
     if (typeof (c as number[])[0] === 'number') {
       const [x, y] = c as [number, number];
-      box = box ? [Math.min(box[0], x), Math.min(box[1], y), Math.max(box[2], x), Math.max(box[3], y)] : [x, y, x, y];
+      box = box ? join(box, [x, y, x, y]) : [x, y, x, y];
     } else for (const k of c as unknown[]) walk(k);
   };
-  for (const f of fc.features) {
-    if (codes.length && !codes.includes(String(f.properties?.code))) continue;
-    if (f.geometry && 'coordinates' in f.geometry) walk(f.geometry.coordinates);
-  }
+  if (f.geometry && 'coordinates' in f.geometry) walk(f.geometry.coordinates);
   return box;
 }
 
-/** One label point per feature (its box's centre), for the map's Chinese labels. */
-export function labelPoints(fc: FeatureCollection): { name: string; position: [number, number] }[] {
-  return fc.features.flatMap((f) => {
-    const b = bboxOf({ type: 'FeatureCollection', features: [f] }, []);
-    const name = String(f.properties?.name ?? '');
-    return b && name ? [{ name, position: [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2] as [number, number] }] : [];
-  });
-}
-
-/**
- * District and town outlines for the maps that only need orientation (planner, admin, the clue's
- * inset): the two coarse levels come whole, so the current view's box is enough to ask for them.
- */
-export async function showOutlines(map: Map): Promise<void> {
-  const box = map.getBounds().toArray().flat() as [number, number, number, number];
-  await showBoundary(map, 'district', box);
-  await showBoundary(map, 'town', box);
+/** District and town outlines for the maps that only need orientation (planner, admin, the clue's inset). */
+export function showOutlines(map: Map): void {
+  showBoundary(map, 'district');
+  showBoundary(map, 'town');
 }

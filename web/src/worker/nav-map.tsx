@@ -48,8 +48,7 @@ export default function NavMap({ target }: { target: LonLat }) {
   useEffect(() => {
     let gone = false;
     (async () => {
-      const { styleUrl } = await request<GetAnswer<'/api/v1/map-config'>>('/api/v1/map-config').catch(() => ({ styleUrl: null }));
-      const map = await createBaseMap(box.current!, styleUrl);
+      const map = await createBaseMap(box.current!);
       if (gone) return map.remove();
       mapRef.current = map;
       map.addSource('route', { type: 'geojson', data: routeFeatures(meRef.current, target) });
