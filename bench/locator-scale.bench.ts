@@ -3,7 +3,7 @@
  * from 10k to 100k to 1M cells. The tessellations are synthetic: a square of quadrilateral cells
  * whose shared corners are jittered (so cells are irregular but tile the box exactly, no gaps),
  * grouped into communities of ~20 cells and 10 towns, no zones. The 10k size is the baseline
- * every ratio is measured against, in the same run. `--quick` stops at 100k.
+ * every ratio is measured against, in the same run. `--quick` stops at 30k, one build each.
  * Run alone: `npx tsx bench/locator-scale.bench.ts`.
  */
 import v8 from 'node:v8';
@@ -11,11 +11,12 @@ import vm from 'node:vm';
 import { buildLocator, type CellInput, type JurisdictionInput, type LocatorData } from '../geo/locator/build-locator.js';
 import { blankResult } from '../geo/locator/locator.js';
 import { prng } from '../test/geo/helpers/voronoi-city.js';
+import { loadRemark } from './load-remark.js';
 import { fmt, formatRatio, formatSummary, markdownTable, repeat, summarize, type Summary } from './stats.js';
 
 const QUICK = process.env.GW_BENCH_QUICK === '1';
-const SIZES = QUICK ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
-const RUNS = 3;
+const SIZES = QUICK ? [10_000, 30_000] : [10_000, 100_000, 1_000_000];
+const RUNS = QUICK ? 1 : 3;
 const LOOKUP_MS = QUICK ? 300 : 1_000;
 const POINTS = 100_000;
 /** Ningbo-sized box, WGS84. */
@@ -121,7 +122,7 @@ export default async function run(): Promise<string> {
   return [
     '## Locator scaling: 10k → 100k → 1M cells',
     '',
-    `Synthetic tessellations (jittered quadrilateral cells tiling a Ningbo-sized box, communities of 20 cells, 10 towns, no zones), built with \`buildLocator\` and probed with ${fmt(POINTS)} uniform points on one core. Build: median (min–max) of ${RUNS} builds (1 at 1M); lookups: median (min–max) of ${RUNS} runs of ${LOOKUP_MS} ms. Ratios are against the 10k size measured in the same run. Measured on a shared 2-core machine under heavy load from other work (see the load average above): treat absolute figures as lower bounds. Heap is measured after a forced GC.`,
+    `Synthetic tessellations (jittered quadrilateral cells tiling a Ningbo-sized box, communities of 20 cells, 10 towns, no zones), built with \`buildLocator\` and probed with ${fmt(POINTS)} uniform points on one core. Build: median (min–max) of ${RUNS} builds (1 at 1M); lookups: median (min–max) of ${RUNS} runs of ${LOOKUP_MS} ms. Ratios are against the 10k size measured in the same run. Heap is measured after a forced GC. ${loadRemark()}`,
     '',
     markdownTable(
       ['cells', 'build ms', 'build vs 10k', 'heap MB (one locator)', 'lookups/s', 'lookups vs 10k', 'points located'],

@@ -21,14 +21,16 @@ import { demoCityData, demoCityExists } from '../test/geo/helpers/demo-city-data
 import { prng, voronoiCity } from '../test/geo/helpers/voronoi-city.js';
 
 const sql = (name: string): string => loadSql(new URL(`./sql/locator-${name}.sql`, import.meta.url));
+/** `--quick`: the same measurements over fewer points and shorter runs (a smoke run). */
+const QUICK = process.env.GW_BENCH_QUICK === '1';
 /** Distinct probe points; the in-memory loops cycle through them. */
-const POINTS = 200_000;
-const MEMORY_MS = 1_000;
-const PER_POINT_MAX = 3_000;
-const PER_POINT_MS = 5_000;
+const POINTS = QUICK ? 50_000 : 200_000;
+const MEMORY_MS = QUICK ? 200 : 1_000;
+const PER_POINT_MAX = QUICK ? 500 : 3_000;
+const PER_POINT_MS = QUICK ? 1_000 : 5_000;
 const BATCH = 10_000;
-const BATCH_MAX = 60_000;
-const BATCH_MS = 8_000;
+const BATCH_MAX = QUICK ? 10_000 : 60_000;
+const BATCH_MS = QUICK ? 1_000 : 8_000;
 
 interface Measure {
   n: number;
@@ -241,9 +243,9 @@ export default async function locatorBench(): Promise<string> {
       if (naive(xs[i]!, ys[i]!) === null) sink++;
     },
   ]) as [Measure, Measure, Measure];
-  const million = 1_000_000;
-  const gcInto = await scavengesDuring(million, (i) => locator.locateInto(out, xs[i]!, ys[i]!));
-  const gcLocate = await scavengesDuring(million, (i) => {
+  const calls = QUICK ? 100_000 : 1_000_000;
+  const gcInto = await scavengesDuring(calls, (i) => locator.locateInto(out, xs[i]!, ys[i]!));
+  const gcLocate = await scavengesDuring(calls, (i) => {
     if (locator.locate(xs[i]!, ys[i]!).onBoundary) sink++;
   });
   let outside = 0;
@@ -293,7 +295,7 @@ export default async function locatorBench(): Promise<string> {
     '| --- | --- | ---: | ---: | ---: | ---: |',
     ...[...memRows, ...dbRows].map((r) => `| ${r.method} | ${r.database} | ${fmt(r.points)} | ${fmt(r.seconds, 2)} | ${fmt(r.rate)} | ${ratio(r)} |`),
     '',
-    `Allocation: ${fmt(million)} \`locateInto\` calls ran with ${gcInto} young-generation collection(s), ${fmt(million)} \`locate\` calls with ${gcLocate} ` +
+    `Allocation: ${fmt(calls)} \`locateInto\` calls ran with ${gcInto} young-generation collection(s), ${fmt(calls)} \`locate\` calls with ${gcLocate} ` +
       '(a collection per ~16 MB allocated). Inside the locator a covered WGS84 lookup allocates nothing; what remains for `locateInto` is V8 boxing the two ' +
       'double arguments at the call (the probes come from a Float64Array) and the flatbush result arrays of the rare nearest-cell fallbacks; `locate` adds its result object.',
     '',
