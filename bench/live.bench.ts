@@ -13,7 +13,7 @@
  * slow (4429), and the hub process's CPU. Runs on the embedded PGlite and, with DATABASE_URL, on
  * real PostGIS. Run alone: `npx tsx bench/live.bench.ts`. Settings: GW_BENCH_LIVE_CLIENTS (200),
  * GW_BENCH_LIVE_RATE (events/s, 2000), GW_BENCH_LIVE_SECONDS (10; 3 with --quick),
- * GW_BENCH_LIVE_TOWNS (10).
+ * GW_BENCH_LIVE_TOWNS (10), GW_BENCH_LIVE_EMBEDDED (0: real PostGIS only).
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
@@ -63,6 +63,7 @@ async function runOn(database: string, pool: pg.Pool, databaseUrl: string): Prom
     await createUser(pool, { username, password: 'bench-password', displayName: username, role: 'operator', scopes: [town(i)], unitId: null });
     tokens.push((await login(pool, username, 'bench-password')).token);
   }
+  await pool.query(sql('start-mark'), [clues[0]!.id]);
   const hub = new LiveHub({ pool, log, figuresMs: 3_600_000 });
   await hub.start();
   const server = http.createServer((_req, res) => res.writeHead(404).end());
@@ -126,7 +127,7 @@ function tableRow(r: Row): string {
 export default async function liveBench(): Promise<string> {
   const remark = loadRemark();
   const rows: Row[] = [];
-  {
+  if (process.env.GW_BENCH_LIVE_EMBEDDED !== '0') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-bench-live-'));
     // Two connections: the hub's, and the producer's in the load process.
     const server = await startEmbeddedServer(dir, 2);
