@@ -33,6 +33,8 @@ export interface LoadPlan {
 export interface LoadResult {
   type: 'result';
   events: number;
+  /** Seconds the producer ran (its rate achieved is events / producedS). */
+  producedS: number;
   delivered: number;
   expected: number;
   /** Seconds from the first batch to the last diff drained (or the drain bound). */
@@ -179,7 +181,7 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
   await pool.end();
   const latencies = received.map((t, i) => t - sentAtOf[i]!);
   const fromCommit = received.map((t, i) => t - committedAt[batchOf[i]!]!);
-  return { type: 'result', events, delivered, expected, seconds, latencies, fromCommit, commits, cutOff, warmUpS, lateTicks };
+  return { type: 'result', events, producedS: (produced - t0) / 1000, delivered, expected, seconds, latencies, fromCommit, commits, cutOff, warmUpS, lateTicks };
 }
 
 process.once('message', (plan: LoadPlan) => {
