@@ -63,9 +63,14 @@ export function sees(viewer: Viewer, clue: ClueView): boolean {
 export function changedFields(prev: ClueView, next: ClueView): Partial<ClueView> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(next) as (keyof ClueView)[]) {
-    if (JSON.stringify(prev[key]) !== JSON.stringify(next[key])) out[key] = next[key];
+    if (!sameJson(prev[key], next[key])) out[key] = next[key];
   }
   return out as Partial<ClueView>;
+}
+
+/** JSON equality; equal primitives (most fields) are settled without serialising (the hub's hot path). */
+function sameJson(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**

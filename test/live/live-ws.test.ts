@@ -1,5 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { createLogger } from '../../core/logger.js';
 import { DeviceRegistry } from '../../ingest/device-registry.js';
@@ -322,4 +324,38 @@ test('the header figures come every few seconds, within each user\'s scope', asy
   assert.equal(rows[0]!.n, 2);
   district.close();
   teamB.close();
+});
+
+test('a hub started after a clue changed sends the same diffs as one that saw every change (before is the previous outbox event)', async () => {
+  const late = new LiveHub({ pool: db.pool, log, pollMs: 50, figuresMs: 60_000 });
+  await late.start();
+  const server = http.createServer((_req, res) => res.writeHead(404).end());
+  late.attach(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const lateUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const early = await LiveClient.open(app.url, tokens['op-district']!);
+    const fresh = await LiveClient.open(lateUrl, tokens['op-district']!);
+    await early.subscribe();
+    await fresh.subscribe();
+    // B changed before `late` started: its first diff there needs B's previous event from the outbox.
+    await bumpB();
+    await bumpB();
+    const { rows } = await db.pool.query<{ id: string }>('SELECT max(id) AS id FROM clue_outbox');
+    while (late.seq < Number(rows[0]!.id)) await late.catchUp();
+    await settle();
+    for (const c of [early, fresh]) await c.next((m) => m.seq === Number(rows[0]!.id));
+    const diffs = early.diffs();
+    assert.deepEqual(
+      diffs.map((d) => d.type),
+      ['changed', 'changed'],
+      'two changes to B, as diffs against their previous events',
+    );
+    assert.deepEqual(fresh.diffs(), diffs, 'the late hub read the previous events from the outbox: the same diffs');
+    early.close();
+    fresh.close();
+  } finally {
+    await late.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });
