@@ -39,6 +39,9 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
   const bump = () => setVersion((v) => v + 1);
   const openRef = useRef(onOpen);
   openRef.current = onOpen;
+  // The clue layer's form last handed to deck.gl; the next frame after it changes is marked.
+  const shownForm = useRef<'clusters' | 'points' | null>(null);
+  const toMark = useRef<'clusters' | 'points' | null>(null);
 
   const loadFeed = async () => {
     const res = await fetch('/api/v1/map/clues?format=bin', { headers: { authorization: `Bearer ${token()}` } });
@@ -62,7 +65,15 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
       const map = await createBaseMap(box.current!, styleUrl);
       if (gone) return map.remove();
       mapRef.current = map;
-      overlay.current = new MapboxOverlay({ layers: [] });
+      overlay.current = new MapboxOverlay({
+        layers: [],
+        // A user-timing mark for the first frame drawn in each new form of the clue layer (the first is the time to first map), read by bench/map-draw.bench.ts and any RUM.
+        onAfterRender: () => {
+          if (!toMark.current) return;
+          performance.mark(`gridwatch:clue-${toMark.current}-drawn`, { detail: { clues: store.current?.cols.count ?? 0 } });
+          toMark.current = null;
+        },
+      });
       map.addControl(overlay.current);
       const whole: [number, number, number, number] = [-180, -85, 180, 85];
       const [districts, towns] = await Promise.all([showBoundary(map, 'district', whole), showBoundary(map, 'town', whole)]);
@@ -152,6 +163,9 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
     const s = store.current;
     const zoomedOut = clusters !== null;
     const now = Date.now();
+    const form = zoomedOut ? 'clusters' : s ? 'points' : null;
+    if (form && form !== shownForm.current) toMark.current = form;
+    shownForm.current = form;
     const labelData = BOUNDARY_LAYERS.filter((l) => on[l] && labels.current[l]).flatMap((l) => labelPoints(labels.current[l]!).map((p) => ({ ...p, layer: l })));
     overlay.current?.setProps({
       layers: [
