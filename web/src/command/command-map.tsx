@@ -2,16 +2,17 @@ import { MapboxOverlay } from '@deck.gl/mapbox';
 import { PathLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import type { FeatureCollection } from 'geojson';
 import type { Map } from 'maplibre-gl';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { request, type GetAnswer } from '../api.js';
 import { t, useLang } from '../app/i18n.js';
 import { live, useLive } from '../app/live.js';
 import { createBaseMap } from '../base-map.js';
 import { ClueColumnStore, decodeClueFeed } from '../clue-feed-bin.js';
+import { CluePoints } from './clue-points.js';
 import { token, sessionUser } from '../session.js';
 import { BOUNDARY_LAYERS, bboxOf, hideBoundary, labelPoints, showBoundary, type BoundaryLayer } from './map-layers.js';
 import { TRUCK_TRAIL_MS, Fleet } from './fleet.js';
-import { clusterRadius, SEVERITY_RADIUS, statusColour } from './clue-style.js';
+import { clusterRadius } from './clue-style.js';
 
 /** Below this zoom the map shows the server's clusters, not single clues. */
 const CLUSTER_BELOW_ZOOM = 11;
@@ -30,13 +31,19 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
   const mapRef = useRef<Map | null>(null);
   const overlay = useRef<MapboxOverlay | null>(null);
   const store = useRef<ClueColumnStore | null>(null);
+  const points = useRef<CluePoints | null>(null);
   const fleet = useRef(new Fleet());
   const labels = useRef<Partial<Record<BoundaryLayer, FeatureCollection>>>({});
-  const [version, setVersion] = useState(0);
-  const [clusters, setClusters] = useState<Cluster[] | null>(null);
+  // What changed since the last draw, so each layer is rebuilt only for its own data.
+  const [clueVersion, setClueVersion] = useState(0);
+  const [fleetVersion, setFleetVersion] = useState(0);
+  const [labelVersion, setLabelVersion] = useState(0);
+  // undefined until the first answer: the map opens zoomed out, and must not draw every clue as a point meanwhile.
+  const [clusters, setClusters] = useState<Cluster[] | null | undefined>(undefined);
   const [on, setOn] = useState<Record<BoundaryLayer, boolean>>({ district: true, town: true, community: false, grid: false, zone: false });
   const [error, setError] = useState('');
-  const bump = () => setVersion((v) => v + 1);
+  const clueChanged = () => setClueVersion((v) => v + 1);
+  const fleetChanged = () => setFleetVersion((v) => v + 1);
   const openRef = useRef(onOpen);
   openRef.current = onOpen;
   // The clue layer's form last handed to deck.gl; the next frame after it changes is marked.
@@ -47,7 +54,8 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
     const res = await fetch('/api/v1/map/clues?format=bin', { headers: { authorization: `Bearer ${token()}` } });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     store.current = new ClueColumnStore(decodeClueFeed(await res.arrayBuffer()));
-    bump();
+    points.current = new CluePoints(store.current);
+    clueChanged();
   };
 
   const loadClusters = async (map: Map) => {
@@ -78,6 +86,7 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
       const whole: [number, number, number, number] = [-180, -85, 180, 85];
       const [districts, towns] = await Promise.all([showBoundary(map, 'district', whole), showBoundary(map, 'town', whole)]);
       labels.current = { district: districts, town: towns };
+      setLabelVersion((v) => v + 1);
       // Open on the user's own jurisdiction: their district or town (or the city when they hold none).
       const scopes = sessionUser()?.scopes ?? [];
       const home = (scopes.length && (bboxOf(towns, scopes) ?? bboxOf(districts, scopes))) || bboxOf(districts, []);
@@ -95,7 +104,8 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
   // The live diffs patch the columns in place; a clue that ended keeps its row, drawn as closed.
   useLive('opened', (m) => {
     store.current?.upsert({ ...m.fields, itemCode: m.fields.item?.code ?? null }, m.seq);
-    bump();
+    points.current?.update(m.code);
+    clueChanged();
   });
   useLive('changed', (m) => {
     const s = store.current;
@@ -112,7 +122,8 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
       },
       m.seq,
     );
-    bump();
+    points.current?.update(m.code);
+    clueChanged();
   });
   useLive('closed', (m) => {
     const s = store.current;
@@ -122,16 +133,17 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
     // Left the scope: hidden. Ended: drawn with its final status.
     const status = m.reason === 'left-scope' ? 'left-scope' : m.status;
     s.upsert({ code: m.code, status, severity: c.severities[c.severity[row]!]!, itemCode: c.items[c.item[row]!] || null, position: { lon: c.lon[row]!, lat: c.lat[row]! } }, m.seq);
-    bump();
+    points.current?.update(m.code);
+    clueChanged();
   });
   useLive('reload', () => void loadFeed().catch((e: Error) => setError(e.message)));
   useLive('device', (m) => {
     fleet.current.fix(m, Date.now());
-    bump();
+    fleetChanged();
   });
   useLive('device-health', (m) => {
     fleet.current.health(m);
-    bump();
+    fleetChanged();
   });
   useEffect(() => {
     // The clue diffs flow once subscribed (docs/LIVE.md); the whole scope, the map filters nothing.
@@ -150,23 +162,30 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
       } else if (on[layer]) {
         void showBoundary(map, layer, bbox).then((fc) => {
           labels.current[layer] = fc;
-          bump();
+          setLabelVersion((v) => v + 1);
         }, (e: Error) => setError(e.message));
       } else {
         hideBoundary(map, layer);
         delete labels.current[layer];
+        setLabelVersion((v) => v + 1);
       }
     }
   }, [on]);
 
+  // Label points walk every boundary's coordinates: only again when a boundary layer changed.
+  const labelData = useMemo(
+    () => BOUNDARY_LAYERS.filter((l) => on[l] && labels.current[l]).flatMap((l) => labelPoints(labels.current[l]!).map((p) => ({ ...p, layer: l }))),
+    [on, labelVersion],
+  );
+
   useEffect(() => {
-    const s = store.current;
+    const p = points.current;
+    p?.select(selected);
     const zoomedOut = clusters !== null;
     const now = Date.now();
-    const form = zoomedOut ? 'clusters' : s ? 'points' : null;
+    const form = zoomedOut ? (clusters ? 'clusters' : null) : p ? 'points' : null;
     if (form && form !== shownForm.current) toMark.current = form;
     shownForm.current = form;
-    const labelData = BOUNDARY_LAYERS.filter((l) => on[l] && labels.current[l]).flatMap((l) => labelPoints(labels.current[l]!).map((p) => ({ ...p, layer: l })));
     overlay.current?.setProps({
       layers: [
         new TextLayer({
@@ -178,9 +197,10 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
           getSize: (d) => (d.layer === 'district' ? 15 : d.layer === 'town' ? 12 : 10),
           getColor: [40, 50, 64, 220],
           fontFamily: 'system-ui, "Noto Sans CJK SC", sans-serif',
-          updateTriggers: { getText: version },
+          updateTriggers: { getText: labelVersion },
         }),
         zoomedOut &&
+          clusters &&
           new ScatterplotLayer<Cluster>({
             id: 'clusters',
             data: clusters,
@@ -193,23 +213,20 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
             stroked: true,
           }),
         !zoomedOut &&
-          s &&
+          p &&
           new ScatterplotLayer({
             id: 'clues',
-            data: { length: s.cols.count },
-            getPosition: (_: unknown, { index }: { index: number }) => [s.cols.lon[index]!, s.cols.lat[index]!],
-            getFillColor: (_: unknown, { index }: { index: number }) => statusColour(s.cols.statuses[s.cols.status[index]!]!, s.cols.codes[index] === selected),
-            getRadius: (_: unknown, { index }: { index: number }) => SEVERITY_RADIUS[s.cols.severities[s.cols.severity[index]!]!] ?? 4,
+            // Binary attributes, patched per diff (clue-points.ts): the same object until a clue changes.
+            data: p.data,
             radiusUnits: 'pixels',
             stroked: true,
             getLineColor: [255, 255, 255],
             lineWidthMinPixels: 1,
             pickable: true,
             onClick: ({ index }) => {
-              const code = s.cols.codes[index];
+              const code = store.current?.cols.codes[index];
               if (code) openRef.current(code);
             },
-            updateTriggers: { getPosition: version, getFillColor: [version, selected], getRadius: version },
           }),
         new PathLayer({
           id: 'truck-trails',
@@ -217,7 +234,7 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
           getPath: (d) => d.path,
           getColor: [0, 121, 107, 160],
           widthMinPixels: 2,
-          updateTriggers: { getPath: version },
+          updateTriggers: { getPath: fleetVersion },
         }),
         new ScatterplotLayer({
           id: 'devices',
@@ -229,11 +246,11 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
           stroked: true,
           getLineColor: [255, 255, 255],
           lineWidthMinPixels: 1,
-          updateTriggers: { getFillColor: version, getPosition: version },
+          updateTriggers: { getFillColor: fleetVersion, getPosition: fleetVersion },
         }),
       ],
     });
-  }, [version, clusters, selected, on]);
+  }, [clueVersion, fleetVersion, labelData, clusters, selected]);
 
   return (
     <div class="command-map">
