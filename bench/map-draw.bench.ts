@@ -1,104 +1,265 @@
 /**
- * Map drawing bench (issue 10): headless Chromium (flags of docs/DESIGN.md §10) loads a binary
- * clue feed of 100,000 clues (the format of GET /api/v1/map/clues, made by the server's encoder),
- * decodes it with web/src/clue-feed-bin.ts and draws it with deck.gl from typed arrays
- * (bench/map-draw/page.ts); then it pans and zooms for 60 frames (at most 60 s). Records the time to first draw and
- * the frame times, and saves a screenshot to test-results/map-draw-100k.png. GW_BENCH_MAP_CLUES
- * changes the count. Run alone: `npx tsx bench/map-draw.bench.ts`.
+ * Map bench (issues 10 and 11): the REAL command centre with 100,000 clues. Starts the service
+ * (demo city, simulators off; real PostGIS when DATABASE_URL is set, in a database of its own
+ * named after that one + `_map`, emptied each run; else embedded PGlite), loads the clues inside
+ * the demo city's districts as column arrays (bench/clue-loader.ts), logs in as the city operator
+ * in headless Chromium (flags of docs/DESIGN.md §10, test/web/helpers/role-view.ts) and opens
+ * /command. Measures the time from navigation to the first frame with the clue layer drawn (the
+ * app's user-timing mark `gridwatch:clue-clusters-drawn`), then pans and zooms with real mouse
+ * input (drags and wheel) at the city's zoom (server clusters) and at street zoom (every clue a
+ * point from the binary feed), timing every animation frame, while live updates (a gas sensor's
+ * alarms, a truck's fixes) are posted as device events. Records how often the page fetched the
+ * feed (`/api/v1/map/clues`): once, the diffs patch it in place; a second fetch fails the bench.
+ * Screenshots: test-results/map-draw-100k-{city,street}.png. Settings: GW_BENCH_MAP_CLUES
+ * (100,000; `--quick` 5,000). Run alone: `npx tsx bench/run.ts map-draw`.
  */
-import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
-import { CLUE_STATUSES } from '../server/clues/clue.js';
-import { SEVERITIES } from '../server/detection/alert.js';
-import { encodeClueFeed } from '../server/spatial/clue-feed-codec.js';
-import { prng } from '../test/helpers/prng.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import type { Page } from 'playwright-core';
+import { loadSql } from '../db/sql.js';
+import { loadLocator } from '../geo/locator/load-locator.js';
+import { loginAs, shots, startRig, type RoleViewRig } from '../test/web/helpers/role-view.js';
+import { loadBenchClues, type Box } from './clue-loader.js';
+import { loadRemark } from './load-remark.js';
+import { fmt, markdownTable, percentile } from './stats.js';
 
-const CLUES = Number(process.env.GW_BENCH_MAP_CLUES ?? 100_000);
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-swiftshader',
-  '--use-angle=swiftshader',
-];
-const root = path.resolve(import.meta.dirname, '..');
-const screenshot = path.join(root, 'test-results', 'map-draw-100k.png');
+const QUICK = process.env.GW_BENCH_QUICK === '1';
+const CLUES = Number(process.env.GW_BENCH_MAP_CLUES ?? (QUICK ? 5_000 : 100_000));
+/** Drag strokes per phase; each is STEPS mouse moves. */
+const DRAGS = QUICK ? 2 : 4;
+const STEPS = 30;
+/** Wheel notches from the city's zoom (about 8.5) past 11, where the clues are points. */
+const NOTCHES = 12;
+/** Where the wheel zooms in: a hot spot of the bench clues in the city's opening view at 1400 × 900 (seen on the city screenshot). */
+const HOT_SPOT: [number, number] = [461, 288];
+const sql = (name: string): string => loadSql(new URL(`./sql/map-draw-${name}.sql`, import.meta.url));
 
-/** A feed of `n` clues around Ningbo (70 % around 40 hot spots), as the server encodes it. */
-function feed(n: number): Buffer {
-  const rand = prng(5);
-  const lon = Buffer.alloc(4 * n);
-  const lat = Buffer.alloc(4 * n);
-  const packed = Buffer.alloc(4 * n);
-  const items: string[] = [];
-  const codes: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const hot = rand() < 0.7;
-    const h = Math.floor(rand() * 40);
-    lon.writeFloatBE(hot ? 121.35 + (h % 8) * 0.07 + (rand() - 0.5) * 0.04 : 121.3 + rand() * 0.6, 4 * i);
-    lat.writeFloatBE(hot ? 29.75 + Math.floor(h / 8) * 0.07 + (rand() - 0.5) * 0.04 : 29.7 + rand() * 0.4, 4 * i);
-    packed.writeInt32BE(((i % CLUE_STATUSES.length) << 8) | Math.floor(rand() * SEVERITIES.length), 4 * i);
-    items.push(`item-${i % 12}`);
-    codes.push(`330203-20260301-${String(i + 1).padStart(4, '0')}`);
+/**
+ * The database the service runs on: on DATABASE_URL's server, `<its name>_map`, dropped and
+ * created again (a fresh demo seed, so the demo logins are known); undefined for embedded.
+ */
+async function freshDatabase(): Promise<string | undefined> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return undefined;
+  const u = new URL(url);
+  const name = `${u.pathname.slice(1) || 'postgres'}_map`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ drop: string; create: string }>(sql('create-db'), [name]);
+    await admin.query(rows[0]!.drop);
+    await admin.query(rows[0]!.create);
+  } finally {
+    await admin.end();
   }
-  return encodeClueFeed({ seq: '0', count: n, lon, lat, packed, items: items.join('\n'), codes: codes.join('\n') }, CLUE_STATUSES, SEVERITIES);
+  u.pathname = `/${name}`;
+  return u.toString();
 }
 
-const fmt = (x: number, d = 1) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
-
-export default async function mapDrawBench(): Promise<string> {
-  const bundle = await build({ entryPoints: [path.join(import.meta.dirname, 'map-draw/page.ts')], bundle: true, format: 'esm', write: false, minify: true });
-  const files: Record<string, [string, Buffer | string]> = {
-    '/': ['text/html', fs.readFileSync(path.join(import.meta.dirname, 'map-draw/index.html'))],
-    '/page.js': ['text/javascript', bundle.outputFiles[0]!.text],
-    '/feed.bin': ['application/octet-stream', feed(CLUES)],
-  };
-  const server = http.createServer((req, res) => {
-    const f = files[(req.url ?? '/').split('?')[0]!];
-    if (!f) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': f[0] }).end(f[1]);
+/** The 100k clues, inside the demo city's districts with their real codes (the locator's answer). */
+async function loadClues(pool: pg.Pool): Promise<number> {
+  const locator = await loadLocator(pool);
+  const b = (await pool.query<{ x0: number; y0: number; x1: number; y1: number }>(sql('city-box'))).rows[0]!;
+  const box: Box = [b.x0, b.y0, b.x1, b.y1];
+  const t0 = performance.now();
+  await loadBenchClues(pool, CLUES, {
+    seed: 7,
+    box,
+    end: Date.now(),
+    place: (lon, lat) => {
+      const r = locator.locate(lon, lat);
+      return r.district && !r.fallback ? { district: r.district.code, town: r.town?.code ?? null, community: r.community?.code ?? null, grid: r.grid?.code ?? null } : null;
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  await pool.query(sql('analyze'));
+  return performance.now() - t0;
+}
+
+/** Starts recording the page's animation-frame intervals (ms) into `window.gwFrames`. */
+async function recordFrames(page: Page): Promise<void> {
+  // A string, not a function: tsx would wrap a named inner function in a helper the page lacks.
+  await page.evaluate(`(() => {
+    window.gwFrames = [];
+    window.gwRecording = true;
+    let last = performance.now();
+    const tick = (t) => {
+      window.gwFrames.push(t - last);
+      last = t;
+      if (window.gwRecording) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  })()`);
+}
+
+/** Stops recording and answers the intervals, without the first (it spans the call). */
+async function stopFrames(page: Page): Promise<number[]> {
+  const frames = await page.evaluate(() => {
+    const w = window as unknown as { gwFrames: number[]; gwRecording: boolean };
+    w.gwRecording = false;
+    return w.gwFrames;
+  });
+  return frames.slice(1);
+}
+
+/** Pans with DRAGS mouse drags (STEPS moves each, alternating directions) and zooms one notch in and out between them. */
+async function panAndZoom(page: Page): Promise<void> {
+  const [cx, cy] = [700, 450];
+  for (let i = 0; i < DRAGS; i++) {
+    const d = i % 2 ? -1 : 1;
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    await page.mouse.move(cx + d * 220, cy + d * 120, { steps: STEPS });
+    await page.mouse.up();
+    await page.mouse.wheel(0, d * -240);
+    await sleep(150);
+  }
+}
+
+/** The app's first user-timing mark `name`: its time from navigation start (ms), or null before it happens. */
+const markAt = (page: Page, name: string): Promise<number | null> => page.evaluate((n) => performance.getEntriesByName(n)[0]?.startTime ?? null, name);
+
+/** How many clues the map's feed holds (the map's `data-clues`). */
+const mapClues = async (page: Page): Promise<number> => Number((await page.locator('.command-map .map').getAttribute('data-clues')) || 0);
+
+/**
+ * Posts device events as the demo devices would, until `stop()`: a gas sensor alternating a
+ * clean and a critical reading (new alarm episodes: a clue opened, then changed) and a waste
+ * truck driving (device positions). Answers how many events were accepted.
+ */
+function liveUpdates(rig: RoleViewRig): { stop(): Promise<number> } {
+  const gas = rig.gw.demoDevices.find((d) => d.kind === 'gas-sensor')!;
+  const truck = rig.gw.demoDevices.find((d) => d.kind === 'waste-truck')!;
+  let running = true;
+  let n = 0;
+  let sent = 0;
+  const post = async (dev: { id: string; token: string }, body: object) => {
+    const res = await fetch(`${rig.gw.url}/api/v1/device-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-device-id': dev.id, authorization: `Bearer ${dev.token}` },
+      body: JSON.stringify({ eventId: `bench-map-${process.pid}-${n++}`, deviceId: dev.id, ts: new Date().toISOString(), ...body }),
+    });
+    if (!res.ok) throw new Error(`device event refused: HTTP ${res.status} ${await res.text()}`);
+    sent++;
+  };
+  const loop = (async () => {
+    for (let k = 0; running; k++) {
+      await post(gas, { kind: 'gas-sensor', position: { lon: 121.55, lat: 29.87 }, lelPct: k % 2 ? 80 : 0 });
+      await post(truck, { kind: 'waste-truck', position: { lon: 121.5 + 0.002 * k, lat: 29.86 }, speedKmh: 30, loaded: false, covered: true, body: 'down' });
+      await sleep(250);
+    }
+  })();
+  // Seen by stop(); until then a refused event must not crash the process as unhandled.
+  loop.catch(() => undefined);
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return sent;
+    },
+  };
+}
+
+interface Phase {
+  name: string;
+  frames: number[];
+}
+
+/** Runs the benchmark; returns its markdown section. */
+export default async function mapDrawBench(): Promise<string> {
+  const remark = loadRemark();
+  const url = await freshDatabase();
+  const database = url ? 'real PostGIS' : 'embedded PGlite';
+  const rig = await startRig({ SIMULATORS: '0', CHECK_RESPONSES: '0', ...(url ? { DATABASE_URL: url } : {}) });
+  let updates: { stop(): Promise<number> } | undefined;
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-    await page.waitForFunction(() => window.gwResult || window.gwError, null, { timeout: 300_000 });
-    const error = await page.evaluate(() => window.gwError);
-    if (error) throw new Error(`the map page failed: ${error}`);
-    const r = (await page.evaluate(() => window.gwResult))!;
-    fs.mkdirSync(path.dirname(screenshot), { recursive: true });
-    await page.screenshot({ path: screenshot });
-    const frames = r.frameMs;
+    const loadMs = await loadClues(rig.gw.db.pool);
+    console.error(`#   ${fmt(CLUES)} clues loaded in ${fmt(loadMs / 1000, 1)} s`);
+    const { page } = rig;
+    await loginAs(rig, 'city-operator');
+    const feedRequests: string[] = [];
+    page.on('request', (r) => void (new URL(r.url()).pathname === '/api/v1/map/clues' && feedRequests.push(r.url())));
+    await page.goto(`${rig.gw.url}/command`);
+    await page.waitForFunction(() => performance.getEntriesByName('gridwatch:clue-clusters-drawn').length > 0, null, { timeout: 600_000 });
+    const first = await page.evaluate(() => performance.getEntriesByType('mark').find((m) => m.name.startsWith('gridwatch:clue-'))!);
+    const firstMap = first.startTime;
+    const firstClusters = (await markAt(page, 'gridwatch:clue-clusters-drawn'))!;
+    console.error(`#   first map after ${fmt(firstMap)} ms`);
+    await page.waitForFunction((n) => Number(document.querySelector('.command-map .map')?.getAttribute('data-clues') || 0) >= n, CLUES, { timeout: 600_000 });
+    const feed = await page.evaluate(() => {
+      const e = performance.getEntriesByType('resource').find((r) => new URL(r.name).pathname === '/api/v1/map/clues') as PerformanceResourceTiming | undefined;
+      return e ? { end: e.responseEnd, bytes: e.encodedBodySize } : null;
+    });
+    const cluesBefore = await mapClues(page);
+    await page.screenshot({ path: path.join(shots, 'map-draw-100k-city.png') });
+
+    updates = liveUpdates(rig);
+    const phases: Phase[] = [];
+    await recordFrames(page);
+    await panAndZoom(page);
+    phases.push({ name: 'city zoom: server clusters', frames: await stopFrames(page) });
+
+    // Zoom in with the wheel (NOTCHES notches of a third of a zoom level each) past zoom 11, then wait for the app's mark of the first frame of points (the map changes form once the move ends).
+    const zoomStart = await page.evaluate(() => performance.now());
+    await page.mouse.move(...HOT_SPOT);
+    for (let i = 0; i < NOTCHES; i++) {
+      await page.mouse.wheel(0, -240);
+      await sleep(100);
+    }
+    const pointsAt = (await (
+      await page.waitForFunction((t) => performance.getEntriesByName('gridwatch:clue-points-drawn').find((m) => m.startTime > t)?.startTime, zoomStart, { timeout: 300_000 })
+    ).jsonValue())!;
+    await recordFrames(page);
+    await panAndZoom(page);
+    phases.push({ name: `street zoom: ${fmt(cluesBefore)} points`, frames: await stopFrames(page) });
+    const sent = await updates.stop();
+    // The gas sensor's alarms opened a clue: it must reach the map as a diff, not as a new feed.
+    await page.waitForFunction((n) => Number(document.querySelector('.command-map .map')?.getAttribute('data-clues') || 0) > n, cluesBefore, { timeout: 60_000 });
+    const cluesAfter = await mapClues(page);
+    await page.screenshot({ path: path.join(shots, 'map-draw-100k-street.png') });
+    if (feedRequests.length !== 1) throw new Error(`map bench: the feed was fetched ${feedRequests.length} times (${feedRequests.join(', ')}); the diffs must patch it in place`);
+    if (rig.consoleErrors.length) throw new Error(`map bench: console errors: ${rig.consoleErrors.join('; ')}`);
+
     return [
-      '## Map: drawing 100,000 clues from the binary feed',
+      '## Map: the command centre with 100,000 clues (real app, headless Chromium)',
       '',
-      `Headless Chromium (\`/usr/bin/chromium\`, software WebGL: SwiftShader, flags of docs/DESIGN.md §10), 1400 × 900. The page (bench/map-draw/page.ts) fetches a feed of ` +
-        `${fmt(r.clues, 0)} clues in the format of \`GET /api/v1/map/clues?format=bin\` (made by the server's encoder, server/spatial/clue-feed-codec.ts), decodes it with ` +
-        'web/src/clue-feed-bin.ts and draws it with a deck.gl ScatterplotLayer from typed arrays (positions and colours as binary attributes), then pans and zooms, one view change per animation frame for 60 frames (at most 60 s). ' +
-        'Time to first draw counts from the start of the fetch to the end of the first frame drawn with the layer loaded. Screenshot: test-results/map-draw-100k.png.',
+      `The real service (${database}, demo city, simulators off) with ${fmt(CLUES)} clues loaded inside the demo city's districts (bench/clue-loader.ts, column arrays, ${fmt(loadMs / 1000, 1)} s), ` +
+        'then the city operator in headless Chromium (`/usr/bin/chromium`, software WebGL: SwiftShader, flags of docs/DESIGN.md §10, 1400 × 900) opens `/command`. ' +
+        'Time to first map: navigation start → the first frame with the clue layer drawn (the app\'s user-timing marks `gridwatch:clue-clusters-drawn` and `gridwatch:clue-points-drawn`, set on the first frame of each new form of the layer; the city opens zoomed out, on the server\'s clusters). ' +
+        `Then real mouse input: ${DRAGS} drags of ${STEPS} moves with a wheel notch after each, at the city's zoom, then zoomed in (wheel) past zoom 11 where every clue of the binary feed is a point, the same again. ` +
+        'Frame time = interval between animation frames (requestAnimationFrame) while it ran. Meanwhile a demo gas sensor and a waste truck post device events every 250 ms (clue diffs and truck positions on the live WebSocket).',
       '',
-      '| clues | feed bytes | fetch ms | decode + columns ms | first draw ms | frames | frame p50 ms | frame p95 ms | frame max ms | render call p50 ms |',
-      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      `| ${fmt(r.clues, 0)} | ${fmt(r.bytes, 0)} | ${fmt(r.fetchMs)} | ${fmt(r.decodeMs)} | **${fmt(r.firstDrawMs)}** | ${frames.length} | **${fmt(pct(frames, 50))}** | ${fmt(pct(frames, 95))} | ${fmt(Math.max(...frames))} | ${fmt(pct(r.renderMs, 50))} |`,
+      remark,
       '',
-      `Load average (1 min) when the page ran: ${fmt(os.loadavg()[0]!, 2)} on ${os.cpus().length} cores; frame times are wall-clock intervals between rendered frames, render call = deck.gl's draw call alone.`,
+      markdownTable(
+        ['measure', 'value'],
+        [
+          [`time to first map (first frame with the clue layer drawn, as ${first.name.split('-')[1]}), ms`, `**${fmt(firstMap)}**`],
+          ['first frame with the clusters of the opening view, ms', fmt(firstClusters)],
+          ['feed `/api/v1/map/clues?format=bin` received, ms after navigation', feed ? `${fmt(feed.end)} (${fmt(feed.bytes / 2 ** 20, 1)} MiB)` : 'not in resource timing'],
+          ['zoom in from the city to the first frame of points, ms', fmt(pointsAt - zoomStart)],
+          ['device events posted while measuring', fmt(sent)],
+          ['clues in the map before → after the updates', `${fmt(cluesBefore)} → ${fmt(cluesAfter)}`],
+          ['feed fetches (page requests to `/api/v1/map/clues`)', `**${feedRequests.length}** (diffs patched the set in place)`],
+        ],
+        ['l', 'r'],
+      ),
       '',
-      'Reproduce: `npm run bench -- map-draw`, or `npx tsx bench/map-draw.bench.ts`.',
+      markdownTable(
+        ['pan and zoom', 'frames', 'frame p50 ms', 'frame p95 ms', 'frame max ms'],
+        phases.map((p) => [p.name, p.frames.length, `**${fmt(percentile(p.frames, 50), 1)}**`, `**${fmt(percentile(p.frames, 95), 1)}**`, fmt(Math.max(...p.frames), 1)]),
+        ['l', 'r', 'r', 'r', 'r'],
+      ),
+      '',
+      `Load average (1, 5, 15 min) at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} on ${os.cpus().length} cores. Screenshots: test-results/map-draw-100k-city.png, test-results/map-draw-100k-street.png.`,
+      '',
+      'Reproduce: `npm run bench -- map-draw` (`DATABASE_URL=postgres://…/NAME` for real PostGIS: the bench uses NAME_map, which it empties; `--quick`: 5,000 clues), or set GW_BENCH_MAP_CLUES.',
       '',
     ].join('\n');
   } finally {
-    await browser.close();
-    server.close();
+    // A failure above leaves the updates running: stop them before the service goes.
+    await updates?.stop().catch(() => undefined);
+    await rig.close();
   }
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) console.log(await mapDrawBench());

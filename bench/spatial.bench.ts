@@ -10,12 +10,12 @@
 import fs from 'node:fs';
 import pg from 'pg';
 import { loadSql } from '../db/sql.js';
-import { h3CellOf } from '../geo/h3-cell.js';
 import { migrate } from '../db/migrate.js';
 import type { User } from '../server/auth/users.js';
 import { clueClusters, clueFeed, hotspots, nearbyClues } from '../server/spatial/clue-map.js';
 import type { HotspotFilter } from '../server/spatial/spatial-queries.js';
 import { prng } from '../test/helpers/prng.js';
+import { loadBenchClues, type BenchPlace, type Box } from './clue-loader.js';
 
 const sql = (name: string): string => loadSql(new URL(`./sql/spatial-${name}.sql`, import.meta.url));
 const BENCH_DB = 'gw_spatial_bench';
@@ -53,35 +53,16 @@ async function benchPool(url: string): Promise<pg.Pool> {
 }
 
 const END = Date.parse('2026-03-01T00:00:00+08:00');
-/** Clues per INSERT: four arrays of this length go as parameters (a few MB of text). */
-const BATCH = 100_000;
+/** The Ningbo box the clues cover. */
+const BOX: Box = [121.3, 29.7, 121.9, 30.1];
 
 /**
- * Clue positions over the Ningbo box (121.30–121.90 E, 29.70–30.10 N), 70 % around 40 hot spots
- * a few km wide and 30 % uniform, opened over the 90 days before 1 March 2026, with their H3
- * cells computed here as the pipeline does at write time (h3-js). Deterministic. They go in as
- * column arrays (unnest), into a table whose secondary indexes are built afterwards.
+ * Synthetic jurisdiction codes by position: 6 districts × 24 towns, communities and grid cells
+ * as squares of 0.1°, 0.03° and 0.005° (the bench's own scopes; no boundary import needed).
  */
-async function insertClues(pool: pg.Pool): Promise<void> {
-  const rand = prng(42);
-  for (let start = 1; start <= CLUES; start += BATCH) {
-    const n = Math.min(BATCH, CLUES + 1 - start);
-    const xs: number[] = [];
-    const ys: number[] = [];
-    const ts: number[] = [];
-    const h3: string[] = [];
-    for (let k = 0; k < n; k++) {
-      const hot = rand() < 0.7;
-      const h = Math.floor(rand() * 40);
-      const x = hot ? 121.35 + (h % 8) * 0.07 + (rand() - 0.5) * 0.04 : 121.3 + rand() * 0.6;
-      const y = hot ? 29.75 + Math.floor(h / 8) * 0.07 + (rand() - 0.5) * 0.04 : 29.7 + rand() * 0.4;
-      xs.push(x);
-      ys.push(y);
-      ts.push(END - rand() * 90 * 86_400_000);
-      h3.push(h3CellOf(x, y));
-    }
-    await pool.query(sql('clues'), [start, xs, ys, ts, h3]);
-  }
+function squares(x: number, y: number): BenchPlace {
+  const sq = (side: number) => `${Math.floor((x - BOX[0]) / side)}-${Math.floor((y - BOX[1]) / side)}`;
+  return { district: `D${Math.floor((x - BOX[0]) / 0.1)}`, town: `T${sq(0.1)}`, community: `C${sq(0.03)}`, grid: `G${sq(0.005)}` };
 }
 
 /**
@@ -98,8 +79,8 @@ async function ensureData(pool: pg.Pool, needEvents: boolean): Promise<string> {
   const d = await timed(() => pool.query(sql('drop-indexes')));
   if (!cluesOk) {
     await pool.query(sql('reset'));
-    const c = await timed(() => insertClues(pool));
-    done.push(`clues ${fmt(c.ms / 1000, 1)} s (arrays of ${fmt(BATCH)} per INSERT, H3 by h3-js)`);
+    const c = await timed(() => loadBenchClues(pool, CLUES, { seed: 42, box: BOX, end: END, place: squares }));
+    done.push(`clues ${fmt(c.ms / 1000, 1)} s (column arrays per INSERT, H3 by h3-js, bench/clue-loader.ts)`);
   } else {
     await pool.query(sql('reset-events'));
   }

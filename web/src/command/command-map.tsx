@@ -1,16 +1,17 @@
 import { MapboxOverlay } from '@deck.gl/mapbox';
 import { PathLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import type { Map } from 'maplibre-gl';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { request, type GetAnswer } from '../api.js';
 import { t, useLang } from '../app/i18n.js';
 import { live, useLive } from '../app/live.js';
 import { createBaseMap } from '../base-map.js';
 import { ClueColumnStore, decodeClueFeed } from '../clue-feed-bin.js';
+import { CluePoints } from './clue-points.js';
 import { token } from '../session.js';
 import { BOUNDARY_LAYERS, boxAround, hideBoundary, labelPoints, loadedAreas, showBoundary, type BoundaryLayer, type LoadedArea } from './map-layers.js';
 import { TRUCK_TRAIL_MS, Fleet } from './fleet.js';
-import { clusterRadius, SEVERITY_RADIUS, statusColour } from './clue-style.js';
+import { clusterRadius } from './clue-style.js';
 
 /** Below this zoom the map shows the server's clusters, not single clues. */
 const CLUSTER_BELOW_ZOOM = 11;
@@ -29,23 +30,32 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
   const mapRef = useRef<Map | null>(null);
   const overlay = useRef<MapboxOverlay | null>(null);
   const store = useRef<ClueColumnStore | null>(null);
+  const points = useRef<CluePoints | null>(null);
   const fleet = useRef(new Fleet());
   const [areas, setAreas] = useState<Partial<Record<BoundaryLayer, LoadedArea[]>>>({});
-  const [version, setVersion] = useState(0);
-  const [clusters, setClusters] = useState<Cluster[] | null>(null);
+  // What changed since the last draw, so each layer is rebuilt only for its own data.
+  const [clueVersion, setClueVersion] = useState(0);
+  const [fleetVersion, setFleetVersion] = useState(0);
+  // undefined until the first answer: the map opens zoomed out, and must not draw every clue as a point meanwhile.
+  const [clusters, setClusters] = useState<Cluster[] | null | undefined>(undefined);
   const [on, setOn] = useState<Record<BoundaryLayer, boolean>>({ district: true, town: true, community: false, grid: false, zone: false });
   const onRef = useRef(on);
   onRef.current = on;
   const [error, setError] = useState('');
-  const bump = () => setVersion((v) => v + 1);
+  const clueChanged = () => setClueVersion((v) => v + 1);
+  const fleetChanged = () => setFleetVersion((v) => v + 1);
   const openRef = useRef(onOpen);
   openRef.current = onOpen;
+  // The clue layer's form last handed to deck.gl; the next frame after it changes is marked.
+  const shownForm = useRef<'clusters' | 'points' | null>(null);
+  const toMark = useRef<'clusters' | 'points' | null>(null);
 
   const loadFeed = async () => {
     const res = await fetch('/api/v1/map/clues?format=bin', { headers: { authorization: `Bearer ${token()}` } });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     store.current = new ClueColumnStore(decodeClueFeed(await res.arrayBuffer()));
-    bump();
+    points.current = new CluePoints(store.current);
+    clueChanged();
   };
 
   const loadClusters = async (map: Map) => {
@@ -62,7 +72,15 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
       const map = await createBaseMap(box.current!);
       if (gone) return map.remove();
       mapRef.current = map;
-      overlay.current = new MapboxOverlay({ layers: [] });
+      overlay.current = new MapboxOverlay({
+        layers: [],
+        // A user-timing mark for the first frame drawn in each new form of the clue layer (the first is the time to first map), read by bench/map-draw.bench.ts and any RUM.
+        onAfterRender: () => {
+          if (!toMark.current) return;
+          performance.mark(`gridwatch:clue-${toMark.current}-drawn`, { detail: { clues: store.current?.cols.count ?? 0 } });
+          toMark.current = null;
+        },
+      });
       map.addControl(overlay.current);
       for (const layer of BOUNDARY_LAYERS) if (onRef.current[layer]) showBoundary(map, layer);
       await map.once('idle');
@@ -88,7 +106,8 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
   // The live diffs patch the columns in place; a clue that ended keeps its row, drawn as closed.
   useLive('opened', (m) => {
     store.current?.upsert({ ...m.fields, itemCode: m.fields.item?.code ?? null }, m.seq);
-    bump();
+    points.current?.update(m.code);
+    clueChanged();
   });
   useLive('changed', (m) => {
     const s = store.current;
@@ -105,7 +124,8 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
       },
       m.seq,
     );
-    bump();
+    points.current?.update(m.code);
+    clueChanged();
   });
   useLive('closed', (m) => {
     const s = store.current;
@@ -115,16 +135,17 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
     // Left the scope: hidden. Ended: drawn with its final status.
     const status = m.reason === 'left-scope' ? 'left-scope' : m.status;
     s.upsert({ code: m.code, status, severity: c.severities[c.severity[row]!]!, itemCode: c.items[c.item[row]!] || null, position: { lon: c.lon[row]!, lat: c.lat[row]! } }, m.seq);
-    bump();
+    points.current?.update(m.code);
+    clueChanged();
   });
   useLive('reload', () => void loadFeed().catch((e: Error) => setError(e.message)));
   useLive('device', (m) => {
     fleet.current.fix(m, Date.now());
-    bump();
+    fleetChanged();
   });
   useLive('device-health', (m) => {
     fleet.current.health(m);
-    bump();
+    fleetChanged();
   });
   useEffect(() => {
     // The clue diffs flow once subscribed (docs/LIVE.md); the whole scope, the map filters nothing.
@@ -137,11 +158,17 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
     for (const layer of BOUNDARY_LAYERS) (on[layer] ? showBoundary : hideBoundary)(map, layer);
   }, [on]);
 
+  // Label points walk every loaded area's coordinates: only again when the areas or the layers changed.
+  const labelData = useMemo(() => BOUNDARY_LAYERS.filter((l) => on[l]).flatMap((l) => labelPoints(areas[l] ?? []).map((p) => ({ ...p, layer: l }))), [on, areas]);
+
   useEffect(() => {
-    const s = store.current;
+    const p = points.current;
+    p?.select(selected);
     const zoomedOut = clusters !== null;
     const now = Date.now();
-    const labelData = BOUNDARY_LAYERS.filter((l) => on[l]).flatMap((l) => labelPoints(areas[l] ?? []).map((p) => ({ ...p, layer: l })));
+    const form = zoomedOut ? (clusters ? 'clusters' : null) : p ? 'points' : null;
+    if (form && form !== shownForm.current) toMark.current = form;
+    shownForm.current = form;
     overlay.current?.setProps({
       layers: [
         new TextLayer({
@@ -156,6 +183,7 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
           updateTriggers: { getText: areas },
         }),
         zoomedOut &&
+          clusters &&
           new ScatterplotLayer<Cluster>({
             id: 'clusters',
             data: clusters,
@@ -168,23 +196,20 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
             stroked: true,
           }),
         !zoomedOut &&
-          s &&
+          p &&
           new ScatterplotLayer({
             id: 'clues',
-            data: { length: s.cols.count },
-            getPosition: (_: unknown, { index }: { index: number }) => [s.cols.lon[index]!, s.cols.lat[index]!],
-            getFillColor: (_: unknown, { index }: { index: number }) => statusColour(s.cols.statuses[s.cols.status[index]!]!, s.cols.codes[index] === selected),
-            getRadius: (_: unknown, { index }: { index: number }) => SEVERITY_RADIUS[s.cols.severities[s.cols.severity[index]!]!] ?? 4,
+            // Binary attributes, patched per diff (clue-points.ts): the same object until a clue changes.
+            data: p.data,
             radiusUnits: 'pixels',
             stroked: true,
             getLineColor: [255, 255, 255],
             lineWidthMinPixels: 1,
             pickable: true,
             onClick: ({ index }) => {
-              const code = s.cols.codes[index];
+              const code = store.current?.cols.codes[index];
               if (code) openRef.current(code);
             },
-            updateTriggers: { getPosition: version, getFillColor: [version, selected], getRadius: version },
           }),
         new PathLayer({
           id: 'truck-trails',
@@ -192,7 +217,7 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
           getPath: (d) => d.path,
           getColor: [0, 121, 107, 160],
           widthMinPixels: 2,
-          updateTriggers: { getPath: version },
+          updateTriggers: { getPath: fleetVersion },
         }),
         new ScatterplotLayer({
           id: 'devices',
@@ -204,11 +229,11 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
           stroked: true,
           getLineColor: [255, 255, 255],
           lineWidthMinPixels: 1,
-          updateTriggers: { getFillColor: version, getPosition: version },
+          updateTriggers: { getFillColor: fleetVersion, getPosition: fleetVersion },
         }),
       ],
     });
-  }, [version, clusters, selected, on, areas]);
+  }, [clueVersion, fleetVersion, labelData, clusters, selected]);
 
   return (
     <div class="command-map">
