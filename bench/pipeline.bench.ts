@@ -162,7 +162,11 @@ export default async function pipelineBench(): Promise<string> {
       '',
       markdownTable(['frame', 'self'], busy.slice(0, 15).map((f) => [f.frame, `${(f.share * 100).toFixed(1)} %`]), ['l', 'r']),
       '',
-      `Where the CPU went during that run: the service process (the bench process, with its ${database === 'embedded PGlite' ? 'embedded database, ' : ''}broker, pipeline and live hub) used ${serviceCores.toFixed(2)} cores, the load generator ${simCores.toFixed(2)} cores, of the ${os.cpus().length} cores the machine has; the rest went to ${database === 'real PostGIS' ? 'the PostgreSQL server and ' : ''}other work. A service main thread that is mostly idle while the rate stays under the bar means the limit is not JavaScript in the pipeline but the time each batch waits: on the database round trips of the batch write and the pipeline transaction (${database}), and on cores taken by the load generator and the rest of the machine. So the service's own JavaScript is not what limits this run; the database's share of the cores is.`,
+      `Where the CPU went during that run: the service process (the bench process, with its ${database === 'embedded PGlite' ? 'embedded database, ' : ''}broker, pipeline and live hub) used ${serviceCores.toFixed(2)} cores, the load generator ${simCores.toFixed(2)} cores, of the ${os.cpus().length} cores the machine has; the rest went to ${database === 'real PostGIS' ? 'the PostgreSQL server and ' : ''}other work. ${
+        idle >= 0.5
+          ? `The service's main thread was mostly idle while the rate stayed under the bar: the limit is not JavaScript in the pipeline but the time each batch waits, on the database round trips of the batch write and the pipeline transaction (${database}) and on cores taken by the load generator and the rest of the machine.`
+          : `The service's main thread was busy ${((1 - idle) * 100).toFixed(0)} % of the samples: the service, the load generator and the database together use the machine's ${os.cpus().length} cores, so the rate is bounded by the CPU each event costs in all three, the service's share in the frames above.`
+      }`,
       '',
       `The profile is written to \`${file}\` (open it in Chrome DevTools).`,
     ];

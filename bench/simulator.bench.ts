@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary } from '../simulators/run-fleet.js';
 import { startTestGridwatch } from '../test/helpers/gridwatch.js';
+import { loadRemark } from './load-remark.js';
 
 const RATE = Number(process.env.GW_BENCH_SIM_RATE ?? 10_000);
 const SECONDS = Number(process.env.GW_BENCH_SIM_SECONDS ?? 10);
@@ -26,6 +27,7 @@ function sim(args: string[]): Promise<void> {
 
 /** Runs the benchmark; returns its markdown section. */
 export default async function simulatorBench(): Promise<string> {
+  const remark = loadRemark();
   const service = await startTestGridwatch({ DEMO: '1', SIMULATORS: '0', KAFKA_MOCK: '1' });
   const rows: string[] = [];
   const commands: string[] = [];
@@ -50,6 +52,8 @@ export default async function simulatorBench(): Promise<string> {
   }
   return [
     '## Simulator (gridwatch-sim) against the embedded service',
+    '',
+    remark,
     '',
     `One simulator process, the 60 demo devices, realistic events (no snapshots), target ${RATE} events/s for ${SECONDS} s per transport; the service is the whole embedded Gridwatch (PGlite, detection, clues). CPU shares are of one core, over the run including the final drain (${os.cpus().length} cores on this machine).`,
     '',
