@@ -14,51 +14,20 @@ import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import mqtt from 'mqtt';
+import type mqtt from 'mqtt';
 import { DeviceRegistry } from '../../ingest/device-registry.js';
 import { getTestDb, resetDb } from '../helpers/db.js';
-import { mockCluster, waitFor, wireEvent } from '../ingest/mqtt-kafka-support.js';
+import { mockCluster, waitFor } from '../ingest/mqtt-kafka-support.js';
 import { duplicateOpenClues, settledCounts } from './helpers/accounting.js';
+import { publish, reading } from './helpers/gas-flood.js';
 import { startService, stopService, type Service } from './helpers/service.js';
 
 const REAL_PG = process.env.GW_TEST_DB_BACKEND === 'postgres';
 const DEVICES = 10;
 const PER_DEVICE = 100;
 const TOTAL = DEVICES * PER_DEVICE;
-const WINDOW = 8;
 /** Share of the flood acknowledged when the service is killed. */
 const KILL_AT = 0.4;
-
-/** Reading `n` of a device: a gas leak alarm (LEL 32 %) every 20th reading, quiet otherwise. */
-function reading(id: string, n: number): string {
-  const e = { ...wireEvent('gas-sensor', id, n), eventId: `${id}-${n}`, position: { lon: 121.55, lat: 29.87, crs: 'wgs84', accuracyM: 5 } };
-  return JSON.stringify(n % 20 === 19 ? { ...e, lelPct: 32 } : e);
-}
-
-/** Publishes every reading in `todo` to the service, recording acknowledged ids; stops early once `stop()` is true. */
-async function publish(port: number, tokens: Map<string, string>, todo: Map<string, number[]>, acked: Set<string>, stop: () => boolean, tag: string): Promise<mqtt.MqttClient[]> {
-  const clients: mqtt.MqttClient[] = [];
-  await Promise.all(
-    [...tokens].map(async ([id, token]) => {
-      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: id, password: token, clientId: `fk-${tag}-${id}`, reconnectPeriod: 0, connectTimeout: 30_000 });
-      client.on('error', () => undefined);
-      // A publish in flight when the service dies never settles: the connection's close ends it.
-      const closed = new Promise<boolean>((resolve) => client.once('close', () => resolve(false)));
-      clients.push(client);
-      const queue = [...(todo.get(id) ?? [])];
-      const lane = async () => {
-        while (queue.length && !stop()) {
-          const n = queue.shift()!;
-          const ok = await Promise.race([client.publishAsync(`devices/gas-sensor/${id}/events`, reading(id, n), { qos: 1 }).then(() => true, () => false), closed]);
-          if (ok) acked.add(`${id}-${n}`);
-          else return;
-        }
-      };
-      await Promise.all(Array.from({ length: WINDOW }, lane));
-    }),
-  );
-  return clients;
-}
 
 test(
   'SIGKILL mid-batch over MQTT, then restart: every event sent is stored once and processed, no duplicate clue',
