@@ -43,7 +43,8 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
 
 /**
  * Applies pending migrations and records them. Refuses to start when an applied migration
- * was edited afterwards (its checksum changed): schema changes go in a new migration.
+ * was edited afterwards (its checksum changed): schema changes go in a new migration; and when
+ * the database holds a migration this code does not know (a newer release applied it).
  * Returns the versions it applied.
  */
 export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<number[]> {
@@ -55,6 +56,17 @@ export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<numb
       await client.query(sql.migrationsTable);
       const rows = (await client.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations')).rows;
       const applied = new Map(rows.map((r) => [r.version, r.checksum]));
+      // An older release must not run on a schema a newer one changed under it (docs/SCALING.md,
+      // upgrades): migration 115, for one, moved the pipeline's work list, and old code would
+      // store events that no instance ever detects.
+      const known = new Set(migrations.map((m) => m.version));
+      const unknown = rows.filter((r) => !known.has(r.version)).map((r) => r.version);
+      if (unknown.length) {
+        throw new GwError(
+          'GW_DB_SCHEMA_NEWER',
+          `Checking the database's migrations against ${dir}: version${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} applied by a newer release, unknown to this one. Run the release that applied them (or newer).`,
+        );
+      }
       const done: number[] = [];
       for (const m of migrations) {
         const prior = applied.get(m.version);

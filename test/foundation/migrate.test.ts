@@ -53,6 +53,19 @@ describe('migration runner', () => {
     });
   });
 
+  it('refuses to run an older release on a schema a newer release migrated', async () => {
+    fs.writeFileSync(path.join(migDir, '001_first.sql'), 'CREATE TABLE t1 (id int);');
+    fs.writeFileSync(path.join(migDir, '004_newer.sql'), 'CREATE TABLE t4 (id int);');
+    assert.deepEqual(await migrate(pool, migDir), [4]);
+    fs.rmSync(path.join(migDir, '004_newer.sql'));
+    await assert.rejects(migrate(pool, migDir), (err: unknown) => {
+      assert.ok(err instanceof GwError);
+      assert.equal(err.code, 'GW_DB_SCHEMA_NEWER');
+      assert.match(err.message, /version 4 applied by a newer release/);
+      return true;
+    });
+  });
+
   it('rejects two files with the same version', () => {
     fs.writeFileSync(path.join(migDir, '002_again.sql'), 'SELECT 1;');
     assert.throws(() => readMigrations(migDir), /share version 2/);
