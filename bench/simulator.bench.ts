@@ -3,8 +3,11 @@
  * embedded service (demo city and devices, in-process simulators off): over MQTT to the embedded
  * broker, then over Kafka to the librdkafka mock cluster (KAFKA_MOCK=1). Reports the rate the
  * simulator sustained with every message accounted for, and the service's CPU share over the same
- * run (this process hosts the service and its embedded database). Run alone:
- * `npx tsx bench/run.ts simulator`. Settings: GW_BENCH_SIM_RATE (target events/s, 10,000),
+ * run (this process hosts the service and its embedded database), and when the service had
+ * counted everything acknowledged: over Kafka a delivery report is the mock broker's, so the
+ * simulator's sent/s is only the producer's and the service's own rate is sent / caught-up time.
+ * The target is above the 10,000/s goal so that it does not cap the figure. Run alone:
+ * `npx tsx bench/run.ts simulator`. Settings: GW_BENCH_SIM_RATE (target events/s, 15,000),
  * GW_BENCH_SIM_SECONDS (per transport, 10).
  */
 import { execFile } from 'node:child_process';
@@ -15,7 +18,7 @@ import type { RunSummary } from '../simulators/run-fleet.js';
 import { startTestGridwatch } from '../test/helpers/gridwatch.js';
 import { loadRemark } from './load-remark.js';
 
-const RATE = Number(process.env.GW_BENCH_SIM_RATE ?? 10_000);
+const RATE = Number(process.env.GW_BENCH_SIM_RATE ?? 15_000);
 const SECONDS = Number(process.env.GW_BENCH_SIM_SECONDS ?? 10);
 const BIN = path.resolve(import.meta.dirname, '../bin/gridwatch-sim.js');
 
@@ -42,9 +45,12 @@ export default async function simulatorBench(): Promise<string> {
       const wall = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
       const s = JSON.parse(fs.readFileSync(json, 'utf8')) as RunSummary;
-      const serviceShare = (cpu.user + cpu.system) / 1e6 / wall;
+      const serviceCpu = (cpu.user + cpu.system) / 1e6;
+      const caughtUp = s.serviceSeconds === null ? 'not in the drain wait' : `${s.serviceSeconds.toFixed(1)} s (${Math.round(s.sent / s.serviceSeconds)}/s)`;
+      // CPU per event: unlike a rate, it hardly depends on what else the machine runs.
+      const perEvent = (seconds: number) => `${Math.round((seconds * 1e6) / Math.max(s.sent, 1))} µs`;
       rows.push(
-        `| ${transport} | ${RATE} | ${s.sent} | ${s.seconds.toFixed(1)} | ${s.rate} | ${s.unaccounted} | ${(serviceShare * 100).toFixed(0)} % | ${((s.cpuSeconds / s.seconds) * 100).toFixed(0)} % |`,
+        `| ${transport} | ${RATE} | ${s.sent} | ${s.seconds.toFixed(1)} | ${s.rate} | ${caughtUp} | ${s.unaccounted} | ${((serviceCpu / wall) * 100).toFixed(0)} % | ${((s.cpuSeconds / s.seconds) * 100).toFixed(0)} % | ${perEvent(serviceCpu)} | ${perEvent(s.cpuSeconds)} |`,
       );
     }
   } finally {
@@ -55,10 +61,10 @@ export default async function simulatorBench(): Promise<string> {
     '',
     remark,
     '',
-    `One simulator process, the 60 demo devices, realistic events (no snapshots), target ${RATE} events/s for ${SECONDS} s per transport; the service is the whole embedded Gridwatch (PGlite, detection, clues). CPU shares are of one core, over the run including the final drain (${os.cpus().length} cores on this machine).`,
+    `One simulator process, the 60 demo devices, realistic events (no snapshots), target ${RATE} events/s for ${SECONDS} s per transport; the service is the whole embedded Gridwatch (PGlite, detection, clues). CPU shares are of one core, over the run including the final drain (${os.cpus().length} cores on this machine). "sent/s" counts acknowledgements: an MQTT PUBACK comes once the event is stored, a Kafka delivery report once the mock broker has it, before the service consumes it; "service caught up" is when the service's own counts covered everything acknowledged (sent / that time in brackets: the rate the service kept up with). CPU per event is CPU time over events sent: a budget that, unlike a rate, hardly depends on what else the machine runs.`,
     '',
-    '| transport | target/s | sent | seconds | sent/s | unaccounted | service CPU | simulator CPU |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| transport | target/s | sent | seconds | sent/s | service caught up | unaccounted | service CPU | simulator CPU | service CPU/event | simulator CPU/event |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
     'The same runs by hand, against `npm start` with `KAFKA_MOCK=1 SIMULATORS=0`:',

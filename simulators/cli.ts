@@ -92,6 +92,7 @@ function report(s: RunSummary): string {
     `  expected: accepted ${s.expected.accepted}, duplicate ${s.expected.duplicate}, dead letters ${codes(s.expected.rejected)}`,
     `  chaos: ${codes(s.chaos)}`,
     s.service ? `  service counted: accepted ${s.service.accepted}, duplicate ${s.service.duplicate}, dead letters ${codes(s.service.deadLetters)}` : '  service counts: /metrics not readable',
+    s.serviceSeconds === null ? '  service caught up: not within the drain wait' : `  service caught up after ${s.serviceSeconds.toFixed(1)} s (${Math.round(s.sent / s.serviceSeconds)}/s)`,
     `  matches expected: ${s.matchesExpected === null ? 'unknown' : s.matchesExpected ? 'yes' : 'NO'}`,
     ...(s.errors.length ? [`  errors: ${s.errors.slice(0, 5).join(' | ')}`] : []),
   ].join('\n');

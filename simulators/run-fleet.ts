@@ -64,6 +64,13 @@ export interface RunSummary {
   simulatedMs: number;
   /** The service's own counts for this transport during the run, when /metrics was readable. */
   service: ServiceCounts | null;
+  /**
+   * Seconds from the first message until the service had counted everything acknowledged, or
+   * null when it had not by the drain deadline (or /metrics was unreadable). Kafka acknowledges
+   * on delivery to the broker, before the service consumes: `sent / serviceSeconds` is the rate
+   * the service kept up with, where `rate` is only the producer's.
+   */
+  serviceSeconds: number | null;
   /** CPU seconds this simulator process used (user + system), for benchmarks. */
   cpuSeconds: number;
   /** Every message's outcome matches its expectation (HTTP per message; MQTT/Kafka by the service's counts). */
@@ -132,6 +139,7 @@ export async function runFleet(opts: RunOptions): Promise<RunSummary> {
     simulatedMs: 0,
     cpuSeconds: 0,
     service: null,
+    serviceSeconds: null,
     matchesExpected: null,
   };
   const before = opts.url ? await readServiceCounts(opts.url, opts.transport) : null;
@@ -205,7 +213,11 @@ export async function runFleet(opts: RunOptions): Promise<RunSummary> {
     for (;;) {
       const after = await readServiceCounts(opts.url, opts.transport);
       if (after) s.service = countsSince(before, after);
-      if ((s.service && totalOf(s.service) >= stored) || Date.now() > waitUntil) break;
+      if (s.service && totalOf(s.service) >= stored) {
+        s.serviceSeconds = (performance.now() - t0) / 1000;
+        break;
+      }
+      if (Date.now() > waitUntil) break;
       await sleep(250);
     }
     if (s.service) s.unaccounted += Math.max(0, stored - totalOf(s.service));

@@ -28,6 +28,9 @@ test('a seeded chaos run over Kafka to the mock cluster: stored = sent − chaos
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as RunSummary;
   assert.equal(summary.transport, 'kafka');
+  // Kafka acknowledges on delivery to the broker: the summary also says when the service had consumed it all.
+  assert.equal(typeof summary.serviceSeconds, 'number', 'serviceSeconds: when the service had counted everything delivered');
+  assert.ok(summary.serviceSeconds! >= summary.seconds, `caught up (${summary.serviceSeconds} s) is measured after the last delivery (${summary.seconds} s)`);
   await assertChaosAccounting(s!, 'kafka', summary);
   await assertViolationClues(s!, summary);
 });
