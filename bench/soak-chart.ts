@@ -60,6 +60,7 @@ const WIDTH = 720;
 const PANEL_H = 140;
 const LEFT = 70;
 const RIGHT = 20;
+/** Space above the first panel for a title of one or two lines; more lines push the panels down. */
 const TOP = 52;
 const GAP = 30;
 
@@ -74,23 +75,25 @@ export function soakChart(samples: readonly SoakSample[], latency: readonly Late
   const every = (value: (s: SoakSample) => number) => samples.map((s) => ({ t: s.t, v: value(s) }));
   const panels: { label: string; unit: string; color: string; points: { t: number; v: number }[] }[] = [
     { label: 'intake rate', unit: 'events/s', color: '#1f77b4', points: every((s) => s.rate) },
-    { label: 'end-to-end latency p99 per window', unit: 'ms', color: '#9467bd', points: latency.map((w) => ({ t: w.t, v: w.p99Ms })) },
-    { label: 'lag: events waiting in the pipeline work list', unit: 'events', color: '#ff7f0e', points: every((s) => s.pending) },
-    { label: 'lag: age of the oldest waiting event', unit: 's', color: '#8c564b', points: every((s) => s.oldestPendingS) },
+    { label: 'latency p99 per window', unit: 'ms', color: '#9467bd', points: latency.map((w) => ({ t: w.t, v: w.p99Ms })) },
+    { label: 'lag: events in the pipeline work list', unit: 'events', color: '#ff7f0e', points: every((s) => s.pending) },
+    { label: 'lag: oldest waiting event', unit: 's old', color: '#8c564b', points: every((s) => s.oldestPendingS) },
     { label: 'heap used', unit: 'MB', color: '#2ca02c', points: every((s) => s.heapMb) },
     { label: 'DB pool wait', unit: 'ms', color: '#d62728', points: every((s) => s.poolWaitMs) },
   ];
-  const height = TOP + panels.length * (PANEL_H + GAP) + 20;
+  const titleLines = title.split('\n');
+  const top = Math.max(TOP, 22 + titleLines.length * 15);
+  const height = top + panels.length * (PANEL_H + GAP) + 20;
   const plotW = WIDTH - LEFT - RIGHT;
   const tMax = Math.max(1, ...panels.flatMap((p) => p.points.map((x) => x.t)));
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
     // A title may have several lines ("\n"): the chart is narrower than a full run description.
-    ...title.split('\n').map((line, i) => `<text x="10" y="${18 + i * 15}" font-size="12"${i ? '' : ' font-weight="bold"'}>${esc(line)}</text>`),
+    ...titleLines.map((line, i) => `<text x="10" y="${18 + i * 15}" font-size="12"${i ? '' : ' font-weight="bold"'}>${esc(line)}</text>`),
   ];
   panels.forEach((p, i) => {
-    const y0 = TOP + i * (PANEL_H + GAP);
+    const y0 = top + i * (PANEL_H + GAP);
     const finite = p.points.filter((pt) => Number.isFinite(pt.v));
     const values = finite.map((pt) => pt.v);
     const vMax = Math.max(1e-9, ...values) * 1.1;
@@ -108,7 +111,7 @@ export function soakChart(samples: readonly SoakSample[], latency: readonly Late
       parts.push(`<text x="${LEFT + plotW / 2}" y="${y0 + PANEL_H / 2}" text-anchor="middle">no samples</text>`);
     }
   });
-  const yAxis = TOP + panels.length * (PANEL_H + GAP) - GAP + 14;
+  const yAxis = top + panels.length * (PANEL_H + GAP) - GAP + 14;
   parts.push(`<text x="${LEFT}" y="${yAxis}">0 s</text>`, `<text x="${LEFT + plotW}" y="${yAxis}" text-anchor="end">${tMax.toFixed(0)} s</text>`);
   parts.push('</svg>', '');
   return parts.join('\n');

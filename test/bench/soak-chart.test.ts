@@ -26,7 +26,7 @@ test('soakChart: six panels (rate, latency p99, two lag measures, heap, pool wai
       assert.ok(y! >= 52 && y! <= height, `y ${y} in the chart`);
     }
   }
-  for (const label of ['intake rate', 'latency p99', 'events waiting in the pipeline work list', 'age of the oldest waiting event', 'heap used', 'DB pool wait']) assert.ok(svg.includes(label), label);
+  for (const label of ['intake rate', 'latency p99', 'lag: events in the pipeline work list', 'lag: oldest waiting event', 'heap used', 'DB pool wait']) assert.ok(svg.includes(label), label);
   assert.ok(svg.includes('max 1009'));
   assert.ok(svg.includes('max 345'), 'the worst window p99');
   assert.ok(svg.includes('max 49'), 'the most events waiting');
