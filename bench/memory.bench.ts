@@ -182,7 +182,7 @@ export default async function memoryBench(): Promise<string> {
       'a device that goes silent keeps its row for ever (a silent gas sensor gets one offline alert and its state stays), so the table grows with every device id ever seen, ' +
       'and the in-memory registration cache likewise keeps an entry for every device id the process has seen until it restarts.',
     '',
-    'Heap over time under load is in the soak (`npm run soak`, bench/soak.ts): it samples `heapUsed` every second and charts it in docs/soak.svg beside the rate and the pool wait.',
+    'Heap over time under load is in the soak (`npm run soak`, bench/soak.ts): it samples `heapUsed` every second and charts it in docs/soak.svg beside the rate, the end-to-end latency p99, the pipeline lag and the pool wait.',
     '',
   ].join('\n');
 }

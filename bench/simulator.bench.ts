@@ -5,7 +5,7 @@
  * simulator sustained with every message accounted for, and the service's CPU share over the same
  * run (this process hosts the service and its embedded database). Run alone:
  * `npx tsx bench/run.ts simulator`. Settings: GW_BENCH_SIM_RATE (target events/s, 10,000),
- * GW_BENCH_SIM_SECONDS (per transport, 10).
+ * GW_BENCH_SIM_SECONDS (per transport, 10; `--quick` 3).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,7 +16,7 @@ import { startTestGridwatch } from '../test/helpers/gridwatch.js';
 import { loadRemark } from './load-remark.js';
 
 const RATE = Number(process.env.GW_BENCH_SIM_RATE ?? 10_000);
-const SECONDS = Number(process.env.GW_BENCH_SIM_SECONDS ?? 10);
+const SECONDS = Number(process.env.GW_BENCH_SIM_SECONDS ?? (process.env.GW_BENCH_QUICK === '1' ? 3 : 10));
 const BIN = path.resolve(import.meta.dirname, '../bin/gridwatch-sim.js');
 
 function sim(args: string[]): Promise<void> {
