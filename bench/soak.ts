@@ -112,6 +112,8 @@ try {
   const simStderr = await sim;
   await prober;
   clearInterval(sampler);
+  // The simulator writes its summary even when it finds problems; none means it could not run at all.
+  if (!fs.existsSync(json)) throw new Error(`soak: gridwatch-sim wrote no summary; the end of its stderr:\n${simStderr.slice(-2000)}`);
   const s = JSON.parse(fs.readFileSync(json, 'utf8')) as RunSummary;
 
   const windows = latencyWindows(probes, WINDOW_S);
