@@ -7,7 +7,7 @@
  * Two measures per transport and database: sustained throughput (events/s, as fast as the
  * publishers can go, bounded in count and time) and publish→stored latency (p50/p99) at a
  * fixed 2,000 events/s. Loopback only. Run alone: `npx tsx bench/ingest.bench.ts`.
- * Settings: GW_BENCH_INGEST_EVENTS (events per sustained run, 40k; `--quick` 8k, and 2 s of
+ * Settings: GW_BENCH_INGEST_EVENTS (events per sustained run, 40k; `--quick` 4k, and 1 s of
  * latency instead of 5), GW_BENCH_INGEST_DEVICES
  * (MQTT connections, one device each, 8), GW_BENCH_INGEST_WINDOW (unacknowledged publishes per
  * connection, 500).
@@ -32,10 +32,10 @@ import { EmbeddedMqttTransport } from '../ingest/transports/mqtt-broker.js';
 const log = createLogger('silent');
 const QUICK = process.env.GW_BENCH_QUICK === '1';
 /** Events per sustained run, and the wall-clock cap on any one phase (bounded either way). */
-const SUSTAINED_EVENTS = Number(process.env.GW_BENCH_INGEST_EVENTS ?? (QUICK ? 8_000 : 40_000));
+const SUSTAINED_EVENTS = Number(process.env.GW_BENCH_INGEST_EVENTS ?? (QUICK ? 4_000 : 40_000));
 const PHASE_CAP_MS = 120_000;
 const LATENCY_RATE = 2_000;
-const LATENCY_SECONDS = QUICK ? 2 : 5;
+const LATENCY_SECONDS = QUICK ? 1 : 5;
 const DEVICES = Number(process.env.GW_BENCH_INGEST_DEVICES ?? 8);
 /** Unacknowledged QoS 1 publishes each MQTT client keeps in flight. */
 const MQTT_WINDOW = Number(process.env.GW_BENCH_INGEST_WINDOW ?? 500);

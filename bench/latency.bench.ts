@@ -6,11 +6,8 @@
  * The service is the real `startGridwatch` in this process (demo city and devices, in-process
  * simulators off; real PostGIS when DATABASE_URL is set). The background load is one
  * `gridwatch-sim` CLI process over MQTT with every demo device but one. That one, the demo gas
- * sensor gas-001, is the probe: this process publishes a clean reading from it, then a critical
- * one (a new alarm episode, so an alert that joins its clue), and times the publish → the first
- * `opened`/`changed` diff for the probe's clue that carries a new alert count, received by a city
- * operator's socket. One probe in flight at a time, so each sample is one event's whole path:
- * broker → batch → store → detect → route → clue writer → outbox → live hub → socket.
+ * sensor gas-001, is the probe (bench/e2e-probe.ts, shared with the soak), publishing over MQTT:
+ * one event's whole path from the publish to the clue diff on a city operator's socket.
  *
  * Run alone: `npx tsx bench/run.ts latency`. Settings: GW_BENCH_LAT_RATES (comma list,
  * 1000,2000,5000; quick 2000, the DESIGN.md §9 rate), GW_BENCH_LAT_SECONDS (per rate, 20; quick 5).
@@ -20,15 +17,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import mqtt from 'mqtt';
-import WebSocket from 'ws';
 import { loadConfig } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
-import { firstEpisodePosition } from '../server/demo/demo-fleet.js';
 import { startGridwatch } from '../server/runtime.js';
 import type { RunSummary } from '../simulators/run-fleet.js';
-import { fmt, markdownTable, percentile } from './stats.js';
+import { openE2eProbe, type E2eProbe } from './e2e-probe.js';
 import { loadRemark } from './load-remark.js';
+import { fmt, markdownTable, percentile } from './stats.js';
 
 const QUICK = process.env.GW_BENCH_QUICK === '1';
 const RATES = (process.env.GW_BENCH_LAT_RATES ?? (QUICK ? '2000' : '1000,2000,5000')).split(',').map(Number);
@@ -38,12 +33,6 @@ const P99_BAR_MS = 250;
 /** A probe not answered within this long counts as lost (reported, not folded into percentiles). */
 const PROBE_TIMEOUT_MS = 10_000;
 const BIN = path.resolve(import.meta.dirname, '../bin/gridwatch-sim.js');
-
-interface Credentials {
-  id: string;
-  kind: string;
-  token: string;
-}
 
 interface Row {
   rate: number;
@@ -56,43 +45,6 @@ interface Row {
   max: number;
 }
 
-/** A live client that resolves the next diff with a new alert count on one of `codes`. */
-class ProbeWatcher {
-  private codes = new Set<string>();
-  private waiting: ((at: number) => void) | null = null;
-  constructor(
-    ws: WebSocket,
-    private readonly deviceId: string,
-  ) {
-    ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as { type: string; code?: string; fields?: { device?: { id: string } | null; alertCount?: number } };
-      if (m.type !== 'opened' && m.type !== 'changed') return;
-      if (m.type === 'opened' && m.fields?.device?.id === this.deviceId) this.codes.add(m.code!);
-      if (!this.codes.has(m.code!) || m.fields?.alertCount === undefined) return;
-      const w = this.waiting;
-      this.waiting = null;
-      w?.(performance.now());
-    });
-  }
-  /** The time the next matching diff arrives, or null after the timeout. */
-  next(timeoutMs: number): Promise<number | null> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiting = null;
-        resolve(null);
-      }, timeoutMs);
-      this.waiting = (at) => {
-        clearTimeout(timer);
-        resolve(at);
-      };
-    });
-  }
-  /** Forgets a diff that may still come for an earlier probe. */
-  reset(): void {
-    this.waiting = null;
-  }
-}
-
 /** Runs the benchmark; returns its markdown section. */
 export default async function latencyBench(): Promise<string> {
   const database = process.env.DATABASE_URL ? 'real PostGIS' : 'embedded PGlite';
@@ -102,37 +54,14 @@ export default async function latencyBench(): Promise<string> {
   if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
   const gw = await startGridwatch(loadConfig(env), createLogger('silent'));
   const rows: Row[] = [];
-  const probe = firstEpisodePosition();
-  let ws: WebSocket | undefined;
-  let client: mqtt.MqttClient | undefined;
+  let probe: E2eProbe | undefined;
+  let probeDevice = '';
   try {
-    const devices = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-devices.json'), 'utf8')) as Credentials[];
-    const me = devices.find((d) => d.id === probe.deviceId)!;
-    const loadDevices = path.join(dataDir, 'load-devices.json');
-    fs.writeFileSync(loadDevices, JSON.stringify(devices.filter((d) => d.id !== probe.deviceId)));
-    // The demo shows its passwords only when it seeds them: on a database seeded before, there are none.
-    const op = gw.demoCredentials.find((c) => c.username === 'city-operator');
-    if (!op) throw new Error('latency bench: no demo credentials (the database was seeded by an earlier run): give it a fresh DATABASE_URL');
-    const login = await fetch(`${gw.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: op.username, password: op.password }) });
-    const { token } = (await login.json()) as { token: string };
-    ws = new WebSocket(`${gw.url.replace(/^http/, 'ws')}/api/v1/live`, ['gridwatch.live'], { headers: { authorization: `Bearer ${token}` } });
-    await new Promise<void>((resolve, reject) => ws!.once('open', () => resolve()).once('error', reject));
-    const watcher = new ProbeWatcher(ws, probe.deviceId);
-    ws.send(JSON.stringify({ type: 'subscribe' }));
-    const port = ((await gw.health.report()).components.mqtt?.detail as { port: number }).port;
-    client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: `bench-latency-${process.pid}`, username: me.id, password: me.token, clean: true });
-    const topic = `devices/gas-sensor/${me.id}/events`;
-    let n = 0;
-    const publish = (lelPct: number) =>
-      client!.publishAsync(topic, JSON.stringify({ eventId: `bench-lat-${process.pid}-${n++}`, deviceId: me.id, kind: 'gas-sensor', ts: new Date().toISOString(), position: { lon: probe.lon, lat: probe.lat }, lelPct }), { qos: 1 });
-    // One alarm first, so the probe's clue exists and its code is known before timing starts.
-    await publish(0);
-    await publish(80);
-    await watcher.next(60_000);
-
+    probe = await openE2eProbe(gw, dataDir, 'mqtt');
+    probeDevice = probe.deviceId;
     for (const rate of RATES) {
       const json = path.join(dataDir, `load-${rate}.json`);
-      const args = [BIN, '--url', gw.url, '--devices', loadDevices, '--transport', 'mqtt', '--rate', String(rate), '--duration', String(SECONDS), '--images', 'no', '--window', '5000', '--seed', `bench-latency-${rate}`, '--json', json, '--quiet'];
+      const args = [BIN, '--url', gw.url, '--devices', probe.loadDevicesFile, '--transport', 'mqtt', '--rate', String(rate), '--duration', String(SECONDS), '--images', 'no', '--window', '5000', '--seed', `bench-latency-${rate}`, '--json', json, '--quiet'];
       let sim: ChildProcess | undefined;
       const done = new Promise<void>((resolve, reject) => {
         sim = execFile(process.execPath, args, { timeout: 600_000 }, (err, _o, stderr) => (err && (err as { code?: number }).code !== 1 ? reject(new Error(stderr)) : resolve()));
@@ -144,15 +73,9 @@ export default async function latencyBench(): Promise<string> {
       const samples: number[] = [];
       let lost = 0;
       while (running) {
-        await publish(0);
-        await sleep(100);
-        watcher.reset();
-        const arrived = watcher.next(PROBE_TIMEOUT_MS);
-        const t0 = performance.now();
-        await publish(80);
-        const at = await arrived;
-        if (at === null) lost++;
-        else samples.push(at - t0);
+        const ms = await probe.measure(PROBE_TIMEOUT_MS);
+        if (ms === null) lost++;
+        else samples.push(ms);
         await sleep(150);
       }
       await done;
@@ -163,8 +86,7 @@ export default async function latencyBench(): Promise<string> {
       console.error(`#   ${rate}/s (sent ${s.rate}/s): ${samples.length} probes, p50 ${percentile(samples, 50).toFixed(0)} ms, p99 ${percentile(samples, 99).toFixed(0)} ms, ${lost} lost`);
     }
   } finally {
-    ws?.close();
-    await client?.endAsync().catch(() => undefined);
+    await probe?.close();
     await gw.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
@@ -173,7 +95,7 @@ export default async function latencyBench(): Promise<string> {
   return [
     '## End-to-end latency: publish → clue diff on a live WebSocket',
     '',
-    `The real service in the bench process (${database}, demo city and devices), background load from one \`gridwatch-sim\` process over MQTT at each rate for ${SECONDS} s. A probe gas sensor (${probe.deviceId}) publishes a clean reading then a critical one, one probe in flight at a time; each sample is publish → the \`changed\` diff with the new alert count arriving on a city operator's \`/api/v1/live\` socket (broker, batch, store, detect, route, clue writer, outbox, live hub). Milliseconds; probes not answered within ${PROBE_TIMEOUT_MS / 1000} s are counted as lost, not in the percentiles. "sent/s" is what the load generator achieved: where it is below the target, the service could not take more and the latency is measured at that rate.`,
+    `The real service in the bench process (${database}, demo city and devices), background load from one \`gridwatch-sim\` process over MQTT at each rate for ${SECONDS} s. A probe gas sensor (${probeDevice}) publishes a clean reading then a critical one, one probe in flight at a time; each sample is publish → the \`changed\` diff with the new alert count arriving on a city operator's \`/api/v1/live\` socket (broker, batch, store, detect, route, clue writer, outbox, live hub). Milliseconds; probes not answered within ${PROBE_TIMEOUT_MS / 1000} s are counted as lost, not in the percentiles. "sent/s" is what the load generator achieved: where it is below the target, the service could not take more and the latency is measured at that rate.`,
     '',
     `${remark} The load generator shares those cores too.`,
     '',

@@ -8,7 +8,7 @@
  * by the real locator over the mini city of the pipeline tests, with episodes that fill the
  * evidence lists (leaks, strain over a threshold, dumping, long stays). Heap is read with
  * `process.memoryUsage().heapUsed` after a forced full GC, at 10k, 50k and 100k devices of each
- * kind (`--quick`: 2k, 5k, 10k), so the table shows whether it grows linearly.
+ * kind (`--quick`: 1k, 2.5k, 5k: the cost is linear in devices, ~1.4 CPU-s per 1,000), so the table shows whether it grows linearly.
  *
  * Run alone: `npx tsx bench/run.ts memory`. Settings: GW_BENCH_MEMORY_SIZES (comma list of device
  * counts), GW_BENCH_MEMORY_EVENTS (events per device, 20).
@@ -25,7 +25,7 @@ import { fmt, markdownTable } from './stats.js';
 import { loadRemark } from './load-remark.js';
 
 const QUICK = process.env.GW_BENCH_QUICK === '1';
-const SIZES = (process.env.GW_BENCH_MEMORY_SIZES ?? (QUICK ? '2000,5000,10000' : '10000,50000,100000')).split(',').map(Number);
+const SIZES = (process.env.GW_BENCH_MEMORY_SIZES ?? (QUICK ? '1000,2500,5000' : '10000,50000,100000')).split(',').map(Number);
 const EVENTS = Number(process.env.GW_BENCH_MEMORY_EVENTS ?? 20);
 
 // A forced GC makes heapUsed the live heap, not live plus garbage not yet collected.
@@ -182,7 +182,7 @@ export default async function memoryBench(): Promise<string> {
       'a device that goes silent keeps its row for ever (a silent gas sensor gets one offline alert and its state stays), so the table grows with every device id ever seen, ' +
       'and the in-memory registration cache likewise keeps an entry for every device id the process has seen until it restarts.',
     '',
-    'Heap over time under load is in the soak (`npm run soak`, bench/soak.ts): it samples `heapUsed` every second and charts it in docs/soak.svg beside the rate and the pool wait.',
+    'Heap over time under load is in the soak (`npm run soak`, bench/soak.ts): it samples `heapUsed` every second and charts it in docs/soak.svg beside the rate, the end-to-end latency p99, the pipeline lag and the pool wait.',
     '',
   ].join('\n');
 }

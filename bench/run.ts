@@ -5,9 +5,10 @@
  * A bench module's default export is an async function returning its markdown section. Add a
  * benchmark by adding a file; nothing here changes. Arguments filter benches by file name
  * (`npm run bench -- locator`): the other sections already in docs/BENCHMARKS.md are kept.
- * `--quick` sets GW_BENCH_QUICK=1 for benches that have small sizes. The header records how long
- * the whole run took and each bench's share, so the `--quick` promise (under 2 minutes) is checked
- * by every run rather than claimed.
+ * `--quick` sets GW_BENCH_QUICK=1 for benches that have small sizes and writes
+ * test-results/BENCHMARKS-quick.md instead, so smoke figures never replace the full ones in docs/.
+ * The header records how long the whole run took and each bench's share, so the `--quick` promise
+ * (under 2 minutes) is checked by every run rather than claimed.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,9 +17,11 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 
 const benchDir = import.meta.dirname;
-const target = path.resolve(benchDir, '../docs/BENCHMARKS.md');
 // `--quick`: small sizes for a smoke run (benches read GW_BENCH_QUICK; the settings line records it).
-if (process.argv.includes('--quick')) process.env.GW_BENCH_QUICK = '1';
+const quick = process.argv.includes('--quick');
+if (quick) process.env.GW_BENCH_QUICK = '1';
+// Quick figures are a smoke test, not the project's figures: they go to a file of their own.
+const target = path.resolve(benchDir, quick ? '../test-results/BENCHMARKS-quick.md' : '../docs/BENCHMARKS.md');
 const runStart = performance.now();
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const names = fs
@@ -83,11 +86,12 @@ const settings = Object.entries(process.env)
   .filter(([k]) => k.startsWith('GW_BENCH_'))
   .map(([k, v]) => `\`${k}=${v}\``);
 const doc = [
-  '# Benchmarks',
+  quick ? '# Benchmarks (quick run: small sizes, a smoke test; the figures of record are in docs/BENCHMARKS.md)' : '# Benchmarks',
   '',
   'Written by `npm run bench` (bench/run.ts); every figure below was measured by the code in bench/, in the run described here.',
   'Numbers depend on the machine and on what else it was doing: the load average at the start of the run is given.',
   'A filtered run (`npm run bench -- NAME`) rewrites only its own sections and keeps the others from earlier runs.',
+  '`npm run bench -- --quick` writes test-results/BENCHMARKS-quick.md instead of docs/BENCHMARKS.md, so quick figures never replace full ones.',
   '',
   '| fact | value |',
   '| --- | --- |',

@@ -8,7 +8,7 @@
  * simulator's sent/s is only the producer's and the service's own rate is sent / caught-up time.
  * The target is above the 10,000/s goal so that it does not cap the figure. Run alone:
  * `npx tsx bench/run.ts simulator`. Settings: GW_BENCH_SIM_RATE (target events/s, 15,000),
- * GW_BENCH_SIM_SECONDS (per transport, 10).
+ * GW_BENCH_SIM_SECONDS (per transport, 10; `--quick` 3).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,7 +19,7 @@ import { startTestGridwatch } from '../test/helpers/gridwatch.js';
 import { loadRemark } from './load-remark.js';
 
 const RATE = Number(process.env.GW_BENCH_SIM_RATE ?? 15_000);
-const SECONDS = Number(process.env.GW_BENCH_SIM_SECONDS ?? 10);
+const SECONDS = Number(process.env.GW_BENCH_SIM_SECONDS ?? (process.env.GW_BENCH_QUICK === '1' ? 3 : 10));
 const BIN = path.resolve(import.meta.dirname, '../bin/gridwatch-sim.js');
 
 function sim(args: string[]): Promise<void> {
