@@ -21,6 +21,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
+import { firstEpisodePosition } from '../../server/demo/demo-fleet.js';
 import { api } from '../helpers/app.js';
 import { loginAs, openPhone, publishGasClues, seriousViolations, shots, startRig, type RoleViewRig } from './helpers/role-view.js';
 
