@@ -20,12 +20,10 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import mqtt from 'mqtt';
 import type { BrowserContext, Page } from 'playwright-core';
 import { firstEpisodePosition } from '../../server/demo/demo-fleet.js';
 import { api } from '../helpers/app.js';
-import { waitFor } from '../ingest/mqtt-kafka-support.js';
-import { loginAs, openPhone, seriousViolations, shots, startRig, type RoleViewRig } from './helpers/role-view.js';
+import { loginAs, openPhone, publishGasClues, seriousViolations, shots, startRig, type RoleViewRig } from './helpers/role-view.js';
 
 /** What has keyboard focus: tag, role, the clue code or action it carries, and its outline. */
 interface Focused {
@@ -92,38 +90,7 @@ describe('accessibility: command centre and worker view by keyboard, with axe-co
 
   before(async () => {
     rig = await startRig({ SIMULATORS: '0' });
-    const port = (await api(`${rig.gw.url}/healthz`)).body.components.mqtt.detail.port as number;
-    const gas = rig.gw.demoDevices.find((d) => d.id === 'gas-001')!;
-    const at = firstEpisodePosition();
-    const event = (n: number, lelPct: number, tampered: boolean) => ({
-      eventId: `a11y-gas-001-${n}`,
-      deviceId: gas.id,
-      kind: 'gas-sensor',
-      ts: new Date(Date.now() - (2 - n) * 1000).toISOString(),
-      position: { lon: at.lon, lat: at.lat, crs: 'wgs84', accuracyM: 8 },
-      lelPct,
-      batteryPct: 80,
-      tamper: tampered,
-    });
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: gas.id, password: gas.token, clientId: 'a11y-gas-001', reconnectPeriod: 0 });
-    try {
-      for (const e of [event(0, 1, true), event(1, 60, true)]) await client.publishAsync(`devices/gas-sensor/${gas.id}/events`, JSON.stringify(e), { qos: 1 });
-    } finally {
-      await client.endAsync();
-    }
-    const who = rig.gw.demoCredentials.find((c) => c.username === 'town-operator')!;
-    const operator = (await api(`${rig.gw.url}/api/v1/auth/login`, { body: { username: who.username, password: who.password } })).body.token as string;
-    type Row = { code: string; alertType: string; status: string };
-    const clues = await waitFor(
-      'the tamper and leak clues of gas-001',
-      async () => {
-        const list = (await api(`${rig.gw.url}/api/v1/clues?limit=50`, { token: operator })).body.clues as Row[];
-        const t = list.find((c) => c.alertType === 'gas.tamper');
-        const u = list.find((c) => c.alertType === 'gas.leak' && c.status === 'dispatched');
-        return t && u ? { t, u } : null;
-      },
-      60_000,
-    );
+    const clues = await publishGasClues(rig);
     assert.equal(clues.t.status, 'new', 'the tamper report is routine: it waits for dispatch');
     tamper = clues.t.code;
     urgent = clues.u.code;

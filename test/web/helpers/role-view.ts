@@ -8,11 +8,14 @@ import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import mqtt from 'mqtt';
 import sharp from 'sharp';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { firstEpisodePosition } from '../../../server/demo/demo-fleet.js';
 import type { Gridwatch } from '../../../server/runtime.js';
 import { api } from '../../helpers/app.js';
 import { startTestGridwatch, type TestGridwatch } from '../../helpers/gridwatch.js';
+import { waitFor } from '../../ingest/mqtt-kafka-support.js';
 
 export const root = path.resolve(import.meta.dirname, '../../..');
 export const shots = path.join(root, 'test-results');
@@ -161,4 +164,51 @@ export async function untranslatedKeys(page: Page): Promise<string[]> {
     return [document.body.innerText, ...attrs].join('\n');
   });
   return [...text.matchAll(/\b(?:shell|command|ops|worker|planner|admin)\.[a-zA-Z][\w.-]*/g)].map((m) => m[0]);
+}
+
+/** A clue of the town operator's list: its code, alert type and status. */
+export interface ClueRow {
+  code: string;
+  alertType: string;
+  status: string;
+}
+
+/**
+ * Makes two clues in a rig started with no simulated traffic by publishing as the demo gas sensor
+ * gas-001 over MQTT: a tamper report (`t`, routine: it stays `new`, waiting for dispatch) and one
+ * reading of 60 %LEL (`u`, urgent: dispatched to the town team at once); answers both once the
+ * town operator's clue list holds them.
+ */
+export async function publishGasClues(rig: RoleViewRig): Promise<{ t: ClueRow; u: ClueRow }> {
+  const port = (await api(`${rig.gw.url}/healthz`)).body.components.mqtt.detail.port as number;
+  const gas = rig.gw.demoDevices.find((d) => d.id === 'gas-001')!;
+  const at = firstEpisodePosition();
+  const event = (n: number, lelPct: number, tampered: boolean) => ({
+    eventId: `a11y-gas-001-${n}`,
+    deviceId: gas.id,
+    kind: 'gas-sensor',
+    ts: new Date(Date.now() - (2 - n) * 1000).toISOString(),
+    position: { lon: at.lon, lat: at.lat, crs: 'wgs84', accuracyM: 8 },
+    lelPct,
+    batteryPct: 80,
+    tamper: tampered,
+  });
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: gas.id, password: gas.token, clientId: 'a11y-gas-001', reconnectPeriod: 0 });
+  try {
+    for (const e of [event(0, 1, true), event(1, 60, true)]) await client.publishAsync(`devices/gas-sensor/${gas.id}/events`, JSON.stringify(e), { qos: 1 });
+  } finally {
+    await client.endAsync();
+  }
+  const who = rig.gw.demoCredentials.find((c) => c.username === 'town-operator')!;
+  const operator = (await api(`${rig.gw.url}/api/v1/auth/login`, { body: { username: who.username, password: who.password } })).body.token as string;
+  return waitFor(
+    'the tamper and leak clues of gas-001',
+    async () => {
+      const list = (await api(`${rig.gw.url}/api/v1/clues?limit=50`, { token: operator })).body.clues as ClueRow[];
+      const t = list.find((c) => c.alertType === 'gas.tamper');
+      const u = list.find((c) => c.alertType === 'gas.leak' && c.status === 'dispatched');
+      return t && u ? { t, u } : null;
+    },
+    60_000,
+  );
 }

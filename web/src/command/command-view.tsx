@@ -27,7 +27,7 @@ export default function CommandView({ params }: { params: Record<string, string>
     route('/command');
   };
   return (
-    <div class="command" ref={root} onKeyDown={onKey}>
+    <div class={params.code ? 'command detail-open' : 'command'} ref={root} onKeyDown={onKey}>
       <CommandMap selected={params.code ?? null} onOpen={open} />
       <SidePanel />
       {params.code && <ClueDetail code={params.code} onClose={() => route('/command')} />}
