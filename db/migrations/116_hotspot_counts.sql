@@ -83,34 +83,37 @@ CREATE FUNCTION hotspot_day(at timestamptz) RETURNS date LANGUAGE sql IMMUTABLE 
   SELECT (at AT TIME ZONE 'Asia/Shanghai')::date
 $$;
 
-CREATE FUNCTION hotspot_clues_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+-- n events of `kind` on `day` at clue c's place.
+CREATE FUNCTION hotspot_clue_delta(c clues, kind text, day date, n bigint) RETURNS hotspot_delta LANGUAGE sql IMMUTABLE AS $$
+  SELECT ROW(kind, day, c.item_code, c.district_code, c.town_code, c.community_code, c.grid_code, c.h3_r9, n)::hotspot_delta
+$$;
+
+-- A clue inserted counts once on its opening day; a clue deleted leaves (one with timeline
+-- entries cannot go: foreign key).
+CREATE FUNCTION hotspot_clues_counted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM hotspot_add(ARRAY(
-    SELECT ROW('clues', hotspot_day(c.opened_at), c.item_code, c.district_code, c.town_code, c.community_code, c.grid_code, c.h3_r9, 1)::hotspot_delta
-      FROM new_clues AS c));
+  IF TG_OP = 'INSERT' THEN
+    PERFORM hotspot_add(ARRAY(SELECT hotspot_clue_delta(c, 'clues', hotspot_day(c.opened_at), 1) FROM new_clues AS c));
+  ELSE
+    PERFORM hotspot_add(ARRAY(SELECT hotspot_clue_delta(c, 'clues', hotspot_day(c.opened_at), -1) FROM old_clues AS c));
+  END IF;
   RETURN NULL;
 END $$;
 CREATE TRIGGER clues_hotspot_insert AFTER INSERT ON clues REFERENCING NEW TABLE AS new_clues
-  FOR EACH STATEMENT EXECUTE FUNCTION hotspot_clues_inserted();
-
-CREATE FUNCTION hotspot_clues_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  -- A clue with timeline entries cannot go (foreign key): only its own count leaves.
-  PERFORM hotspot_add(ARRAY(
-    SELECT ROW('clues', hotspot_day(c.opened_at), c.item_code, c.district_code, c.town_code, c.community_code, c.grid_code, c.h3_r9, -1)::hotspot_delta
-      FROM old_clues AS c));
-  RETURN NULL;
-END $$;
+  FOR EACH STATEMENT EXECUTE FUNCTION hotspot_clues_counted();
 CREATE TRIGGER clues_hotspot_delete AFTER DELETE ON clues REFERENCING OLD TABLE AS old_clues
-  FOR EACH STATEMENT EXECUTE FUNCTION hotspot_clues_deleted();
+  FOR EACH STATEMENT EXECUTE FUNCTION hotspot_clues_counted();
 
+-- An 'opened' or 'alert' entry counts at its clue's place on the day it was recorded.
 CREATE FUNCTION hotspot_timeline_appended() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM hotspot_add(ARRAY(
-    SELECT ROW('alerts', hotspot_day(t.at), c.item_code, c.district_code, c.town_code, c.community_code, c.grid_code, c.h3_r9, count(*))::hotspot_delta
-      FROM new_entries AS t JOIN clues AS c ON c.id = t.clue_id
-     WHERE t.action IN ('opened', 'alert')
-     GROUP BY c.id, hotspot_day(t.at)));
+    SELECT hotspot_clue_delta(c, 'alerts', e.day, e.n)
+      FROM (SELECT t.clue_id, hotspot_day(t.at) AS day, count(*) AS n
+              FROM new_entries AS t
+             WHERE t.action IN ('opened', 'alert')
+             GROUP BY 1, 2) AS e
+      JOIN clues AS c ON c.id = e.clue_id));
   RETURN NULL;
 END $$;
 CREATE TRIGGER clue_timeline_hotspot_insert AFTER INSERT ON clue_timeline REFERENCING NEW TABLE AS new_entries
@@ -122,20 +125,15 @@ CREATE FUNCTION hotspot_clues_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM hotspot_add(ARRAY(
     WITH moved AS (
-      SELECT o.id, o.opened_at, o.item_code, o.district_code, o.town_code, o.community_code, o.grid_code, o.h3_r9, -1 AS sign
+      SELECT o.id, v.c, v.sign
         FROM old_clues AS o JOIN new_clues AS c ON c.id = o.id
-       WHERE (o.opened_at, o.item_code, o.district_code, o.town_code, o.community_code, o.grid_code, o.h3_r9)
-             IS DISTINCT FROM (c.opened_at, c.item_code, c.district_code, c.town_code, c.community_code, c.grid_code, c.h3_r9)
-      UNION ALL
-      SELECT c.id, c.opened_at, c.item_code, c.district_code, c.town_code, c.community_code, c.grid_code, c.h3_r9, 1
-        FROM old_clues AS o JOIN new_clues AS c ON c.id = o.id
+       CROSS JOIN LATERAL (VALUES (o::clues, -1), (c::clues, 1)) AS v(c, sign)
        WHERE (o.opened_at, o.item_code, o.district_code, o.town_code, o.community_code, o.grid_code, o.h3_r9)
              IS DISTINCT FROM (c.opened_at, c.item_code, c.district_code, c.town_code, c.community_code, c.grid_code, c.h3_r9)
     )
-    SELECT ROW('clues', hotspot_day(m.opened_at), m.item_code, m.district_code, m.town_code, m.community_code, m.grid_code, m.h3_r9, m.sign)::hotspot_delta
-      FROM moved AS m
+    SELECT hotspot_clue_delta(m.c, 'clues', hotspot_day((m.c).opened_at), m.sign) FROM moved AS m
     UNION ALL
-    SELECT ROW('alerts', e.day, m.item_code, m.district_code, m.town_code, m.community_code, m.grid_code, m.h3_r9, m.sign * e.n)::hotspot_delta
+    SELECT hotspot_clue_delta(m.c, 'alerts', e.day, m.sign * e.n)
       FROM moved AS m
       JOIN LATERAL (SELECT hotspot_day(t.at) AS day, count(*) AS n
                       FROM clue_timeline AS t
@@ -161,22 +159,28 @@ END $$;
 CREATE TRIGGER clues_hotspot_truncate AFTER TRUNCATE ON clues FOR EACH STATEMENT EXECUTE FUNCTION hotspot_truncated();
 CREATE TRIGGER clue_timeline_hotspot_truncate AFTER TRUNCATE ON clue_timeline FOR EACH STATEMENT EXECUTE FUNCTION hotspot_truncated();
 
--- Backfill: what is stored already, one local day at a time (a day's rows fit in one array).
-DO $$
+-- Fills the rollups from what is stored, one local day at a time (a day's rows fit in one array):
+-- the migration's backfill, and the bench's after a bulk load with the triggers disabled.
+CREATE FUNCTION hotspot_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE d date;
 BEGIN
+  TRUNCATE hotspot_area_counts, hotspot_h3_counts;
   FOR d IN SELECT DISTINCT hotspot_day(opened_at) FROM clues ORDER BY 1 LOOP
     PERFORM hotspot_add(ARRAY(
-      SELECT ROW('clues', d, c.item_code, c.district_code, c.town_code, c.community_code, c.grid_code, c.h3_r9, 1)::hotspot_delta
+      SELECT hotspot_clue_delta(c, 'clues', d, 1)
         FROM clues AS c
        WHERE c.opened_at >= d::timestamp AT TIME ZONE 'Asia/Shanghai' AND c.opened_at < (d + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'));
   END LOOP;
   FOR d IN SELECT generate_series(hotspot_day(min(at)), hotspot_day(max(at)), interval '1 day')::date FROM clue_timeline LOOP
     PERFORM hotspot_add(ARRAY(
-      SELECT ROW('alerts', d, c.item_code, c.district_code, c.town_code, c.community_code, c.grid_code, c.h3_r9, count(*))::hotspot_delta
-        FROM clue_timeline AS t JOIN clues AS c ON c.id = t.clue_id
-       WHERE t.action IN ('opened', 'alert')
-         AND t.at >= d::timestamp AT TIME ZONE 'Asia/Shanghai' AND t.at < (d + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
-       GROUP BY c.id));
+      SELECT hotspot_clue_delta(c, 'alerts', d, e.n)
+        FROM (SELECT t.clue_id, count(*) AS n
+                FROM clue_timeline AS t
+               WHERE t.action IN ('opened', 'alert')
+                 AND t.at >= d::timestamp AT TIME ZONE 'Asia/Shanghai' AND t.at < (d + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
+               GROUP BY 1) AS e
+        JOIN clues AS c ON c.id = e.clue_id));
   END LOOP;
 END $$;
+
+SELECT hotspot_rebuild();
