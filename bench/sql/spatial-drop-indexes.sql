@@ -1,6 +1,7 @@
 -- Before a bulk load into the bench's own database: drops the secondary indexes and the unique and
 -- foreign-key constraints of clues and clue_timeline (not the primary keys, which the rows fill in
--- order), keeping their DDL in bench_dropped_ddl so spatial-restore-indexes.sql builds them again.
+-- order) and turns off the hotspot-count triggers, keeping the DDL that undoes it (and the
+-- counts' rebuild) in bench_dropped_ddl so spatial-restore-indexes.sql builds them again.
 -- One build over sorted input takes a fraction of a million incremental GiST/B-tree inserts, and a
 -- foreign key is checked by one join instead of once per row. A run that dies in between leaves
 -- the DDL in the table, and the next run restores it first.
@@ -23,4 +24,14 @@ BEGIN
     INSERT INTO bench_dropped_ddl (ddl) VALUES (r.def);
     EXECUTE format('DROP INDEX %s', r.idx);
   END LOOP;
+  -- The hotspot counts (migration 116) are not kept row by row during the load: the triggers go
+  -- off, and the restore turns them on and fills the counts from the loaded rows in one pass.
+  FOR r IN SELECT tg.tgrelid::regclass AS tbl, tg.tgname
+             FROM pg_trigger AS tg
+            WHERE tg.tgrelid IN ('clues'::regclass, 'clue_timeline'::regclass) AND tg.tgname LIKE '%hotspot%'
+  LOOP
+    INSERT INTO bench_dropped_ddl (ddl) VALUES (format('ALTER TABLE %s ENABLE TRIGGER %I', r.tbl, r.tgname));
+    EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', r.tbl, r.tgname);
+  END LOOP;
+  INSERT INTO bench_dropped_ddl (ddl) VALUES ('SELECT hotspot_rebuild()');
 END $$

@@ -1,5 +1,6 @@
--- Builds again what spatial-drop-indexes.sql dropped (nothing when it has not run), with memory
--- enough for the million-row builds, and forgets the DDL.
+-- Builds again what spatial-drop-indexes.sql dropped (nothing when it has not run), turns the
+-- hotspot triggers on and fills the counts, with memory enough for the million-row builds, and
+-- forgets the DDL.
 SET maintenance_work_mem = '1GB';
 DO $$
 DECLARE r record;

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { clueViewSchema } from '../clues/stored-clue.js';
 import { defineRoute, type Route } from '../http/define-route.js';
-import { clueClusters, clueFeed, hotspots, nearbyClues } from './clue-map.js';
+import { clueClusters, clueFeed, nearbyClues } from './clue-map.js';
+import { hotspots } from './hotspots.js';
 import { hotspotFilter, hotspotsQuery, mapClustersQuery, mapFeedQuery, nearbyQuery } from './spatial-queries.js';
 
 const SCOPE_NOTE = 'Only clues in the caller’s jurisdiction (scopes) or concerning the caller’s unit; others are left out as if they did not exist.';

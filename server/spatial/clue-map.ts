@@ -1,17 +1,16 @@
 import type pg from 'pg';
 import { defineQueries } from '../../db/sql.js';
-import { h3Hex } from '../../geo/h3-cell.js';
 import { scopeOf, scopeSqlParams } from '../auth/policy.js';
 import type { User } from '../auth/users.js';
 import { CLUE_STATUSES, type ClueStatus } from '../clues/clue.js';
 import { clueFromRow, clueView, clueViewSchema, type ClueRow, type ClueView } from '../clues/stored-clue.js';
 import { encodeClueFeed, type FeedColumns } from './clue-feed-codec.js';
-import { clusterCellDeg, type HotspotFilter } from './spatial-queries.js';
+import { clusterCellDeg } from './spatial-queries.js';
 
 /** Severities, lowest first: their positions are the feed's severity codes. */
 const SEVERITIES = clueViewSchema.shape.severity.options;
 
-const sql = defineQueries(import.meta.url, { nearby: 'nearby-clues', hotspots: 'hotspots', feed: 'map-feed', clusters: 'map-clusters' });
+const sql = defineQueries(import.meta.url, { nearby: 'nearby-clues', feed: 'map-feed', clusters: 'map-clusters' });
 
 type Bbox = [number, number, number, number];
 
@@ -32,40 +31,6 @@ export async function nearbyClues(pool: pg.Pool, user: User, q: { lon: number; l
     q.limit,
   ]);
   return rows.map((r) => ({ clue: clueView(clueFromRow(r)), distanceM: r.distance_m, bearingDeg: r.bearing_deg }));
-}
-
-/** One area's counts: the total and the series per local day or week (only buckets with counts). */
-export interface HotspotArea {
-  area: string;
-  total: number;
-  series: { bucket: string; count: number }[];
-}
-
-/**
- * Counts of clues or alerts per area and local day or week, in `user`'s scope, aggregated by the
- * database; the busiest `limit` areas, busiest first (ties by area). H3 areas are hex cell ids.
- */
-export async function hotspots(pool: pg.Pool, user: User, f: HotspotFilter): Promise<{ areas: HotspotArea[]; areaCount: number }> {
-  const { rows } = await pool.query<{ area: string; bucket: string; count: number }>(sql.hotspots, [
-    ...scopeSqlParams(scopeOf(user)),
-    f.level,
-    f.res ?? 9,
-    f.item ?? null,
-    f.from,
-    f.to,
-    f.bucket,
-    f.kind,
-  ]);
-  const byArea = new Map<string, HotspotArea>();
-  for (const r of rows) {
-    const area = f.level === 'h3' ? h3Hex(r.area) : r.area;
-    let a = byArea.get(area);
-    if (!a) byArea.set(area, (a = { area, total: 0, series: [] }));
-    a.total += r.count;
-    a.series.push({ bucket: r.bucket, count: r.count });
-  }
-  const areas = [...byArea.values()].sort((a, b) => b.total - a.total || (a.area < b.area ? -1 : 1));
-  return { areas: areas.slice(0, f.limit), areaCount: areas.length };
 }
 
 /** The binary clue feed of what `user` may see (clue-feed-codec.ts), optionally within a bbox and statuses. */
