@@ -241,7 +241,7 @@ export default async function mapDrawBench(): Promise<string> {
     await recordFrames(page);
     await bounded('pan and zoom at the city zoom', 600, () => panAndZoom(page));
     phases.push({ name: 'city zoom: server clusters', frames: await stopFrames(page), diffs: diffCount() - diffsBefore });
-    log(`city phase: ${phases[0]!.frames.length} frames, ${phases[0]!.diffs} clue diffs`);
+    log(`city phase: ${phases[0]!.frames.length} frames (p50 ${fmt(percentile(phases[0]!.frames, 50), 1)} ms, p95 ${fmt(percentile(phases[0]!.frames, 95), 1)} ms), ${phases[0]!.diffs} clue diffs`);
 
     // Zoom in with the wheel (NOTCHES notches of a third of a zoom level each) past zoom 11, then wait for the app's mark of the first frame of points (the map changes form once the move ends).
     const zoomStart = await page.evaluate(() => performance.now());
@@ -261,7 +261,7 @@ export default async function mapDrawBench(): Promise<string> {
     await recordFrames(page);
     await bounded('pan and zoom at street zoom', 600, () => panAndZoom(page));
     phases.push({ name: `street zoom: ${fmt(cluesBefore)} points`, frames: await stopFrames(page), diffs: diffCount() - diffsBefore });
-    log(`street phase: ${phases[1]!.frames.length} frames, ${phases[1]!.diffs} clue diffs`);
+    log(`street phase: ${phases[1]!.frames.length} frames (p50 ${fmt(percentile(phases[1]!.frames, 50), 1)} ms, p95 ${fmt(percentile(phases[1]!.frames, 95), 1)} ms), ${phases[1]!.diffs} clue diffs`);
     const sent = await bounded('the live updates to stop', 60, () => updates!.stop());
     // The gas sensor's alarms opened a clue: it must reach the map as a diff, not as a new feed.
     await bounded(`a live diff to add a clue (data-clues > ${fmt(cluesBefore)})`, 60, () =>
@@ -280,7 +280,8 @@ export default async function mapDrawBench(): Promise<string> {
         'then the city operator in headless Chromium (`/usr/bin/chromium`, software WebGL: SwiftShader, flags of docs/DESIGN.md §10, 1400 × 900) opens `/command`. ' +
         'Time to first map: navigation start → the first frame with the clue layer drawn (the app\'s user-timing marks `gridwatch:clue-clusters-drawn` and `gridwatch:clue-points-drawn`, set on the first frame of each new form of the layer; the city opens zoomed out, on the server\'s clusters). ' +
         `Then real mouse input: ${DRAGS} drags of ${STEPS} moves with a wheel notch after each, at the city's zoom, then zoomed in (wheel) past zoom 11 where every clue of the binary feed is a point, the same again. ` +
-        'Frame time = interval between animation frames (requestAnimationFrame) while it ran. Meanwhile a demo gas sensor and a waste truck post device events every 250 ms (clue diffs and truck positions on the live WebSocket).',
+        'Frame time = interval between animation frames (requestAnimationFrame) while it ran. Meanwhile a demo gas sensor and a waste truck post device events every 250 ms (clue diffs and truck positions on the live WebSocket). ' +
+        'The bench clues are loaded settled (no deadline step pending), so the clue diffs counted per phase are the updates of these devices, not a deadline sweep over the loaded clues.',
       '',
       remark,
       '',
