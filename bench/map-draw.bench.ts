@@ -34,6 +34,29 @@ const STEPS = 30;
 const NOTCHES = 12;
 /** Where the wheel zooms in: a hot spot of the bench clues in the city's opening view at 1400 × 900 (seen on the city screenshot). */
 const HOT_SPOT: [number, number] = [461, 288];
+/** Seconds since the bench started, for the phase log on stderr. */
+const started = performance.now();
+const log = (msg: string): void => console.error(`#   [${((performance.now() - started) / 1000).toFixed(1)} s] ${msg}`);
+
+/**
+ * Awaits `work` for at most `seconds`, logging when it starts and ends; past the bound it throws,
+ * naming the wait, so the bench never hangs on something that never comes.
+ */
+async function bounded<T>(what: string, seconds: number, work: () => Promise<T>): Promise<T> {
+  log(`${what}…`);
+  const t0 = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`map bench: gave up after ${seconds} s waiting for: ${what}`)), seconds * 1000);
+  });
+  try {
+    const value = await Promise.race([work(), expired]);
+    log(`${what}: done in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+    return value;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 const sql = (name: string): string => loadSql(new URL(`./sql/map-draw-${name}.sql`, import.meta.url));
 
 /**
@@ -114,6 +137,7 @@ async function panAndZoom(page: Page): Promise<void> {
     await page.mouse.up();
     await page.mouse.wheel(0, d * -240);
     await sleep(150);
+    log(`  drag ${i + 1}/${DRAGS}: ${await page.evaluate(() => (window as unknown as { gwFrames: number[] }).gwFrames.length)} frames so far`);
   }
 }
 
@@ -164,6 +188,8 @@ function liveUpdates(rig: RoleViewRig): { stop(): Promise<number> } {
 interface Phase {
   name: string;
   frames: number[];
+  /** Clue diffs (opened, changed, closed) the page received during the phase. */
+  diffs: number;
 }
 
 /** Runs the benchmark; returns its markdown section. */
@@ -175,49 +201,75 @@ export default async function mapDrawBench(): Promise<string> {
   let updates: { stop(): Promise<number> } | undefined;
   try {
     const loadMs = await loadClues(rig.gw.db.pool);
-    console.error(`#   ${fmt(CLUES)} clues loaded in ${fmt(loadMs / 1000, 1)} s`);
+    log(`${fmt(CLUES)} clues loaded in ${fmt(loadMs / 1000, 1)} s`);
     const { page } = rig;
     await loginAs(rig, 'city-operator');
     const feedRequests: string[] = [];
     page.on('request', (r) => void (new URL(r.url()).pathname === '/api/v1/map/clues' && feedRequests.push(r.url())));
-    await page.goto(`${rig.gw.url}/command`);
-    await page.waitForFunction(() => performance.getEntriesByName('gridwatch:clue-clusters-drawn').length > 0, null, { timeout: 600_000 });
+    // Logged as they happen, so a stalled run shows what the page did last.
+    page.on('pageerror', (e) => log(`page error: ${e.message}`));
+    page.on('console', (m) => void (m.type() === 'error' && log(`console error: ${m.text()}`)));
+    const liveTypes = new Map<string, number>();
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', (f) => {
+        const type = typeof f.payload === 'string' ? (/"type":"([\w-]+)"/.exec(f.payload)?.[1] ?? '?') : 'binary';
+        liveTypes.set(type, (liveTypes.get(type) ?? 0) + 1);
+      }),
+    );
+    await bounded('navigation to /command', 60, () => page.goto(`${rig.gw.url}/command`));
+    await bounded('the mark gridwatch:clue-clusters-drawn (first map)', 300, () =>
+      page.waitForFunction(() => performance.getEntriesByName('gridwatch:clue-clusters-drawn').length > 0, null, { timeout: 0 }),
+    );
     const first = await page.evaluate(() => performance.getEntriesByType('mark').find((m) => m.name.startsWith('gridwatch:clue-'))!);
     const firstMap = first.startTime;
     const firstClusters = (await markAt(page, 'gridwatch:clue-clusters-drawn'))!;
-    console.error(`#   first map after ${fmt(firstMap)} ms`);
-    await page.waitForFunction((n) => Number(document.querySelector('.command-map .map')?.getAttribute('data-clues') || 0) >= n, CLUES, { timeout: 600_000 });
+    log(`first map after ${fmt(firstMap)} ms`);
+    await bounded(`the feed in the map (data-clues >= ${fmt(CLUES)})`, 300, () =>
+      page.waitForFunction((n) => Number(document.querySelector('.command-map .map')?.getAttribute('data-clues') || 0) >= n, CLUES, { timeout: 0 }),
+    );
     const feed = await page.evaluate(() => {
       const e = performance.getEntriesByType('resource').find((r) => new URL(r.name).pathname === '/api/v1/map/clues') as PerformanceResourceTiming | undefined;
       return e ? { end: e.responseEnd, bytes: e.encodedBodySize } : null;
     });
     const cluesBefore = await mapClues(page);
-    await page.screenshot({ path: path.join(shots, 'map-draw-100k-city.png') });
+    await bounded('the city screenshot', 60, () => page.screenshot({ path: path.join(shots, 'map-draw-100k-city.png') }));
 
     updates = liveUpdates(rig);
     const phases: Phase[] = [];
+    const diffCount = () => ['opened', 'changed', 'closed'].reduce((n, t) => n + (liveTypes.get(t) ?? 0), 0);
+    let diffsBefore = diffCount();
     await recordFrames(page);
-    await panAndZoom(page);
-    phases.push({ name: 'city zoom: server clusters', frames: await stopFrames(page) });
+    await bounded('pan and zoom at the city zoom', 600, () => panAndZoom(page));
+    phases.push({ name: 'city zoom: server clusters', frames: await stopFrames(page), diffs: diffCount() - diffsBefore });
+    log(`city phase: ${phases[0]!.frames.length} frames (p50 ${fmt(percentile(phases[0]!.frames, 50), 1)} ms, p95 ${fmt(percentile(phases[0]!.frames, 95), 1)} ms), ${phases[0]!.diffs} clue diffs`);
 
     // Zoom in with the wheel (NOTCHES notches of a third of a zoom level each) past zoom 11, then wait for the app's mark of the first frame of points (the map changes form once the move ends).
     const zoomStart = await page.evaluate(() => performance.now());
-    await page.mouse.move(...HOT_SPOT);
-    for (let i = 0; i < NOTCHES; i++) {
-      await page.mouse.wheel(0, -240);
-      await sleep(100);
-    }
-    const pointsAt = (await (
-      await page.waitForFunction((t) => performance.getEntriesByName('gridwatch:clue-points-drawn').find((m) => m.startTime > t)?.startTime, zoomStart, { timeout: 300_000 })
-    ).jsonValue())!;
+    await bounded(`${NOTCHES} wheel notches in`, 120, async () => {
+      await page.mouse.move(...HOT_SPOT);
+      for (let i = 0; i < NOTCHES; i++) {
+        await page.mouse.wheel(0, -240);
+        await sleep(100);
+      }
+    });
+    const pointsAt = await bounded('the mark gridwatch:clue-points-drawn (street zoom)', 300, async () =>
+      (await (
+        await page.waitForFunction((t) => performance.getEntriesByName('gridwatch:clue-points-drawn').find((m) => m.startTime > t)?.startTime, zoomStart, { timeout: 0 })
+      ).jsonValue())!,
+    );
+    diffsBefore = diffCount();
     await recordFrames(page);
-    await panAndZoom(page);
-    phases.push({ name: `street zoom: ${fmt(cluesBefore)} points`, frames: await stopFrames(page) });
-    const sent = await updates.stop();
+    await bounded('pan and zoom at street zoom', 600, () => panAndZoom(page));
+    phases.push({ name: `street zoom: ${fmt(cluesBefore)} points`, frames: await stopFrames(page), diffs: diffCount() - diffsBefore });
+    log(`street phase: ${phases[1]!.frames.length} frames (p50 ${fmt(percentile(phases[1]!.frames, 50), 1)} ms, p95 ${fmt(percentile(phases[1]!.frames, 95), 1)} ms), ${phases[1]!.diffs} clue diffs`);
+    const sent = await bounded('the live updates to stop', 60, () => updates!.stop());
     // The gas sensor's alarms opened a clue: it must reach the map as a diff, not as a new feed.
-    await page.waitForFunction((n) => Number(document.querySelector('.command-map .map')?.getAttribute('data-clues') || 0) > n, cluesBefore, { timeout: 60_000 });
+    await bounded(`a live diff to add a clue (data-clues > ${fmt(cluesBefore)})`, 60, () =>
+      page.waitForFunction((n) => Number(document.querySelector('.command-map .map')?.getAttribute('data-clues') || 0) > n, cluesBefore, { timeout: 0 }),
+    );
     const cluesAfter = await mapClues(page);
-    await page.screenshot({ path: path.join(shots, 'map-draw-100k-street.png') });
+    await bounded('the street screenshot', 60, () => page.screenshot({ path: path.join(shots, 'map-draw-100k-street.png') }));
+    log(`live messages received: ${[...liveTypes].map(([k, v]) => `${k} ${v}`).join(', ')}`);
     if (feedRequests.length !== 1) throw new Error(`map bench: the feed was fetched ${feedRequests.length} times (${feedRequests.join(', ')}); the diffs must patch it in place`);
     if (rig.consoleErrors.length) throw new Error(`map bench: console errors: ${rig.consoleErrors.join('; ')}`);
 
@@ -228,7 +280,8 @@ export default async function mapDrawBench(): Promise<string> {
         'then the city operator in headless Chromium (`/usr/bin/chromium`, software WebGL: SwiftShader, flags of docs/DESIGN.md §10, 1400 × 900) opens `/command`. ' +
         'Time to first map: navigation start → the first frame with the clue layer drawn (the app\'s user-timing marks `gridwatch:clue-clusters-drawn` and `gridwatch:clue-points-drawn`, set on the first frame of each new form of the layer; the city opens zoomed out, on the server\'s clusters). ' +
         `Then real mouse input: ${DRAGS} drags of ${STEPS} moves with a wheel notch after each, at the city's zoom, then zoomed in (wheel) past zoom 11 where every clue of the binary feed is a point, the same again. ` +
-        'Frame time = interval between animation frames (requestAnimationFrame) while it ran. Meanwhile a demo gas sensor and a waste truck post device events every 250 ms (clue diffs and truck positions on the live WebSocket).',
+        'Frame time = interval between animation frames (requestAnimationFrame) while it ran. Meanwhile a demo gas sensor and a waste truck post device events every 250 ms (clue diffs and truck positions on the live WebSocket). ' +
+        'The bench clues are loaded settled (no deadline step pending), so the clue diffs counted per phase are the updates of these devices, not a deadline sweep over the loaded clues.',
       '',
       remark,
       '',
@@ -247,9 +300,9 @@ export default async function mapDrawBench(): Promise<string> {
       ),
       '',
       markdownTable(
-        ['pan and zoom', 'frames', 'frame p50 ms', 'frame p95 ms', 'frame max ms'],
-        phases.map((p) => [p.name, p.frames.length, `**${fmt(percentile(p.frames, 50), 1)}**`, `**${fmt(percentile(p.frames, 95), 1)}**`, fmt(Math.max(...p.frames), 1)]),
-        ['l', 'r', 'r', 'r', 'r'],
+        ['pan and zoom', 'frames', 'frame p50 ms', 'frame p95 ms', 'frame max ms', 'clue diffs received'],
+        phases.map((p) => [p.name, p.frames.length, `**${fmt(percentile(p.frames, 50), 1)}**`, `**${fmt(percentile(p.frames, 95), 1)}**`, fmt(Math.max(...p.frames), 1), fmt(p.diffs)]),
+        ['l', 'r', 'r', 'r', 'r', 'r'],
       ),
       '',
       `Load average (1, 5, 15 min) at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} on ${os.cpus().length} cores. Screenshots: test-results/map-draw-100k-city.png, test-results/map-draw-100k-street.png.`,

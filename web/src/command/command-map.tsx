@@ -8,6 +8,7 @@ import { live, useLive } from '../app/live.js';
 import { createBaseMap } from '../base-map.js';
 import { ClueColumnStore, decodeClueFeed } from '../clue-feed-bin.js';
 import { CluePoints } from './clue-points.js';
+import { oncePerFrame } from '../once-per-frame.js';
 import { token } from '../session.js';
 import { BOUNDARY_LAYERS, boxAround, hideBoundary, labelPoints, loadedAreas, showBoundary, type BoundaryLayer, type LoadedArea } from './map-layers.js';
 import { TRUCK_TRAIL_MS, Fleet } from './fleet.js';
@@ -42,8 +43,9 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
   const onRef = useRef(on);
   onRef.current = on;
   const [error, setError] = useState('');
-  const clueChanged = () => setClueVersion((v) => v + 1);
-  const fleetChanged = () => setFleetVersion((v) => v + 1);
+  // At most one redraw per animation frame, however many diffs or fixes arrive in between.
+  const clueChanged = useMemo(() => oncePerFrame(() => setClueVersion((v) => v + 1)), []);
+  const fleetChanged = useMemo(() => oncePerFrame(() => setFleetVersion((v) => v + 1)), []);
   const openRef = useRef(onOpen);
   openRef.current = onOpen;
   // The clue layer's form last handed to deck.gl; the next frame after it changes is marked.
