@@ -28,6 +28,7 @@ import { BatchingIngestSink } from '../ingest/ingest-sink.js';
 import type { IngestOutcome, IngestSink, RawInput } from '../ingest/transport.js';
 import { KAFKA_TOPIC, KafkaTransport } from '../ingest/transports/kafka.js';
 import { EmbeddedMqttTransport } from '../ingest/transports/mqtt-broker.js';
+import { freshDataDir } from '../test/helpers/embedded-template.js';
 
 const log = createLogger('silent');
 const QUICK = process.env.GW_BENCH_QUICK === '1';
@@ -58,7 +59,7 @@ interface Row {
 }
 
 async function embeddedBackend(): Promise<Backend> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-bench-ingest-'));
+  const dir = await freshDataDir('gw-bench-ingest-');
   const server = await startEmbeddedServer(dir);
   const pool = new pg.Pool({ connectionString: server.connectionString, max: 1 });
   await migrate(pool);

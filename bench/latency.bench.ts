@@ -14,7 +14,6 @@
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../core/config.js';
@@ -24,6 +23,7 @@ import type { RunSummary } from '../simulators/run-fleet.js';
 import { openE2eProbe, type E2eProbe } from './e2e-probe.js';
 import { loadRemark } from './load-remark.js';
 import { fmt, markdownTable, percentile } from './stats.js';
+import { serviceDataDir } from '../test/helpers/embedded-template.js';
 
 const QUICK = process.env.GW_BENCH_QUICK === '1';
 const RATES = (process.env.GW_BENCH_LAT_RATES ?? (QUICK ? '2000' : '1000,2000,5000')).split(',').map(Number);
@@ -49,7 +49,7 @@ interface Row {
 export default async function latencyBench(): Promise<string> {
   const database = process.env.DATABASE_URL ? 'real PostGIS' : 'embedded PGlite';
   const remark = loadRemark();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-bench-latency-'));
+  const dataDir = await serviceDataDir('gw-bench-latency-', process.env.DATABASE_URL);
   const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, DEMO: '1', SIMULATORS: '0', LOG_LEVEL: 'silent' };
   if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
   const gw = await startGridwatch(loadConfig(env), createLogger('silent'));

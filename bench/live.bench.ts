@@ -19,8 +19,6 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { createLogger } from '../core/logger.js';
@@ -32,6 +30,7 @@ import { LiveHub } from '../server/live/live-hub.js';
 import type { LoadPlan, LoadResult } from './live-load.js';
 import { loadRemark } from './load-remark.js';
 import { percentile } from './stats.js';
+import { freshDataDir } from '../test/helpers/embedded-template.js';
 
 const log = createLogger('silent');
 const CLIENTS = Number(process.env.GW_BENCH_LIVE_CLIENTS ?? 200);
@@ -129,7 +128,7 @@ export default async function liveBench(): Promise<string> {
   const remark = loadRemark();
   const rows: Row[] = [];
   if (process.env.GW_BENCH_LIVE_EMBEDDED !== '0') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-bench-live-'));
+    const dir = await freshDataDir('gw-bench-live-');
     // Two connections: the hub's, and the producer's in the load process.
     const server = await startEmbeddedServer(dir, 2);
     const pool = new pg.Pool({ connectionString: server.connectionString, max: 1 });

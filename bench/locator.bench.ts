@@ -7,8 +7,6 @@
  * Voronoi city. Run alone: `npx tsx bench/locator.bench.ts`.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import Flatbush from 'flatbush';
 import pg from 'pg';
@@ -19,6 +17,7 @@ import type { MultiPolygonCoords } from '../geo/locator/grid-spec.js';
 import { blankResult, type Locator } from '../geo/locator/locator.js';
 import { demoCityData, demoCityExists } from '../test/geo/helpers/demo-city-data.js';
 import { prng, voronoiCity } from '../test/geo/helpers/voronoi-city.js';
+import { freshDataDir } from '../test/helpers/embedded-template.js';
 
 const sql = (name: string): string => loadSql(new URL(`./sql/locator-${name}.sql`, import.meta.url));
 /** `--quick`: the same measurements over fewer points and shorter runs (a smoke run). */
@@ -140,7 +139,7 @@ interface Backend {
 }
 
 async function embedded(): Promise<Backend> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-bench-locator-'));
+  const dir = await freshDataDir('gw-bench-locator-');
   const server = await startEmbeddedServer(dir);
   const client = new pg.Client({ connectionString: server.connectionString });
   await client.connect();

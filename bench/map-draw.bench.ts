@@ -28,7 +28,7 @@ import { fmt, markdownTable, percentile } from './stats.js';
 const QUICK = process.env.GW_BENCH_QUICK === '1';
 const CLUES = Number(process.env.GW_BENCH_MAP_CLUES ?? (QUICK ? 5_000 : 100_000));
 /** Drag strokes per phase; each is STEPS mouse moves. */
-const DRAGS = QUICK ? 2 : 4;
+const DRAGS = QUICK ? 1 : 4;
 const STEPS = 30;
 /** Wheel notches from the city's zoom (about 8.5) past 11, where the clues are points. */
 const NOTCHES = 12;

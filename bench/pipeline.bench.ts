@@ -29,6 +29,7 @@ import { startGridwatch, type Gridwatch } from '../server/runtime.js';
 import type { RunSummary } from '../simulators/run-fleet.js';
 import { fmt, formatSummary, markdownTable, summarize } from './stats.js';
 import { loadRemark } from './load-remark.js';
+import { serviceDataDir } from '../test/helpers/embedded-template.js';
 
 const QUICK = process.env.GW_BENCH_QUICK === '1';
 const RATE = Number(process.env.GW_BENCH_PIPE_RATE ?? 15_000);
@@ -48,7 +49,7 @@ interface Service {
 
 /** The whole service on ephemeral ports, on real PostGIS when DATABASE_URL is set. */
 async function startService(): Promise<Service> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-bench-pipeline-'));
+  const dataDir = await serviceDataDir('gw-bench-pipeline-', process.env.DATABASE_URL);
   const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, DEMO: '1', SIMULATORS: '0', LOG_LEVEL: 'silent' };
   if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
   const gw = await startGridwatch(loadConfig(env), createLogger('silent'));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { freshDataDir } from './embedded-template.js';
 import { loadConfig } from '../../core/config.js';
 import { createLogger, type Logger } from '../../core/logger.js';
 import { startGridwatch, type Gridwatch } from '../../server/runtime.js';
@@ -16,12 +17,13 @@ export interface TestGridwatch {
 /**
  * Starts the real service (`startGridwatch`) on ephemeral ports and a temporary DATA_DIR.
  * Under `npm test` with DATABASE_URL it uses the suite's real PostGIS, emptied first; on the
- * embedded backend the service starts its own PGlite under DATA_DIR, exactly as `npm start`
- * does. `env` adds or overrides variables (e.g. `DEMO: '1'`, `KAFKA_MOCK: '1'`); `log` replaces the
+ * embedded backend the service opens its own PGlite under DATA_DIR, as `npm start` does on a
+ * second start: the folder holds a copy of an already migrated database (embedded-template.ts). `env` adds or overrides variables (e.g. `DEMO: '1'`, `KAFKA_MOCK: '1'`); `log` replaces the
  * silent logger, for a test that reads what the service logged.
  */
 export async function startTestGridwatch(env: Record<string, string> = {}, log: Logger = createLogger('silent')): Promise<TestGridwatch> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-service-'));
+  const onPostgres = process.env.GW_TEST_DB_BACKEND === 'postgres' || Boolean(env.DATABASE_URL);
+  const dataDir = onPostgres ? fs.mkdtempSync(path.join(os.tmpdir(), 'gw-service-')) : await freshDataDir('gw-service-');
   let databaseUrl: string | undefined;
   if (process.env.GW_TEST_DB_BACKEND === 'postgres') {
     const shared = await getTestDb();
