@@ -49,7 +49,12 @@ function migratedTemplate(): Promise<string> {
         await server.stop();
       }
       // Another process may have finished first: its template is as good, keep it.
-      if (!fs.existsSync(pgdata)) fs.renameSync(path.join(build, 'pgdata'), pgdata);
+      try {
+        fs.renameSync(path.join(build, 'pgdata'), pgdata);
+      } catch (err) {
+        // Lost the race: the other process's template is in place (rename onto a full folder fails).
+        if (!fs.existsSync(pgdata)) throw err;
+      }
       // Templates of other migration sets unused for a day go (another checkout sharing this
       // node_modules may still use a recent one).
       for (const old of fs.readdirSync(CACHE)) {
