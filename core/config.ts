@@ -75,6 +75,12 @@ export const envSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   /** A webhook gives an event up (outbound_failures) after this many failed attempts. */
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * The bearer token Prometheus and the operators' monitoring send for `/metrics` and for the
+   * detail of `/healthz` (docs/SECURITY.md). Unset (development): both are open. Set in
+   * production: without it `/metrics` is refused and `/healthz` gives only each component's status.
+   */
+  OPS_TOKEN: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 24)').optional(),
   /** How long graceful shutdown may drain before it gives up. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });

@@ -4,6 +4,12 @@ export interface ComponentHealth {
   detail?: Record<string, unknown> | string;
 }
 
+/** What /healthz answers: ok only when no component is down or starting. */
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  components: Record<string, ComponentHealth>;
+}
+
 type Check = () => Promise<ComponentHealth> | ComponentHealth;
 
 /** Dependencies register a check; /healthz runs them all, each bounded by a timeout. */
@@ -16,7 +22,7 @@ export class HealthRegistry {
   }
 
   /** Runs every check; overall ok only when none is down or starting. */
-  async report(timeoutMs = 2000): Promise<{ status: 'ok' | 'degraded'; components: Record<string, ComponentHealth> }> {
+  async report(timeoutMs = 2000): Promise<HealthReport> {
     const entries = await Promise.all(
       [...this.checks].map(async ([name, check]) => {
         let timer: NodeJS.Timeout | undefined;

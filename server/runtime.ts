@@ -268,6 +268,7 @@ export async function startGridwatch(config: Config, log: Logger = createLogger(
           checkResponses: config.CHECK_RESPONSES,
           webRoot: builtWebRoot(log),
           mapStyleUrl: config.MAP_STYLE_URL,
+          opsToken: config.OPS_TOKEN,
         });
         server = http.createServer(app);
         await new Promise<void>((resolve, reject) => {

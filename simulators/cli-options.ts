@@ -19,6 +19,8 @@ Target
                                 (default ./data/demo-devices.json, written by npm start)
   --admin-token TOKEN           register the run's own devices (sim-<kind>-NNN) through the admin API
                                 instead of reading --devices
+  --ops-token TOKEN             the service's OPS_TOKEN, when it has one: /healthz's details and
+                                /metrics need it (without it the final check is skipped)
 
 Fleet and pace
   --fleet KIND=N,…              devices per kind, e.g. waste-truck=10,gas-sensor=20 (default: all in
@@ -90,6 +92,7 @@ const optionsSchema = z
     kafka: z.string().regex(/^[\w.-]+:\d+(,[\w.-]+:\d+)*$/, '--kafka: expected host:port[,host:port…]').optional(),
     devices: z.string().min(1).optional(),
     'admin-token': z.string().min(1).optional(),
+    'ops-token': z.string().min(1).optional(),
     fleet: fleetSchema.optional(),
     rate: num(0.001, 1_000_000).optional(),
     'rate-per-device': num(0.0001, 100_000).optional(),
@@ -128,7 +131,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
     strict: true,
     allowPositionals: true,
     options: {
-      transport: s, url: s, mqtt: s, kafka: s, devices: s, 'admin-token': s, fleet: s, rate: s, 'rate-per-device': s, speed: s,
+      transport: s, url: s, mqtt: s, kafka: s, devices: s, 'admin-token': s, 'ops-token': s, fleet: s, rate: s, 'rate-per-device': s, speed: s,
       duration: s, seed: s, violations: s, 'offset-crs': s, images: s, chaos: b, 'chaos-shares': s, record: s, replay: s, json: s,
       window: s, quiet: b, help: { type: 'boolean', short: 'h' },
     },

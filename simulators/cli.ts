@@ -9,6 +9,7 @@ import { HELP, parseCliOptions, type CliOptions } from './cli-options.js';
 import { planDemoFleet, type DevicePlan } from './fleet-plan.js';
 import { readRecording, rewriteForReplay } from './recording.js';
 import { runFleet, type RunSummary } from './run-fleet.js';
+import { opsHeaders } from './service-counts.js';
 import { httpSender, kafkaSender, mqttSender, type DeviceCredentials, type Sender } from './senders.js';
 
 const ZONES = new URL('../geo/demo/data/zones.geojson', import.meta.url);
@@ -18,9 +19,9 @@ const PREFIX: Record<DeviceKind, string> = { 'waste-truck': 'truck', 'gas-sensor
 class UsageError extends Error {}
 
 /** The service's /healthz, for the MQTT port and the Kafka bootstrap; null when it cannot be read. */
-async function healthz(url: string): Promise<{ components?: Record<string, { detail?: Record<string, unknown> }> } | null> {
+async function healthz(url: string, opsToken: string | undefined): Promise<{ components?: Record<string, { detail?: Record<string, unknown> }> } | null> {
   try {
-    const res = await fetch(`${url}/healthz`);
+    const res = await fetch(`${url}/healthz`, { headers: opsHeaders(opsToken) });
     return (await res.json()) as never;
   } catch {
     return null;
@@ -120,7 +121,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     // A replay speaks for the devices its recording names.
     const speakers = replay ? creds.filter((c) => replay.some((r) => r.deviceId === c.id)) : devices;
     if (!speakers.length) throw new UsageError('no devices to simulate: check --fleet and the credentials');
-    const health = await healthz(o.url);
+    const health = await healthz(o.url, o['ops-token']);
     const sender = await makeSender(o, speakers, health, runId);
     const tty = err.isTTY === true;
     const progress = o.quiet ? undefined : (line: string) => err.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
@@ -129,6 +130,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       summary = await runFleet({
         transport: o.transport,
         url: o.url,
+        ...(o['ops-token'] ? { opsToken: o['ops-token'] } : {}),
         sender,
         window: o.window,
         ...(o.record ? { record: o.record } : {}),

@@ -13,6 +13,8 @@ export interface RunOptions {
   transport: 'mqtt' | 'kafka' | 'http';
   /** The Gridwatch HTTP base URL, for its own counts (`/metrics`); optional for a bare broker. */
   url?: string;
+  /** The service's OPS_TOKEN, when it has one: /metrics needs it. */
+  opsToken?: string;
   sender: Sender;
   /** Live generation: the fleet, its seed, and how fast; absent when `replay` is given. */
   live?: {
@@ -142,7 +144,7 @@ export async function runFleet(opts: RunOptions): Promise<RunSummary> {
     serviceSeconds: null,
     matchesExpected: null,
   };
-  const before = opts.url ? await readServiceCounts(opts.url, opts.transport) : null;
+  const before = opts.url ? await readServiceCounts(opts.url, opts.transport, opts.opsToken) : null;
   const rec = opts.record ? recorder(opts.record) : null;
   const snapshots = new Map<string, string>();
   const sentMsgs: Pick<Outgoing, 'expect'>[] = [];
@@ -211,7 +213,7 @@ export async function runFleet(opts: RunOptions): Promise<RunSummary> {
     // A read that fails (a busy service, a reset connection) is retried until the deadline: one
     // failed scrape must not end the check with no counts.
     for (;;) {
-      const after = await readServiceCounts(opts.url, opts.transport);
+      const after = await readServiceCounts(opts.url, opts.transport, opts.opsToken);
       if (after) s.service = countsSince(before, after);
       if (s.service && totalOf(s.service) >= stored) {
         s.serviceSeconds = (performance.now() - t0) / 1000;

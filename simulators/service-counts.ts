@@ -40,10 +40,13 @@ export function countsSince(before: ServiceCounts, after: ServiceCounts): Servic
 /** Everything the counters account for. */
 export const totalOf = (c: ServiceCounts): number => c.accepted + c.duplicate + Object.values(c.deadLetters).reduce((a, b) => a + b, 0);
 
+/** The header that lets a request read /metrics and /healthz in full on a service with an OPS_TOKEN. */
+export const opsHeaders = (opsToken: string | undefined): Record<string, string> => (opsToken ? { authorization: `Bearer ${opsToken}` } : {});
+
 /** Reads the service's ingest counters for one transport; null when /metrics cannot be read. */
-export async function readServiceCounts(baseUrl: string, transport: string): Promise<ServiceCounts | null> {
+export async function readServiceCounts(baseUrl: string, transport: string, opsToken?: string): Promise<ServiceCounts | null> {
   try {
-    const res = await fetch(`${baseUrl}/metrics`);
+    const res = await fetch(`${baseUrl}/metrics`, { headers: opsHeaders(opsToken) });
     if (!res.ok) return null;
     return parseIngestCounts(await res.text(), transport);
   } catch {

@@ -11,6 +11,7 @@ import type { HealthRegistry } from '../../core/health.js';
 import type { PathDoc } from '../../core/api-doc.js';
 import { routesRouter, type Route } from './define-route.js';
 import { openApiDocument } from './openapi.js';
+import { opsReader, publicHealth } from './ops-access.js';
 
 export interface AppDeps {
   pool: pg.Pool;
@@ -36,12 +37,21 @@ export interface AppDeps {
   bodyLimit?: string;
   /** MAP_STYLE_URL: its origin is allowed to serve the map style, tiles, glyphs and sprites. */
   mapStyleUrl?: string;
+  /** OPS_TOKEN: when set, `/metrics` and the detail of `/healthz` need it (ops-access.ts). */
+  opsToken?: string;
 }
 
 /** The operational endpoints, served before authentication. */
 const OPS_DOCS: PathDoc[] = [
-  { method: 'get', path: '/healthz', tag: 'ops', summary: 'Liveness and the state of each dependency', auth: 'public', responses: { '503': 'A dependency is down or starting' } },
-  { method: 'get', path: '/metrics', tag: 'ops', summary: 'Prometheus metrics', auth: 'public' },
+  {
+    method: 'get',
+    path: '/healthz',
+    tag: 'ops',
+    summary: 'Liveness and the state of each dependency; the details only with the OPS_TOKEN bearer when one is configured',
+    auth: 'public',
+    responses: { '503': 'A dependency is down or starting' },
+  },
+  { method: 'get', path: '/metrics', tag: 'ops', summary: 'Prometheus metrics; needs the OPS_TOKEN bearer when one is configured', auth: 'public', responses: { '401': 'OPS_TOKEN is configured and was not given' } },
   { method: 'get', path: '/api/v1/openapi.json', tag: 'ops', summary: 'This document', auth: 'public' },
 ];
 
@@ -71,11 +81,13 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
-  app.get('/healthz', async (_req, res) => {
+  const mayReadOps = opsReader(deps.opsToken);
+  app.get('/healthz', async (req, res) => {
     const report = await deps.health.report();
-    res.status(report.status === 'ok' ? 200 : 503).json(report);
+    res.status(report.status === 'ok' ? 200 : 503).json(mayReadOps(req) ? report : publicHealth(report));
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (!mayReadOps(req)) throw new GwError('GW_AUTH_REQUIRED', 'Reading /metrics: this service has an OPS_TOKEN; send it as "Authorization: Bearer <OPS_TOKEN>"');
     res.type(registry.contentType).send(await registry.metrics());
   });
   const routes = deps.routes ?? [];

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { api, loginAs, startTestApp } from '../helpers/app.js';
 import { inScope, scopeOf } from '../../server/auth/policy.js';
+import { HealthRegistry } from '../../core/health.js';
 import type { User } from '../../server/auth/users.js';
 
 describe('HTTP shell and authentication', () => {
@@ -37,6 +38,35 @@ describe('HTTP shell and authentication', () => {
     const text = await (await fetch(`${app.url}/metrics`)).text();
     assert.match(text, /gridwatch_http_request_duration_seconds_bucket\{.*route="\/healthz"/);
     assert.match(text, /# TYPE gridwatch_db_query_duration_seconds histogram/);
+  });
+
+  it('with an OPS_TOKEN, /metrics needs it and /healthz shows details only to it', async () => {
+    const opsToken = 'ops-'.padEnd(40, 'x');
+    const health = new HealthRegistry();
+    // A failing check's message may name hosts or paths: the public answer must not carry it.
+    health.register('db', () => {
+      throw new Error('connect ECONNREFUSED 10.1.2.3:5432');
+    });
+    health.register('mqtt', () => ({ status: 'ok', detail: { mode: 'embedded', port: 1883, clients: 3 } }));
+    const ops = await startTestApp(db.pool, { opsToken, health });
+    try {
+      for (const authorization of [undefined, 'Bearer wrong', `Bearer ${opsToken}x`, opsToken, `Basic ${opsToken}`]) {
+        const m = await api(`${ops.url}/metrics`, authorization ? { headers: { authorization } } : {});
+        assert.equal(m.status, 401, `metrics with ${authorization}`);
+        assert.equal(m.body.error.code, 'GW_AUTH_REQUIRED');
+        const h = await api(`${ops.url}/healthz`, authorization ? { headers: { authorization } } : {});
+        assert.equal(h.status, 503);
+        assert.deepEqual(h.body, { status: 'degraded', components: { db: { status: 'down' }, mqtt: { status: 'ok' } } });
+      }
+      const full = await api(`${ops.url}/healthz`, { headers: { authorization: `Bearer ${opsToken}` } });
+      assert.equal(full.body.components.db.detail, 'connect ECONNREFUSED 10.1.2.3:5432');
+      assert.equal(full.body.components.mqtt.detail.port, 1883);
+      const res = await fetch(`${ops.url}/metrics`, { headers: { authorization: `Bearer ${opsToken}` } });
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /# TYPE gridwatch_http_request_duration_seconds histogram/);
+    } finally {
+      await ops.close();
+    }
   });
 
   it('answers unknown endpoints, bad JSON and oversized bodies from the error catalogue', async () => {

@@ -14,7 +14,7 @@ import { createUser, type Role } from '../../server/auth/users.js';
  */
 export async function startTestApp(
   pool: pg.Pool,
-  opts: Pick<AppDeps, 'routes' | 'bodyLimit'> & {
+  opts: Pick<AppDeps, 'routes' | 'bodyLimit' | 'opsToken'> & {
     health?: HealthRegistry;
     loginThrottle?: LoginThrottle;
     onTokenRevoked?: (token: string) => void;
@@ -24,7 +24,7 @@ export async function startTestApp(
 ): Promise<{ url: string; health: HealthRegistry; close(): Promise<void> }> {
   const health = opts.health ?? new HealthRegistry();
   const auth = authRoutes(pool, { throttle: opts.loginThrottle ?? new LoginThrottle(pool), onTokenRevoked: opts.onTokenRevoked });
-  const app = createApp({ pool, log: createLogger('silent'), health, routes: [...auth, ...(opts.routes ?? [])], bodyLimit: opts.bodyLimit, checkResponses: true });
+  const app = createApp({ pool, log: createLogger('silent'), health, routes: [...auth, ...(opts.routes ?? [])], bodyLimit: opts.bodyLimit, opsToken: opts.opsToken, checkResponses: true });
   const server = http.createServer(app);
   opts.attach?.(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { Gridwatch } from '../../server/runtime.js';
-import { parseIngestCounts } from '../../simulators/service-counts.js';
+import { opsHeaders, parseIngestCounts } from '../../simulators/service-counts.js';
 import type { RunSummary } from '../../simulators/run-fleet.js';
 import { api } from '../helpers/app.js';
 import { startTestGridwatch, type TestGridwatch } from '../helpers/gridwatch.js';
@@ -34,16 +34,23 @@ export function runCli(args: string[]): Promise<{ code: number; stdout: string; 
   });
 }
 
-/** A demo service (in-process simulators off) and an administrator's token. */
+/** A demo service (in-process simulators off), an administrator's token and the service's OPS_TOKEN. */
 export interface CliService {
   service: TestGridwatch;
   gw: Gridwatch;
   admin: string;
+  opsToken: string;
 }
+
+/**
+ * The service runs with an OPS_TOKEN, as production does: the CLI must pass it (--ops-token) to
+ * find the broker in /healthz and to read /metrics for its final check.
+ */
+const OPS_TOKEN = 'cli-test-ops-token-'.padEnd(40, '0');
 
 /** Starts the demo service with `env` added, logs the demo administrator in, and makes the gas sensors report daily. */
 export async function startCliService(env: Record<string, string> = {}): Promise<CliService> {
-  const service = await startTestGridwatch({ DEMO: '1', SIMULATORS: '0', ...env });
+  const service = await startTestGridwatch({ DEMO: '1', SIMULATORS: '0', OPS_TOKEN, ...env });
   const gw = service.gw;
   const a = gw.demoCredentials.find((c) => c.role === 'admin')!;
   const admin = (await api(`${gw.url}/api/v1/auth/login`, { body: { username: a.username, password: a.password } })).body.token as string;
@@ -53,13 +60,14 @@ export async function startCliService(env: Record<string, string> = {}): Promise
     const info = await gw.ingest.devices.get(d.id);
     await gw.ingest.devices.setMetadata(d.id, { ...info.metadata, reportingIntervalS: 86_400 });
   }
-  return { service, gw, admin };
+  return { service, gw, admin, opsToken: OPS_TOKEN };
 }
 
 /** The seeded chaos run both transports make: 12 devices, 15 s at 60× speed, every chaos kind. */
 export function chaosRunArgs(s: CliService, transport: 'mqtt' | 'kafka', summaryFile: string): string[] {
   return [
     '--url', s.gw.url,
+    '--ops-token', s.opsToken,
     '--devices', path.join(s.service.dataDir, 'demo-devices.json'),
     '--transport', transport,
     '--fleet', 'waste-truck=4,gas-sensor=4,bridge-sensor=2,parking-camera=2',
@@ -78,12 +86,12 @@ export function chaosRunArgs(s: CliService, transport: 'mqtt' | 'kafka', summary
  * code) and its /metrics (duplicates are counted, not stored). Waits until it accounts for
  * `total` inputs (Kafka is consumed after delivery), then answers what it has.
  */
-export async function serviceAccount(gw: Gridwatch, transport: string, total: number): Promise<{ stored: number; duplicate: number; deadLetters: Record<string, number> }> {
+export async function serviceAccount(gw: Gridwatch, opsToken: string, transport: string, total: number): Promise<{ stored: number; duplicate: number; deadLetters: Record<string, number> }> {
   const read = async () => {
     const stored = (await gw.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM device_events WHERE transport = $1', [transport])).rows[0]!.n;
     const dead = await gw.db.pool.query<{ code: string; n: number }>('SELECT code, count(*)::int AS n FROM dead_letters WHERE transport = $1 GROUP BY code', [transport]);
     const deadLetters = Object.fromEntries(dead.rows.map((r) => [r.code, r.n]));
-    const duplicate = parseIngestCounts(await (await fetch(`${gw.url}/metrics`)).text(), transport).duplicate;
+    const duplicate = parseIngestCounts(await (await fetch(`${gw.url}/metrics`, { headers: opsHeaders(opsToken) })).text(), transport).duplicate;
     return { stored, duplicate, deadLetters };
   };
   const sum = (a: { stored: number; duplicate: number; deadLetters: Record<string, number> }) => a.stored + a.duplicate + Object.values(a.deadLetters).reduce((x, y) => x + y, 0);
@@ -106,7 +114,9 @@ export async function assertChaosAccounting(s: CliService, transport: 'mqtt' | '
   assert.equal(summary.expected.accepted, summary.sent - summary.expected.duplicate - chaosDead);
   assert.equal(summary.matchesExpected, true);
 
-  const own = await serviceAccount(s.gw, transport, summary.sent);
+  // The CLI read the service's own counts, through the OPS_TOKEN.
+  assert.ok(summary.service, 'the CLI could not read /metrics with --ops-token');
+  const own = await serviceAccount(s.gw, s.opsToken, transport, summary.sent);
   assert.deepEqual(own, { stored: summary.sent - summary.expected.duplicate - chaosDead, duplicate: summary.expected.duplicate, deadLetters: summary.expected.rejected });
 
   const letters = await api(`${s.gw.url}/api/v1/dead-letters?limit=500`, { token: s.admin });
