@@ -116,6 +116,9 @@ describe('ingest sink: decode, normalise, batch, store', () => {
   });
 
   it('turns every kind of bad input into a dead letter with a stable code, a reason naming the field, and the raw payload', async () => {
+    // A disabled device is refused on Kafka too, where the record's key is the only identity.
+    await stack.devices.register({ id: 'gas-off', kind: 'gas-sensor' });
+    await stack.devices.setDisabled('gas-off', true);
     const future = { ...wireEvent('gas-sensor', 'gas-1', 'future'), ts: new Date(Date.now() + 3600_000).toISOString() };
     const cases: [string, ReturnType<typeof raw>, RegExp][] = [
       ['GW_INGEST_BAD_JSON', raw('{"eventId": "x",', 'mqtt'), /not valid JSON/],
@@ -127,6 +130,7 @@ describe('ingest sink: decode, normalise, batch, store', () => {
       ['GW_INGEST_SCHEMA', raw({ ...wireEvent('parking-camera', 'cam-1', 'nul'), plate: 'AB\u0000C' }), /plate: holds a NUL/],
       ['GW_INGEST_DEVICE_MISMATCH', raw(wireEvent('gas-sensor', 'gas-1', 'm'), 'http', 'truck-1'), /not the authenticated device truck-1/],
       ['GW_INGEST_UNKNOWN_DEVICE', raw(wireEvent('gas-sensor', 'gas-404', 'u'), 'kafka', 'gas-404'), /gas-404 is not registered/],
+      ['GW_INGEST_DEVICE_DISABLED', raw(wireEvent('gas-sensor', 'gas-off', 'off'), 'kafka', 'gas-off'), /gas-off is disabled/],
       ['GW_INGEST_KIND_MISMATCH', raw(wireEvent('bridge-sensor', 'gas-1', 'km')), /registered as gas-sensor/],
       ['GW_INGEST_FUTURE_TS', raw(future), /ahead of the receive time/],
       ['GW_INGEST_BAD_IMAGE', raw({ ...wireEvent('parking-camera', 'cam-1', 'img'), image: { base64: Buffer.from('just some text, not a photo').toString('base64') } }), /not an image/],

@@ -96,6 +96,29 @@ export async function startReceiver(failFirst = 0): Promise<{ url: string; accep
   };
 }
 
+/** A receiver that answers every request with a 307 to `location`, counting the requests. */
+export async function startRedirectingReceiver(location: string): Promise<{ url: string; requests: number; close(): Promise<void> }> {
+  let requests = 0;
+  const server = http.createServer((req, res) => {
+    requests++;
+    req.resume();
+    req.on('end', () => res.writeHead(307, { location }).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/moved`,
+    get requests() {
+      return requests;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /**
  * A receiver that accepts connections and never answers: a webhook that hangs. `requests`
  * counts connections that sent a request; `open` those still open, so a test can show that a

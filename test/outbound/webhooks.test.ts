@@ -1,7 +1,7 @@
 /**
  * Webhook delivery of clue events over real HTTP on loopback: registration API (and its
  * refusals), HMAC signatures, order, retries with back-off, the maximum attempt count, a unit
- * filter, an unreachable receiver that holds back nobody else, two dispatchers sharing the
+ * filter, an unreachable receiver that holds back nobody else, a redirect that is not followed, two dispatchers sharing the
  * work, and outbox id gaps (rolled back, or still being committed on real PostgreSQL).
  */
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import { webhookRoutes } from '../../server/outbound/webhook.routes.js';
 import { api, loginAs, startTestApp } from '../helpers/app.js';
 import { getTestDb, resetDb, type TestDb } from '../helpers/db.js';
 import { freePort, waitFor } from '../ingest/mqtt-kafka-support.js';
-import { insertClue, insertOutbox, signatureValid, startHangingReceiver, startReceiver } from './fixtures.js';
+import { insertClue, insertOutbox, signatureValid, startHangingReceiver, startReceiver, startRedirectingReceiver } from './fixtures.js';
 
 const log = createLogger('silent');
 /** Fast back-off and polling so retries happen within the test's bounded waits. */
@@ -100,12 +100,17 @@ describe('webhooks', () => {
     const deadUrl = `http://127.0.0.1:${await freePort()}/nobody-listens`;
     const hanging = await startHangingReceiver();
     closers.push(hanging.close);
+    // A receiver that redirects elsewhere (an internal address, say): Gridwatch must not follow.
+    const lured = await startReceiver();
+    const redirecting = await startRedirectingReceiver(lured.url);
+    closers.push(lured.close, redirecting.close);
 
     const goodHook = await register({ url: good.url, secret: 'good-receiver-secret-0123456789' });
     const flakyHook = await register({ url: flaky.url });
     const filteredHook = await register({ url: filtered.url, unitIds: ['unit-b'] });
     const deadHook = await register({ url: deadUrl });
     const hangingHook = await register({ url: hanging.url });
+    const redirectHook = await register({ url: redirecting.url });
     assert.equal(goodHook.secret, 'good-receiver-secret-0123456789', 'a provided secret is kept');
 
     // Two replicas share the targets through their leases.
@@ -172,6 +177,11 @@ describe('webhooks', () => {
     const hangingState = list.find((w: { id: string }) => w.id === hangingHook.id);
     assert.ok(hangingState.delivery.lastEventId < ids.at(-1)!, 'the hanging webhook is still behind');
     assert.match(hangingState.delivery.lastError ?? '', /no answer within 500 ms/);
+    const redirectState = list.find((w: { id: string }) => w.id === redirectHook.id);
+    assert.ok(redirecting.requests > 0, 'the redirecting webhook was tried');
+    assert.equal(redirectState.delivery.delivered, 0, 'a redirect is not a delivery');
+    assert.match(redirectState.delivery.lastError ?? '', /answered HTTP 307/);
+    assert.equal(lured.requests, 0, 'the redirect was never followed');
 
     assert.equal(await metric('gridwatch_outbound_delivered_total', `webhook:${goodHook.id}`), 30);
     assert.equal(await metric('gridwatch_outbound_given_up_total', `webhook:${deadHook.id}`), 30);
