@@ -2,8 +2,8 @@
  * Spatial bench (issue 10): nearby (KNN) latency over 1,000,000 stored clues, hotspot queries
  * over 10,000,000 stored alert events, and the size and build time of the binary map feed for
  * 1,000,000 clues, on real PostGIS (DATABASE_URL; the data goes to its own database,
- * gw_spatial_bench, on that server, and is generated once: a later run with the same sizes reuses
- * it). Sizes: GW_BENCH_SPATIAL_CLUES, GW_BENCH_SPATIAL_EVENTS, or `--quick` (20,000 / 200,000).
+ * gw_spatial_bench, on that server, or to GW_BENCH_SPATIAL_DB, created beforehand, and is
+ * generated once: a later run with the same sizes reuses it). Sizes: GW_BENCH_SPATIAL_CLUES, GW_BENCH_SPATIAL_EVENTS, or `--quick` (20,000 / 200,000).
  * Parts: nearby, hotspots, feed; `--only=nearby` (or GW_BENCH_SPATIAL_ONLY=nearby) runs some of
  * them, and nearby alone needs no alert events. Run alone: `DATABASE_URL=… npx tsx bench/spatial.bench.ts`.
  */
@@ -19,7 +19,10 @@ import { prng } from '../test/helpers/prng.js';
 import { loadBenchClues, type BenchPlace, type Box } from './clue-loader.js';
 
 const sql = (name: string): string => loadSql(new URL(`./sql/spatial-${name}.sql`, import.meta.url));
-const BENCH_DB = 'gw_spatial_bench';
+/** The database spatial-create-db.sql creates when missing. */
+const OWN_DB = 'gw_spatial_bench';
+/** The bench's database; GW_BENCH_SPATIAL_DB names another one (e.g. one per worktree), which must exist already. */
+const BENCH_DB = process.env.GW_BENCH_SPATIAL_DB ?? OWN_DB;
 const quick = process.argv.includes('--quick') || process.env.GW_BENCH_QUICK === '1';
 const CLUES = Number(process.env.GW_BENCH_SPATIAL_CLUES ?? (quick ? 20_000 : 1_000_000));
 const EVENTS = Number(process.env.GW_BENCH_SPATIAL_EVENTS ?? (quick ? 200_000 : 10_000_000));
@@ -43,7 +46,10 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
 /** The bench's own database on DATABASE_URL's server, created and migrated when missing. */
 async function benchPool(url: string): Promise<pg.Pool> {
   const admin = new pg.Pool({ connectionString: url, max: 1 });
-  if (!(await admin.query(sql('db-exists'), [BENCH_DB])).rowCount) await admin.query(sql('create-db'));
+  if (!(await admin.query(sql('db-exists'), [BENCH_DB])).rowCount) {
+    if (BENCH_DB !== OWN_DB) throw new Error(`GW_BENCH_SPATIAL_DB=${BENCH_DB}: create that database first`);
+    await admin.query(sql('create-db'));
+  }
   await admin.end();
   const u = new URL(url);
   u.pathname = `/${BENCH_DB}`;
@@ -248,7 +254,7 @@ async function feedSection(pool: pg.Pool): Promise<string[]> {
   return [
     SUBSECTION_TITLES.feed,
     '',
-    `Build time = query (columns built by string_agg in SQL) + encoding in Node, median of ${RUNS} run(s), whole-city scope. Bytes per clue: 8 (Float32 lon, lat) + 2 (item) + 2 (status, severity) + the clue code and its newline.`,
+    `Build time = query (per status, severity and item, coordinates and codes built by string_agg in SQL on an index-only scan of clues_map, migration 117) + encoding in Node, median of ${RUNS} run(s), whole-city scope. Bytes per clue: 8 (Float32 lon, lat) + 2 (item) + 2 (status, severity) + the clue code and its newline.`,
     '',
     '| feed | size | median ms | best ms |',
     '| --- | ---: | ---: | ---: |',

@@ -12,45 +12,43 @@
  *       codes: UTF-8, one clue code per line (codesBytes long), the key clue events patch by.
  *
  * `status`, `severity` and `item` are indexes into the header's lists; item '' is "no item".
+ * Clues come grouped by status, severity and item, least severe first (drawn first, so under the
+ * more severe), in no other set order: clients key them by code.
  * `seq` is the clue_outbox id the feed is consistent with: the client applies clue events with a
  * higher id (over the WebSocket) on top. web/src/clue-feed-bin.ts decodes it.
  */
 export const CLUE_FEED_VERSION = 1;
 const MAGIC = 'GWCF';
 
-/** What the feed query (sql/map-feed.sql) returns: columns built by the database. */
-export interface FeedColumns {
+/**
+ * A row of the feed query (sql/map-feed.sql): one group of clues with the same status, severity
+ * and item, its columns built by the database; the group fields are null when no clue matched.
+ */
+export interface FeedGroup {
   seq: string;
-  count: number;
+  status: string | null;
+  severity: string | null;
+  /** The item code, '' for none. */
+  item: string | null;
+  n: number | null;
   /** float4 big-endian per clue. */
-  lon: Buffer;
-  lat: Buffer;
-  /** int4 big-endian per clue: status index << 8 | severity index. */
-  packed: Buffer;
-  /** Item codes, one line per clue ('' for none). */
-  items: string;
+  lon: Buffer | null;
+  lat: Buffer | null;
   /** Clue codes, one line per clue. */
-  codes: string;
+  codes: string | null;
 }
 
 const pad4 = (n: number): number => (n + 3) & ~3;
 
-/** Encodes the database's columns as the binary feed (byte order swapped once, items dictionary-coded). */
-export function encodeClueFeed(cols: FeedColumns, statuses: readonly string[], severities: readonly string[]): Buffer {
-  const n = cols.count;
+/** Encodes the database's groups as the binary feed: group fields become indexes, column by column. */
+export function encodeClueFeed(groups: readonly FeedGroup[], statuses: readonly string[], severities: readonly string[]): Buffer {
+  // Least severe first: deck.gl draws in row order, so the most severe clues end up on top.
+  const parts = groups.filter((g) => g.n).sort((a, b) => severities.indexOf(a.severity!) - severities.indexOf(b.severity!));
+  const n = parts.reduce((sum, g) => sum + g.n!, 0);
   const itemIndex = new Map<string, number>();
-  const itemCol = new Uint16Array(n);
-  if (n) {
-    const lines = cols.items.split('\n');
-    for (let i = 0; i < n; i++) {
-      const code = lines[i]!;
-      let k = itemIndex.get(code);
-      if (k === undefined) itemIndex.set(code, (k = itemIndex.size));
-      itemCol[i] = k;
-    }
-  }
-  const codes = Buffer.from(cols.codes, 'utf8');
-  const header = JSON.stringify({ seq: cols.seq, statuses, severities, items: [...itemIndex.keys()], codesBytes: codes.length });
+  for (const g of parts) if (!itemIndex.has(g.item!)) itemIndex.set(g.item!, itemIndex.size);
+  const codes = Buffer.from(parts.map((g) => g.codes).join('\n'), 'utf8');
+  const header = JSON.stringify({ seq: groups[0]!.seq, statuses, severities, items: [...itemIndex.keys()], codesBytes: codes.length });
   const headerBytes = pad4(Buffer.byteLength(header));
   const itemBytes = pad4(2 * n);
   const smallBytes = pad4(2 * n);
@@ -61,19 +59,25 @@ export function encodeClueFeed(cols: FeedColumns, statuses: readonly string[], s
   out.writeUInt32LE(headerBytes, 12);
   out.fill(' ', 16, 16 + headerBytes);
   out.write(header, 16, 'utf8');
-  let at = 16 + headerBytes;
-  for (let i = 0; i < n; i++) out.writeFloatLE(cols.lon.readFloatBE(4 * i), at + 4 * i);
-  at += 4 * n;
-  for (let i = 0; i < n; i++) out.writeFloatLE(cols.lat.readFloatBE(4 * i), at + 4 * i);
-  at += 4 * n;
-  Buffer.from(itemCol.buffer, 0, 2 * n).copy(out, at);
-  at += itemBytes;
-  for (let i = 0; i < n; i++) {
-    const packed = cols.packed.readInt32BE(4 * i);
-    out[at + i] = packed >> 8;
-    out[at + n + i] = packed & 0xff;
+  const lonAt = 16 + headerBytes;
+  const latAt = lonAt + 4 * n;
+  const itemAt = latAt + 4 * n;
+  const statusAt = itemAt + itemBytes;
+  const severityAt = statusAt + n;
+  const item = new Uint16Array(out.buffer, out.byteOffset + itemAt, n);
+  let row = 0;
+  for (const g of parts) {
+    const status = statuses.indexOf(g.status!);
+    const severity = severities.indexOf(g.severity!);
+    if (status < 0 || severity < 0) throw new Error(`clue feed: unknown status ${g.status} or severity ${g.severity}`);
+    // Big-endian floats from the database, swapped to little-endian in one native pass.
+    g.lon!.swap32().copy(out, lonAt + 4 * row);
+    g.lat!.swap32().copy(out, latAt + 4 * row);
+    item.fill(itemIndex.get(g.item!)!, row, row + g.n!);
+    out.fill(status, statusAt + row, statusAt + row + g.n!);
+    out.fill(severity, severityAt + row, severityAt + row + g.n!);
+    row += g.n!;
   }
-  at += smallBytes;
-  codes.copy(out, at);
+  codes.copy(out, statusAt + smallBytes);
   return out;
 }

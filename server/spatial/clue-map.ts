@@ -4,7 +4,7 @@ import { scopeOf, scopeSqlParams } from '../auth/policy.js';
 import type { User } from '../auth/users.js';
 import { CLUE_STATUSES, type ClueStatus } from '../clues/clue.js';
 import { clueFromRow, clueView, clueViewSchema, type ClueRow, type ClueView } from '../clues/stored-clue.js';
-import { encodeClueFeed, type FeedColumns } from './clue-feed-codec.js';
+import { encodeClueFeed, type FeedGroup } from './clue-feed-codec.js';
 import { clusterCellDeg } from './spatial-queries.js';
 
 /** Severities, lowest first: their positions are the feed's severity codes. */
@@ -35,14 +35,8 @@ export async function nearbyClues(pool: pg.Pool, user: User, q: { lon: number; l
 
 /** The binary clue feed of what `user` may see (clue-feed-codec.ts), optionally within a bbox and statuses. */
 export async function clueFeed(pool: pg.Pool, user: User, q: { bbox?: Bbox; status?: ClueStatus[] }): Promise<Buffer> {
-  const { rows } = await pool.query<FeedColumns>(sql.feed, [
-    ...scopeSqlParams(scopeOf(user)),
-    ...(q.bbox ?? [null, null, null, null]),
-    q.status ?? null,
-    CLUE_STATUSES,
-    SEVERITIES,
-  ]);
-  return encodeClueFeed(rows[0]!, CLUE_STATUSES, SEVERITIES);
+  const { rows } = await pool.query<FeedGroup>(sql.feed, [...scopeSqlParams(scopeOf(user)), ...(q.bbox ?? [null, null, null, null]), q.status ?? null]);
+  return encodeClueFeed(rows, CLUE_STATUSES, SEVERITIES);
 }
 
 /** A cluster of clues: where (mean position), how many, how many per severity. */

@@ -227,8 +227,13 @@ test('the binary feed decodes to the stored clues; a clue event patches it in pl
   const { rows } = await db.pool.query<{ code: string; lon: number; lat: number; status: string; severity: string; item: string }>(sql('clue-columns'));
   assert.equal(cols.count, rows.length);
   assert.equal(cols.seq, '0', 'no clue event yet');
-  rows.forEach((r, i) => {
-    assert.equal(cols.codes[i], r.code);
+  for (let i = 1; i < cols.count; i++) assert.ok(cols.severity[i]! >= cols.severity[i - 1]!, 'least severe first, the most severe drawn on top');
+  // Clues come grouped, in no other set order: each stored clue is found by its code, once.
+  const rowOf = new Map(cols.codes.map((code, i) => [code, i]));
+  assert.equal(rowOf.size, rows.length, 'no code twice');
+  rows.forEach((r) => {
+    const i = rowOf.get(r.code);
+    assert.ok(i !== undefined, `${r.code} is in the feed`);
     assert.equal(cols.lon[i], Math.fround(r.lon));
     assert.equal(cols.lat[i], Math.fround(r.lat));
     assert.equal(cols.statuses[cols.status[i]!], r.status);
@@ -265,6 +270,23 @@ test('clusters: every clue in the bbox is counted once, per severity too', async
   assert.equal(sum((c) => c.count), inBox.length);
   assert.equal(sum((c) => c.bySeverity.high!), inBox.filter((c) => c.severity === 'high').length);
   assert.ok(r.body.clusters.length > 1 && r.body.clusters.length < inBox.length, 'zoom 14 groups some');
+  // The same squares, counts and mean positions as grouping the fixture here.
+  const cellDeg = r.body.cellDeg as number;
+  const oracle = new Map<string, { n: number; lon: number; lat: number; high: number }>();
+  for (const c of inBox) {
+    const key = `${Math.floor(c.lon / cellDeg)},${Math.floor(c.lat / cellDeg)}`;
+    const o = oracle.get(key) ?? { n: 0, lon: 0, lat: 0, high: 0 };
+    oracle.set(key, { n: o.n + 1, lon: o.lon + c.lon, lat: o.lat + c.lat, high: o.high + (c.severity === 'high' ? 1 : 0) });
+  }
+  assert.equal(r.body.clusters.length, oracle.size);
+  for (const c of r.body.clusters as { lon: number; lat: number; count: number; bySeverity: Record<string, number> }[]) {
+    const o = oracle.get(`${Math.floor(c.lon / cellDeg)},${Math.floor(c.lat / cellDeg)}`);
+    assert.ok(o, `a cluster at ${c.lon},${c.lat} in a square of the fixture`);
+    assert.equal(c.count, o.n);
+    assert.equal(c.bySeverity.high, o.high);
+    assert.ok(Math.abs(c.lon - o.lon / o.n) < 1e-9 && Math.abs(c.lat - o.lat / o.n) < 1e-9, 'at the mean position');
+  }
+  for (let i = 1; i < r.body.clusters.length; i++) assert.ok(r.body.clusters[i].count <= r.body.clusters[i - 1].count, 'biggest first');
   const coarse = await get(`/api/v1/map/clusters?z=3&bbox=${bbox.join(',')}`);
   assert.equal(coarse.body.clusters.length, 1, 'zoomed out, one cluster');
 });
