@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request, type GetAnswer } from '../api.js';
 import { formatTime, pick, t, useLang } from '../app/i18n.js';
 import { useLive } from '../app/live.js';
+import { FilePick } from '../file-pick.js';
 import { token } from '../session.js';
 import { onFlushed, submitHandling } from './outbox-client.js';
 import type { Tasks } from './task-list.js';
@@ -165,18 +166,15 @@ export function TaskPage({ code }: { code: string }) {
       {canHandle && (
         <form class="worker-section handle" key={formKey} onSubmit={(e) => e.preventDefault()} data-testid="handle">
           <h3>{t('worker.handle.title')}</h3>
-          <label class="photo-pick">
-            {t('worker.handle.photos')}
-            <input
-              type="file"
-              name="photos"
-              accept="image/*"
-              capture="environment"
-              multiple
-              onChange={(e) => setPhotos(Array.from((e.currentTarget as HTMLInputElement).files ?? []))}
-            />
-          </label>
-          {photos.length > 0 && <p class="hint">{t('worker.handle.photoCount', { n: photos.length })}</p>}
+          <FilePick
+            label={t('worker.handle.photos')}
+            button={t('worker.handle.photoButton')}
+            name="photos"
+            accept="image/*"
+            capture="environment"
+            multiple
+            onFiles={setPhotos}
+          />
           <label>
             {t('worker.handle.note')}
             <textarea name="note" rows={3} maxLength={2000} value={note} onInput={(e) => setNote((e.currentTarget as HTMLTextAreaElement).value)} />
