@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request, type GetAnswer } from '../api.js';
 import { formatTime, pick, t, useLang } from '../app/i18n.js';
 import { useLive } from '../app/live.js';
+import { errorText } from '../command/ops-text.js';
 import { FilePick } from '../file-pick.js';
 import { token } from '../session.js';
 import { onFlushed, submitHandling } from './outbox-client.js';
@@ -34,10 +35,10 @@ async function loadTask(code: string): Promise<TaskState> {
   return { clue: one.clue, timeline: one.timeline, nextActions, evidence: ev.evidence };
 }
 
-/** The message for a refused action; a 409 on accept means a colleague was quicker. */
+/** The message for a refused action, in the user's words; a 409 on accept means a colleague was quicker. */
 function refusal(action: string, err: unknown): string {
   if (err instanceof ApiError && err.status === 409 && action === 'accept') return t('worker.task.taken');
-  return t('worker.task.failed', { message: (err as Error).message });
+  return errorText(err);
 }
 
 /**
@@ -67,7 +68,7 @@ export function TaskPage({ code }: { code: string }) {
         setTask(x);
         setError(null);
       })
-      .catch((err: Error) => setError(err.message));
+      .catch((err: unknown) => setError(errorText(err)));
   };
   useEffect(() => {
     reload();
@@ -105,7 +106,7 @@ export function TaskPage({ code }: { code: string }) {
       setPhotos([]);
       setFormKey((k) => k + 1);
     } catch (err) {
-      setMessage(t('worker.task.failed', { message: (err as Error).message }));
+      setMessage(errorText(err));
     } finally {
       setBusy(false);
       reload();
