@@ -85,9 +85,9 @@ describe('worker view: a grid worker takes a task on the phone, online and offli
     await page.waitForURL(/\/worker$/, { timeout: 10_000 });
     await page.waitForSelector(`[data-testid=tasks] a[data-code="${code}"]`, { timeout: 15_000 });
     assert.match(await page.locator('#tasks-h').innerText(), /我的任务/);
-    // Phone-first: every button and task row is at least 44 px high, and nothing scrolls sideways.
+    // Phone-first: every button (the header's too) and task row is at least 44 px high, and nothing scrolls sideways.
     const small = await page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>('.worker button, .worker a.task-row')].filter((e) => e.getBoundingClientRect().height < 44).map((e) => e.outerHTML.slice(0, 80)),
+      [...document.querySelectorAll<HTMLElement>('.bar button, .worker button, .worker a.task-row')].filter((e) => e.getBoundingClientRect().height < 44).map((e) => e.outerHTML.slice(0, 80)),
     );
     assert.deepEqual(small, [], 'touch targets of at least 44 px');
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no sideways scrolling at 390 px');
