@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request, type GetAnswer } from '../api.js';
 import { formatTime, pick, t, useLang } from '../app/i18n.js';
 import { useLive } from '../app/live.js';
-import { errorText } from '../command/ops-text.js';
+import { actorText, errorText } from '../command/ops-text.js';
 import { FilePick } from '../file-pick.js';
 import { token } from '../session.js';
 import { onFlushed, submitHandling } from './outbox-client.js';
@@ -220,7 +220,7 @@ export function TaskPage({ code }: { code: string }) {
         <ol class="timeline">
           {task.timeline.map((e, i) => (
             <li key={i}>
-              <time>{formatTime(e.at)}</time> {t(`worker.action.${e.action}`)} · {e.actor}
+              <time>{formatTime(e.at)}</time> {t(`worker.action.${e.action}`)} · {actorText(e.actor)}
             </li>
           ))}
         </ol>
