@@ -116,6 +116,13 @@ export default function EfficiencyTab() {
           </tr>
         </thead>
         <tbody>
+          {data && rows.length === 0 && (
+            <tr>
+              <td colSpan={COLUMNS.length} class="muted">
+                {t('planner.eff.empty')}
+              </td>
+            </tr>
+          )}
           {rows.map((r) => (
             <tr key={r.key ?? '-'}>
               {COLUMNS.map((c) => (
