@@ -76,6 +76,27 @@ describe('admin: imports with the report on the map, versions, devices, dead let
     }
   });
 
+  it('fits a phone: no tab makes the page scroll sideways at 390 px (wide tables scroll in their own box)', async () => {
+    const { page } = rig;
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const wide: string[] = [];
+      for (const tab of TABS) {
+        await page.goto(`${rig.gw.url}/admin/${tab}`);
+        await page.locator('.view-panel').waitFor();
+        if (tab !== 'dead-letters') await page.waitForFunction(() => document.querySelectorAll('.view-panel li, .view-panel tbody tr').length > 0, undefined, { timeout: 15_000 });
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (width > 390) wide.push(`${tab}: ${width} px`);
+      }
+      await page.goto(`${rig.gw.url}/admin/imports`);
+      await page.locator('.imports tbody tr').first().waitFor();
+      await page.screenshot({ path: path.join(shots, 'admin-imports-phone.png') });
+      assert.deepEqual(wide, []);
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
+  });
+
   it('registers a device and shows its token once', async () => {
     const { page } = rig;
     await page.goto(`${rig.gw.url}/admin/devices`);
