@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loginAs, seriousViolations, shots, startRig, untranslatedKeys, type RoleViewRig } from './helpers/role-view.js';
+import { filePickers, loginAs, seriousViolations, shots, startRig, untranslatedKeys, type RoleViewRig } from './helpers/role-view.js';
 
 const TABS = ['imports', 'catalogue', 'devices', 'dead-letters', 'users'];
 
@@ -42,7 +42,11 @@ describe('admin: imports with the report on the map, versions, devices, dead let
     await page.goto(`${rig.gw.url}/admin/imports`);
     await page.locator('.imports form').waitFor();
     await page.locator('select[name=layer]').selectOption('zones');
+    const picker = await filePickers(page);
+    assert.deepEqual(picker.nativeDrawn, [], 'the native file input is visually hidden');
+    assert.deepEqual(picker.shown, ['GeoJSON 文件 选择文件 未选择文件'], 'the picker in Chinese, not Chromium\'s "Choose file"');
     await page.locator('input[type=file]').setInputFiles(file);
+    assert.equal(await page.locator('[data-testid=file-chosen]').innerText(), 'zones-duplicate.geojson');
     await page.getByRole('button', { name: '校验并导入' }).click();
     const problem = page.locator('.problem-list li[data-kind="duplicate-code"]');
     await problem.waitFor({ timeout: 20_000 });
@@ -69,6 +73,27 @@ describe('admin: imports with the report on the map, versions, devices, dead let
       if (tab !== 'dead-letters') await page.waitForFunction(() => document.querySelectorAll('.view-panel li, .view-panel tbody tr').length > 0, undefined, { timeout: 15_000 });
       await page.screenshot({ path: path.join(shots, `admin-${tab}.png`) });
       assert.deepEqual(await seriousViolations(page), [], `axe on ${tab}`);
+    }
+  });
+
+  it('fits a phone: no tab makes the page scroll sideways at 390 px (wide tables scroll in their own box)', async () => {
+    const { page } = rig;
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const wide: string[] = [];
+      for (const tab of TABS) {
+        await page.goto(`${rig.gw.url}/admin/${tab}`);
+        await page.locator('.view-panel').waitFor();
+        if (tab !== 'dead-letters') await page.waitForFunction(() => document.querySelectorAll('.view-panel li, .view-panel tbody tr').length > 0, undefined, { timeout: 15_000 });
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (width > 390) wide.push(`${tab}: ${width} px`);
+      }
+      await page.goto(`${rig.gw.url}/admin/imports`);
+      await page.locator('.imports tbody tr').first().waitFor();
+      await page.screenshot({ path: path.join(shots, 'admin-imports-phone.png') });
+      assert.deepEqual(wide, []);
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
     }
   });
 
@@ -99,6 +124,9 @@ describe('admin: imports with the report on the map, versions, devices, dead let
       assert.deepEqual(await untranslatedKeys(page), [], `en ${tab}`);
     }
     await page.screenshot({ path: path.join(shots, 'admin-en.png') });
+    await page.goto(`${rig.gw.url}/admin/imports`);
+    await page.locator('.imports form').waitFor();
+    assert.deepEqual((await filePickers(page)).shown, ['GeoJSON file Choose file No file chosen'], 'the picker follows the switch');
     assert.deepEqual(rig.consoleErrors, []);
   });
 });

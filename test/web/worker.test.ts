@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Gridwatch } from '../../server/runtime.js';
 import { api } from '../helpers/app.js';
-import { openPhone, photo, shots, startRig, type RoleViewRig } from './helpers/role-view.js';
+import { filePickers, openPhone, photo, shots, startRig, type RoleViewRig } from './helpers/role-view.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -85,9 +85,9 @@ describe('worker view: a grid worker takes a task on the phone, online and offli
     await page.waitForURL(/\/worker$/, { timeout: 10_000 });
     await page.waitForSelector(`[data-testid=tasks] a[data-code="${code}"]`, { timeout: 15_000 });
     assert.match(await page.locator('#tasks-h').innerText(), /我的任务/);
-    // Phone-first: every button and task row is at least 44 px high, and nothing scrolls sideways.
+    // Phone-first: every button (the header's too) and task row is at least 44 px high, and nothing scrolls sideways.
     const small = await page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>('.worker button, .worker a.task-row')].filter((e) => e.getBoundingClientRect().height < 44).map((e) => e.outerHTML.slice(0, 80)),
+      [...document.querySelectorAll<HTMLElement>('.bar button, .worker button, .worker a.task-row')].filter((e) => e.getBoundingClientRect().height < 44).map((e) => e.outerHTML.slice(0, 80)),
     );
     assert.deepEqual(small, [], 'touch targets of at least 44 px');
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no sideways scrolling at 390 px');
@@ -113,8 +113,20 @@ describe('worker view: a grid worker takes a task on the phone, online and offli
     assert.equal((await record()).status, 'accepted');
     assert.equal(await page.locator('input[type=file]').getAttribute('capture'), 'environment');
     assert.equal(await page.locator('input[type=file]').getAttribute('accept'), 'image/*');
+    // The picker speaks Chinese: our button and "no file" text, not Chromium's English drawn by a visible native input.
+    const picker = await filePickers(page);
+    assert.deepEqual(picker.nativeDrawn, [], 'the native file input is visually hidden');
+    assert.equal(picker.shown.length, 1);
+    assert.match(picker.shown[0]!, /拍照取证 拍照或选择照片 未选择文件/);
+    assert.doesNotMatch(picker.shown[0]!, /Choose file|No file chosen/);
+    assert.ok((await page.locator('.file-pick-button').boundingBox())!.height >= 44, 'a 44 px touch target');
+    // The hidden input still takes keyboard focus, and the focus shows on the button people see.
+    await page.locator('input[type=file]').focus();
+    assert.notEqual(await page.locator('.file-pick-button').evaluate((e) => getComputedStyle(e).outlineStyle), 'none');
+    await page.locator('.file-pick').screenshot({ path: path.join(shots, 'worker-photo-pick.png') });
 
     await page.setInputFiles('input[type=file]', { name: 'scene-1.jpg', mimeType: 'image/jpeg', buffer: await photo(1) });
+    assert.equal(await page.locator('[data-testid=file-chosen]').innerText(), 'scene-1.jpg');
     await page.click('[data-testid=save-photos]');
     await page.waitForSelector('[data-testid=task-message]:text-is("已发送")', { timeout: 15_000 });
     await page.waitForSelector('[data-testid=evidence] img', { timeout: 15_000 });

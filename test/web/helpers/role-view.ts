@@ -166,6 +166,23 @@ export async function untranslatedKeys(page: Page): Promise<string[]> {
   return [...text.matchAll(/\b(?:shell|command|ops|worker|planner|admin)\.[a-zA-Z][\w.-]*/g)].map((m) => m[0]);
 }
 
+/**
+ * The page's file pickers as a person sees them: the visible text of each of ours (caption, button,
+ * chosen file) and every file input the browser draws itself (larger than 1 px and not transparent),
+ * whose "Choose file / No file chosen" would be in the browser's language rather than the page's.
+ */
+export async function filePickers(page: Page): Promise<{ shown: string[]; nativeDrawn: string[] }> {
+  return page.evaluate(() => ({
+    shown: [...document.querySelectorAll<HTMLElement>('.file-pick')].map((e) => e.innerText.replace(/\s+/g, ' ').trim()),
+    nativeDrawn: [...document.querySelectorAll<HTMLInputElement>('input[type=file]')]
+      .filter((e) => {
+        const box = e.getBoundingClientRect();
+        return (box.width > 1 || box.height > 1) && getComputedStyle(e).opacity !== '0';
+      })
+      .map((e) => e.outerHTML.slice(0, 80)),
+  }));
+}
+
 /** A clue of the town operator's list: its code, alert type and status. */
 export interface ClueRow {
   code: string;

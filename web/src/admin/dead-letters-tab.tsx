@@ -88,6 +88,13 @@ export default function DeadLettersTab() {
           </tr>
         </thead>
         <tbody>
+          {data?.items.length === 0 && (
+            <tr>
+              <td colSpan={8} class="muted">
+                {t('admin.dl.empty')}
+              </td>
+            </tr>
+          )}
           {(data?.items ?? []).map((d) => (
             <tr key={d.id}>
               <td>{d.id}</td>

@@ -7,6 +7,7 @@ import type { components } from '../api-types.js';
 import { request } from '../api.js';
 import { formatTime, t } from '../app/i18n.js';
 import { createBaseMap } from '../base-map.js';
+import { FilePick } from '../file-pick.js';
 import { showOutlines } from '../command/map-layers.js';
 import { token } from '../session.js';
 import { useFetch } from '../view-kit.js';
@@ -162,10 +163,7 @@ export default function ImportsTab() {
               ))}
             </select>
           </label>
-          <label>
-            {t('admin.import.file')}
-            <input type="file" name="file" accept=".geojson,.json,application/geo+json" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
-          </label>
+          <FilePick label={t('admin.import.file')} name="file" accept=".geojson,.json,application/geo+json" onFiles={(files) => setFile(files[0] ?? null)} />
           <button type="submit" disabled={!file || busy}>
             {t('admin.import.submit')}
           </button>

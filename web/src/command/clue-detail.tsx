@@ -3,7 +3,7 @@ import { request, type GetAnswer } from '../api.js';
 import { formatTime, t, useLang } from '../app/i18n.js';
 import { useLive } from '../app/live.js';
 import { sessionUser, token } from '../session.js';
-import { errorText, pick } from './ops-text.js';
+import { actorText, errorText, pick } from './ops-text.js';
 import { loadUnits, type UnitName } from './units.js';
 import ClueMapInset from './clue-map-inset.js';
 import './ops.css';
@@ -157,7 +157,7 @@ export default function ClueDetail({ code, onClose }: { code: string; onClose: (
                     {t(`ops.status.${e.from}`)} → {t(`ops.status.${e.to}`)}
                   </span>
                 )}{' '}
-                <span class="ops-actor">{e.actor}</span>
+                <span class="ops-actor">{actorText(e.actor)}</span>
                 {'note' in e.detail && e.detail.note && <q>{e.detail.note}</q>}
               </li>
             ))}

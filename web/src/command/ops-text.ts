@@ -34,3 +34,8 @@ export function errorText(err: unknown): string {
   }
   return t('ops.error.network', { message: err instanceof Error ? err.message : String(err) });
 }
+
+/** Who took a timeline step: a username as it is; the service's own actors ('pipeline', 'system') in words. */
+export function actorText(actor: string): string {
+  return actor === 'pipeline' || actor === 'system' ? t(`ops.actor.${actor}`) : actor;
+}

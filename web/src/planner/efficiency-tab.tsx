@@ -1,7 +1,8 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { t } from '../app/i18n.js';
+import { pick, t, useLang } from '../app/i18n.js';
+import { loadUnits, type UnitName } from '../command/units.js';
 import { toCsv } from './download.js';
 import { dayEnd, dayStart, defaultRange, ExportLink, useFetch } from '../view-kit.js';
 import type { GetAnswer } from '../api.js';
@@ -41,6 +42,15 @@ export default function EfficiencyTab() {
   const [from, setFrom] = useState(range.from);
   const [to, setTo] = useState(range.to);
   const [sort, setSort] = useState<{ c: Column; dir: 1 | -1 }>({ c: 'clues', dir: -1 });
+  const lang = useLang();
+  // Units by name, not by id (team-330203003 means nothing to a planner); towns keep their code.
+  const [units, setUnits] = useState<Map<string, UnitName>>(new Map());
+  useEffect(() => void loadUnits().then((us) => setUnits(new Map(us.map((u) => [u.id, u])))).catch(() => undefined), []);
+  const label = (key: string | null) => {
+    if (key === null) return t('planner.eff.none');
+    const unit = by === 'unit' ? units.get(key) : undefined;
+    return unit ? pick(unit.name) : key;
+  };
   const q = new URLSearchParams({ by, from: dayStart(from), to: dayEnd(to) });
   const { data, error } = useFetch<Efficiency>(`/api/v1/efficiency?${q}`);
   const rows = useMemo(() => [...(data?.rows ?? [])].sort((a, b) => compare(a, b, sort.c, sort.dir)), [data, sort]);
@@ -54,16 +64,18 @@ export default function EfficiencyTab() {
       {
         width: Math.min(720, chartEl.current.clientWidth || 600),
         height: 180,
+        // Room for the first and last bars' labels, which are centred on the bars and were cut at the edges.
+        padding: [8, 90, 0, 90],
         legend: { show: false },
         scales: { x: { time: false }, y: { range: [0, 100] } },
-        axes: [{ values: (_u, ticks) => ticks.map((i) => rows[i]?.key ?? '') }, { values: (_u, ticks) => ticks.map((v) => `${v}%`) }],
+        axes: [{ values: (_u, ticks) => ticks.map((i) => (rows[i] ? label(rows[i].key) : '')) }, { values: (_u, ticks) => ticks.map((v) => `${v}%`) }],
         series: [{}, { label: t('planner.eff.closeOnTimeRate'), stroke: '#b03a2e', fill: 'rgba(176,58,46,0.35)', paths: uPlot.paths.bars!({ size: [0.6, 40] }) }],
       },
       [xs, ys],
       chartEl.current,
     );
     return () => plot.destroy();
-  }, [rows]);
+  }, [rows, units, lang]);
 
   const csv = useCallback(() => toCsv(Object.keys(data?.rows[0] ?? { key: '' }), (data?.rows ?? []) as unknown as Record<string, unknown>[]), [data]);
 
@@ -104,10 +116,17 @@ export default function EfficiencyTab() {
           </tr>
         </thead>
         <tbody>
+          {data && rows.length === 0 && (
+            <tr>
+              <td colSpan={COLUMNS.length} class="muted">
+                {t('planner.eff.empty')}
+              </td>
+            </tr>
+          )}
           {rows.map((r) => (
             <tr key={r.key ?? '-'}>
               {COLUMNS.map((c) => (
-                <td key={c}>{c === 'key' ? (r.key ?? t('planner.eff.none')) : cell(r, c)}</td>
+                <td key={c}>{c === 'key' ? label(r.key) : cell(r, c)}</td>
               ))}
             </tr>
           ))}

@@ -3,6 +3,7 @@ import { useLocation } from 'preact-iso';
 import { request } from '../api.js';
 import { pick, t, useLang } from '../app/i18n.js';
 import { useLive, type LiveMessages } from '../app/live.js';
+import { errorText } from '../command/ops-text.js';
 import { formatDistance } from './geo.js';
 import { watchMyPosition } from './position.js';
 
@@ -61,7 +62,7 @@ export function DutySwitch() {
       setOnDuty(next);
       setError(null);
     } catch (err) {
-      setError(t('worker.duty.failed', { message: (err as Error).message }));
+      setError(t('worker.duty.failed', { message: errorText(err) }));
     }
   };
 

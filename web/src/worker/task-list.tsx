@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { request, type GetAnswer } from '../api.js';
 import { formatTime, pick, t, useLang } from '../app/i18n.js';
 import { useLive } from '../app/live.js';
+import { errorText } from '../command/ops-text.js';
 import type { Clue } from '../clue.js';
 import { formatDistance } from './geo.js';
 import { onFlushed } from './outbox-client.js';
@@ -39,7 +40,7 @@ export function useTasks(): { tasks: Tasks | null; error: string | null; reload:
         setTasks(x);
         setError(null);
       })
-      .catch((err: Error) => setError(err.message));
+      .catch((err: unknown) => setError(errorText(err)));
   };
   useEffect(() => {
     reload();
@@ -91,7 +92,7 @@ export function NearMe() {
     if (!asked || !me || !navigator.onLine) return;
     request<Nearby>(`/api/v1/clues/nearby?lon=${me.lon}&lat=${me.lat}&radiusM=2000&limit=20`)
       .then(setNear)
-      .catch((err: Error) => setError(err.message));
+      .catch((err: unknown) => setError(errorText(err)));
   }, [asked, me?.lon, me?.lat]);
   return (
     <section class="worker-section" aria-labelledby="near-h">

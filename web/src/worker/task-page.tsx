@@ -3,6 +3,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request, type GetAnswer } from '../api.js';
 import { formatTime, pick, t, useLang } from '../app/i18n.js';
 import { useLive } from '../app/live.js';
+import { actorText, errorText } from '../command/ops-text.js';
+import { FilePick } from '../file-pick.js';
 import { token } from '../session.js';
 import { onFlushed, submitHandling } from './outbox-client.js';
 import type { Tasks } from './task-list.js';
@@ -33,10 +35,10 @@ async function loadTask(code: string): Promise<TaskState> {
   return { clue: one.clue, timeline: one.timeline, nextActions, evidence: ev.evidence };
 }
 
-/** The message for a refused action; a 409 on accept means a colleague was quicker. */
+/** The message for a refused action, in the user's words; a 409 on accept means a colleague was quicker. */
 function refusal(action: string, err: unknown): string {
   if (err instanceof ApiError && err.status === 409 && action === 'accept') return t('worker.task.taken');
-  return t('worker.task.failed', { message: (err as Error).message });
+  return errorText(err);
 }
 
 /**
@@ -66,7 +68,7 @@ export function TaskPage({ code }: { code: string }) {
         setTask(x);
         setError(null);
       })
-      .catch((err: Error) => setError(err.message));
+      .catch((err: unknown) => setError(errorText(err)));
   };
   useEffect(() => {
     reload();
@@ -104,7 +106,7 @@ export function TaskPage({ code }: { code: string }) {
       setPhotos([]);
       setFormKey((k) => k + 1);
     } catch (err) {
-      setMessage(t('worker.task.failed', { message: (err as Error).message }));
+      setMessage(errorText(err));
     } finally {
       setBusy(false);
       reload();
@@ -165,18 +167,15 @@ export function TaskPage({ code }: { code: string }) {
       {canHandle && (
         <form class="worker-section handle" key={formKey} onSubmit={(e) => e.preventDefault()} data-testid="handle">
           <h3>{t('worker.handle.title')}</h3>
-          <label class="photo-pick">
-            {t('worker.handle.photos')}
-            <input
-              type="file"
-              name="photos"
-              accept="image/*"
-              capture="environment"
-              multiple
-              onChange={(e) => setPhotos(Array.from((e.currentTarget as HTMLInputElement).files ?? []))}
-            />
-          </label>
-          {photos.length > 0 && <p class="hint">{t('worker.handle.photoCount', { n: photos.length })}</p>}
+          <FilePick
+            label={t('worker.handle.photos')}
+            button={t('worker.handle.photoButton')}
+            name="photos"
+            accept="image/*"
+            capture="environment"
+            multiple
+            onFiles={setPhotos}
+          />
           <label>
             {t('worker.handle.note')}
             <textarea name="note" rows={3} maxLength={2000} value={note} onInput={(e) => setNote((e.currentTarget as HTMLTextAreaElement).value)} />
@@ -221,7 +220,7 @@ export function TaskPage({ code }: { code: string }) {
         <ol class="timeline">
           {task.timeline.map((e, i) => (
             <li key={i}>
-              <time>{formatTime(e.at)}</time> {t(`worker.action.${e.action}`)} · {e.actor}
+              <time>{formatTime(e.at)}</time> {t(`worker.action.${e.action}`)} · {actorText(e.actor)}
             </li>
           ))}
         </ol>
