@@ -33,6 +33,21 @@ export const ALERT_TYPES = [
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
+/** What each alert type is called, for the words people read (routing reasons). */
+export const ALERT_TYPE_NAMES: Record<AlertType, { zh: string; en: string }> = {
+  'waste.dumping-outside-site': { zh: '渣土车在消纳场外倾倒', en: 'waste truck dumping outside a disposal site' },
+  'waste.uncovered-load': { zh: '重载未密闭', en: 'loaded truck not covered' },
+  'waste.off-corridor': { zh: '偏离核准线路', en: 'off the approved route' },
+  'waste.outside-hours': { zh: '非核准时段行驶', en: 'driving outside approved hours' },
+  'waste.restricted-zone': { zh: '驶入限行区域', en: 'entered a restricted zone' },
+  'gas.leak': { zh: '燃气泄漏报警', en: 'gas leak alarm' },
+  'gas.device-offline': { zh: '燃气报警器离线', en: 'gas alarm offline' },
+  'gas.tamper': { zh: '燃气报警器被拆除或遮挡', en: 'gas alarm removed or covered' },
+  'bridge.structural-alarm': { zh: '桥梁结构监测超限', en: 'bridge structural alarm' },
+  'parking.no-parking-road': { zh: '机动车道违停', en: 'parked on a no-parking road' },
+  'parking.no-parking-pavement': { zh: '人行道违停', en: 'parked on the pavement' },
+};
+
 /** The asset an alert is about, when routing goes by asset or by zone attribute rather than place. */
 export type AlertAsset =
   | { type: 'bridge'; code: string; custodianUnitId: string }

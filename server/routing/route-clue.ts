@@ -1,7 +1,7 @@
 import type { AreaRef, LocateResult } from '../../geo/types.js';
 import type { CatalogueSnapshot } from '../catalogue/catalogue-at.js';
 import type { CatalogueItem, Unit } from '../catalogue/model.js';
-import type { Alert } from '../detection/alert.js';
+import { ALERT_TYPE_NAMES, type Alert } from '../detection/alert.js';
 import { formatLocal } from '../detection/time-window.js';
 import { departmentKey, type UnitDirectory } from '../catalogue/units.js';
 
@@ -225,19 +225,20 @@ export function route(alert: Alert, location: LocateResult, catalogue: Catalogue
   const item = catalogue && itemCode !== undefined ? catalogue.items[itemCode] ?? null : null;
 
   let assigned: ReturnType<typeof assign> = { primary: office };
+  const named = ALERT_TYPE_NAMES[alert.type];
   if (!catalogue || !item) {
     const v = catalogue ? `v${catalogue.version}` : '—';
     say(
       'unmapped',
-      `告警类型 ${alert.type} 在执法事项清单（${v}）中无对应事项，交协调机构认定`,
-      `Alert type ${alert.type} maps to no item in catalogue ${v}: the co-ordination office decides`,
+      `告警类型「${named.zh}」(${alert.type}) 在执法事项清单（${v}）中无对应事项，交协调机构认定`,
+      `Alert type "${named.en}" (${alert.type}) maps to no item in catalogue ${v}: the co-ordination office decides`,
       true,
     );
   } else {
     say(
       'item',
-      `告警 ${alert.type} 对应事项 ${item.code}「${item.name.zh}」（清单 v${catalogue.version}，${catalogue.effectiveFrom} 起施行）`,
-      `Alert ${alert.type} is item ${item.code} "${item.name.en}" (catalogue v${catalogue.version}, in force since ${catalogue.effectiveFrom})`,
+      `告警「${named.zh}」(${alert.type}) 对应事项 ${item.code}「${item.name.zh}」（清单 v${catalogue.version}，${catalogue.effectiveFrom} 起施行）`,
+      `Alert "${named.en}" (${alert.type}) is item ${item.code} "${item.name.en}" (catalogue v${catalogue.version}, in force since ${catalogue.effectiveFrom})`,
     );
     assigned = assign(item, catalogue, alert, place, units, say);
   }

@@ -149,8 +149,8 @@ test('route: reasons are full sentences in Chinese and English', () => {
   assert.deepEqual(d.reasons, [
     {
       rule: 'item',
-      zh: '告警 gas.leak 对应事项 住建-燃气-01「燃气泄漏报警处置」（清单 v7，2024-03-01 起施行）',
-      en: 'Alert gas.leak is item 住建-燃气-01 "Gas leak alarm" (catalogue v7, in force since 2024-03-01)',
+      zh: '告警「燃气泄漏报警」(gas.leak) 对应事项 住建-燃气-01「燃气泄漏报警处置」（清单 v7，2024-03-01 起施行）',
+      en: 'Alert "gas leak alarm" (gas.leak) is item 住建-燃气-01 "Gas leak alarm" (catalogue v7, in force since 2024-03-01)',
     },
     {
       rule: 'empowered',
