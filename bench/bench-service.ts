@@ -9,20 +9,17 @@
  */
 import fs from 'node:fs';
 import pg from 'pg';
-import { loadConfig } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../db/embedded.js';
 import { migrate } from '../db/migrate.js';
-import { startGridwatch, type Gridwatch } from '../server/runtime.js';
 import { freshDataDir, serviceDataDir } from '../test/helpers/embedded-template.js';
+import { startGridwatchIn, type TestGridwatch } from '../test/helpers/gridwatch.js';
 import { phase } from './phase-log.js';
 
 const quick = (): boolean => process.env.GW_BENCH_QUICK === '1';
 
 /** A running demo service (ephemeral ports, its DATA_DIR) and how to let go of it. */
-export interface BenchService {
-  gw: Gridwatch;
-  dataDir: string;
+export interface BenchService extends TestGridwatch {
   /** Stops it and removes its DATA_DIR; for the shared quick service, does nothing (run.ts closes it). */
   close(): Promise<void>;
 }
@@ -41,21 +38,9 @@ async function startService(prefix: string, databaseUrl: string | undefined, env
   const dataDir = await serviceDataDir(prefix, databaseUrl);
   const base: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, DEMO: '1', SIMULATORS: '0', LOG_LEVEL: 'silent' };
   if (databaseUrl) base.DATABASE_URL = databaseUrl;
-  try {
-    const gw = await startGridwatch(loadConfig({ ...base, ...env }), createLogger('silent'));
-    phase(`service started (${databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, demo seeded)`);
-    return {
-      gw,
-      dataDir,
-      async close() {
-        await gw.close();
-        fs.rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    throw err;
-  }
+  const service = await startGridwatchIn(dataDir, { ...base, ...env }, createLogger('silent'));
+  phase(`service started (${databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, demo seeded)`);
+  return service;
 }
 
 /**

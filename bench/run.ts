@@ -119,6 +119,11 @@ const doc = [
   'Numbers depend on the machine and on what else it was doing: the load average at the start of the run is given.',
   'A filtered run (`npm run bench -- NAME`) rewrites only its own sections and keeps the others from earlier runs.',
   '`npm run bench -- --quick` writes test-results/BENCHMARKS-quick.md instead of docs/BENCHMARKS.md, so quick figures never replace full ones.',
+  ...(quick
+    ? [
+        'In this quick run the service-backed benches shared what they run on, started once: one bare embedded database (ingest, live) and one demo service per database (latency, map-draw, pipeline, simulator; simulators off, mock Kafka on), so each found the rows the earlier ones left; a full run starts a fresh one per bench.',
+      ]
+    : []),
   '',
   '| fact | value |',
   '| --- | --- |',
