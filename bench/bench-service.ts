@@ -8,15 +8,21 @@
  * cluster (the simulator bench's Kafka run), response checking off.
  */
 import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { createLogger } from '../core/logger.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../db/embedded.js';
 import { migrate } from '../db/migrate.js';
+import { loadSql } from '../db/sql.js';
 import { freshDataDir, serviceDataDir } from '../test/helpers/embedded-template.js';
 import { startGridwatchIn, type TestGridwatch } from '../test/helpers/gridwatch.js';
 import { phase } from './phase-log.js';
 
 const quick = (): boolean => process.env.GW_BENCH_QUICK === '1';
+/** Events stored but not yet through the clue pipeline (the soak's lag query). */
+const LAG_SQL = loadSql(new URL('./sql/soak-lag.sql', import.meta.url));
+/** How long a shared service may take to finish the previous bench's events before the next bench starts anyway. */
+const SETTLE_MS = 60_000;
 
 /** A running demo service (ephemeral ports, its DATA_DIR) and how to let go of it. */
 export interface BenchService extends TestGridwatch {
@@ -56,7 +62,21 @@ export function benchService(prefix: string, databaseUrl: string | undefined, en
     shared = startService('gw-bench-quick-', databaseUrl, { KAFKA_MOCK: '1', CHECK_RESPONSES: '0' });
     sharedServices.set(key, shared);
   }
-  return shared.then((s) => ({ ...s, close: async () => undefined }));
+  return shared.then(async (s) => {
+    await settle(s);
+    return { ...s, close: async () => undefined };
+  });
+}
+
+/**
+ * Waits until the pipeline has processed every stored event, so a bench on the shared service
+ * does not measure the previous bench's backlog; after SETTLE_MS it goes on and says so.
+ */
+async function settle(service: TestGridwatch): Promise<void> {
+  const deadline = Date.now() + SETTLE_MS;
+  let pending = 0;
+  while ((pending = (await service.gw.db.pool.query<{ pending: number }>(LAG_SQL)).rows[0]!.pending) > 0 && Date.now() < deadline) await sleep(200);
+  phase(pending ? `shared service: ${pending} events still in the pipeline after ${SETTLE_MS / 1000} s, going on` : 'shared service: pipeline drained');
 }
 
 async function openDatabase(prefix: string): Promise<BenchDatabase> {
