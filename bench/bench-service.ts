@@ -1,8 +1,8 @@
 /**
  * The service and the bare embedded database the benches run on. A full run starts a fresh one
  * for each bench, as a user's first start would. `--quick` (GW_BENCH_QUICK=1) is a smoke run: it
- * starts each at most once (the demo service once per database, the bare PGlite once) and every
- * bench of the run shares it, so the start (opening PGlite ~5 s, seeding the demo city, users and
+ * starts each at most once (the demo service once per database, the bare PGlite once) and the
+ * benches of the run share it (the map bench excepted: it needs gas sensors with no open clue), so the start (opening PGlite ~5 s, seeding the demo city, users and
  * devices) is paid once instead of by every bench; bench/run.ts closes them at the end.
  * The shared demo service runs the union of what its benches need: simulators off, the mock Kafka
  * cluster (the simulator bench's Kafka run), response checking off.
@@ -40,7 +40,8 @@ export interface BenchDatabase {
 const sharedServices = new Map<string, Promise<BenchService>>();
 let sharedDatabase: Promise<BenchDatabase> | undefined;
 
-async function startService(prefix: string, databaseUrl: string | undefined, env: Record<string, string>): Promise<BenchService> {
+/** A fresh demo service (simulators off) of the bench's own, in quick runs too; like benchService's full-run one. */
+export async function ownBenchService(prefix: string, databaseUrl: string | undefined, env: Record<string, string> = {}): Promise<BenchService> {
   const dataDir = await serviceDataDir(prefix, databaseUrl);
   const base: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, DEMO: '1', SIMULATORS: '0', LOG_LEVEL: 'silent' };
   if (databaseUrl) base.DATABASE_URL = databaseUrl;
@@ -55,11 +56,11 @@ async function startService(prefix: string, databaseUrl: string | undefined, env
  * database (the demo logins are those of its first start).
  */
 export function benchService(prefix: string, databaseUrl: string | undefined, env: Record<string, string> = {}): Promise<BenchService> {
-  if (!quick()) return startService(prefix, databaseUrl, env);
+  if (!quick()) return ownBenchService(prefix, databaseUrl, env);
   const key = databaseUrl ?? '';
   let shared = sharedServices.get(key);
   if (!shared) {
-    shared = startService('gw-bench-quick-', databaseUrl, { KAFKA_MOCK: '1', CHECK_RESPONSES: '0' });
+    shared = ownBenchService('gw-bench-quick-', databaseUrl, { KAFKA_MOCK: '1', CHECK_RESPONSES: '0' });
     sharedServices.set(key, shared);
   }
   return shared.then(async (s) => {

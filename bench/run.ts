@@ -121,7 +121,7 @@ const doc = [
   '`npm run bench -- --quick` writes test-results/BENCHMARKS-quick.md instead of docs/BENCHMARKS.md, so quick figures never replace full ones.',
   ...(quick
     ? [
-        'In this quick run the service-backed benches shared what they run on, started once: one bare embedded database (ingest, live) and one demo service per database (latency, map-draw, pipeline, simulator; simulators off, mock Kafka on), so each found the rows the earlier ones left; a full run starts a fresh one per bench.',
+        'In this quick run the service-backed benches shared what they run on, started once: one bare embedded database (ingest, live) and one demo service per database (latency, pipeline, simulator; simulators off, mock Kafka on), so each found the rows the earlier ones left (it started once the pipeline had drained them); a full run starts a fresh one per bench, and map-draw has its own in both.',
       ]
     : []),
   '',
