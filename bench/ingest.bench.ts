@@ -21,14 +21,14 @@ import Kafka from 'node-rdkafka';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { createLogger } from '../core/logger.js';
-import { startEmbeddedServer } from '../db/embedded.js';
 import { migrate } from '../db/migrate.js';
 import { DeviceRegistry } from '../ingest/device-registry.js';
 import { BatchingIngestSink } from '../ingest/ingest-sink.js';
 import type { IngestOutcome, IngestSink, RawInput } from '../ingest/transport.js';
 import { KAFKA_TOPIC, KafkaTransport } from '../ingest/transports/kafka.js';
 import { EmbeddedMqttTransport } from '../ingest/transports/mqtt-broker.js';
-import { freshDataDir } from '../test/helpers/embedded-template.js';
+import { benchDatabase } from './bench-service.js';
+import { phase } from './phase-log.js';
 
 const log = createLogger('silent');
 const QUICK = process.env.GW_BENCH_QUICK === '1';
@@ -59,17 +59,14 @@ interface Row {
 }
 
 async function embeddedBackend(): Promise<Backend> {
-  const dir = await freshDataDir('gw-bench-ingest-');
-  const server = await startEmbeddedServer(dir);
-  const pool = new pg.Pool({ connectionString: server.connectionString, max: 1 });
-  await migrate(pool);
+  const db = await benchDatabase('gw-bench-ingest-');
+  const pool = new pg.Pool({ connectionString: db.server.connectionString, max: 1 });
   return {
     name: 'embedded PGlite',
     pool,
     async close() {
       await pool.end();
-      await server.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await db.close();
     },
   };
 }
@@ -209,12 +206,16 @@ async function mqttRuns(backend: Backend, sink: IngestSink, tokens: Map<string, 
   };
   try {
     await next(); // connected
+    phase('MQTT publishers connected');
     const warm = await ask({ mode: 'blast', total: 2000 }); // warm-up: JIT, registry cache, prepared statements
+    phase('MQTT warm-up done');
     const blast = await ask({ mode: 'blast', total: SUSTAINED_EVENTS });
+    phase('MQTT sustained run done');
     const rows: Row[] = [
       { transport: `MQTT (aedes, ${tokens.size} clients, QoS 1)`, database: backend.name, events: blast.sent, seconds: blast.seconds, rate: blast.sent / blast.seconds },
     ];
     const paced = await ask({ mode: 'paced', rate: LATENCY_RATE, seconds: LATENCY_SECONDS });
+    phase('MQTT latency run done');
     const latencies = paced.latencies!.sort((x, y) => x - y);
     rows.push({
       transport: 'MQTT (aedes, QoS 1)',
@@ -244,6 +245,7 @@ async function kafkaRuns(backend: Backend, sink: IngestSink, ids: string[]): Pro
   const timing = new TimingSink(sink);
   const transport = new KafkaTransport({ brokers: bootstrap, log, sessionTimeoutMs: 3000 });
   await transport.start(timing);
+  phase('Kafka mock cluster and consumer started');
   const send = (i: number): string => {
     const id = ids[i % ids.length]!;
     const value = payload('k', id);
@@ -267,6 +269,7 @@ async function kafkaRuns(backend: Backend, sink: IngestSink, ids: string[]): Pro
   try {
     for (let i = 0; i < 2000; i++) send(i); // warm-up, and the consumer group's first join
     await waitStored(2000);
+    phase('Kafka warm-up stored (the consumer group joined)');
     const base = timing.stored;
     const t0 = performance.now();
     for (let i = 0; i < SUSTAINED_EVENTS; i++) {
@@ -274,6 +277,7 @@ async function kafkaRuns(backend: Backend, sink: IngestSink, ids: string[]): Pro
       if (i % 5000 === 4999) await sleep(0); // let delivery and the consumer run
     }
     const complete = await waitStored(base + SUSTAINED_EVENTS);
+    phase('Kafka sustained run stored');
     const seconds = (performance.now() - t0) / 1000;
     const done = timing.stored - base;
     const rows: Row[] = [
@@ -299,6 +303,7 @@ async function kafkaRuns(backend: Backend, sink: IngestSink, ids: string[]): Pro
       await sleep(5);
     }
     await waitStored(before + target);
+    phase('Kafka latency run stored');
     const latencies = [...sentAt].flatMap(([value, t]) => {
       const s = timing.storedAt.get(value);
       return s === undefined ? [] : [s - t];

@@ -16,14 +16,12 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig } from '../core/config.js';
-import { createLogger } from '../core/logger.js';
-import { startGridwatch } from '../server/runtime.js';
 import type { RunSummary } from '../simulators/run-fleet.js';
+import { benchService } from './bench-service.js';
 import { openE2eProbe, type E2eProbe } from './e2e-probe.js';
 import { loadRemark } from './load-remark.js';
+import { phase } from './phase-log.js';
 import { fmt, markdownTable, percentile } from './stats.js';
-import { serviceDataDir } from '../test/helpers/embedded-template.js';
 
 const QUICK = process.env.GW_BENCH_QUICK === '1';
 const RATES = (process.env.GW_BENCH_LAT_RATES ?? (QUICK ? '2000' : '1000,2000,5000')).split(',').map(Number);
@@ -49,16 +47,15 @@ interface Row {
 export default async function latencyBench(): Promise<string> {
   const database = process.env.DATABASE_URL ? 'real PostGIS' : 'embedded PGlite';
   const remark = loadRemark();
-  const dataDir = await serviceDataDir('gw-bench-latency-', process.env.DATABASE_URL);
-  const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, DEMO: '1', SIMULATORS: '0', LOG_LEVEL: 'silent' };
-  if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
-  const gw = await startGridwatch(loadConfig(env), createLogger('silent'));
+  const service = await benchService('gw-bench-latency-', process.env.DATABASE_URL);
+  const { gw, dataDir } = service;
   const rows: Row[] = [];
   let probe: E2eProbe | undefined;
   let probeDevice = '';
   try {
     probe = await openE2eProbe(gw, dataDir, 'mqtt');
     probeDevice = probe.deviceId;
+    phase('probe ready');
     for (const rate of RATES) {
       const json = path.join(dataDir, `load-${rate}.json`);
       const args = [BIN, '--url', gw.url, '--devices', probe.loadDevicesFile, '--transport', 'mqtt', '--rate', String(rate), '--duration', String(SECONDS), '--images', 'no', '--window', '5000', '--seed', `bench-latency-${rate}`, '--json', json, '--quiet'];
@@ -68,6 +65,7 @@ export default async function latencyBench(): Promise<string> {
       });
       let running = true;
       void done.finally(() => (running = false)).catch(() => undefined);
+      phase(`load at ${rate}/s started`);
       // Let the load reach its rate before the first probe.
       await sleep(1500);
       const samples: number[] = [];
@@ -87,8 +85,7 @@ export default async function latencyBench(): Promise<string> {
     }
   } finally {
     await probe?.close();
-    await gw.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await service.close();
   }
   const under = rows.filter((r) => r.p99 <= P99_BAR_MS && r.lost === 0);
   const highest = under.length ? `${fmt(Math.max(...under.map((r) => r.rate)))} events/s (of the rates tried)` : `none of the rates tried (${RATES.join(', ')}/s)`;

@@ -22,15 +22,15 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { createLogger } from '../core/logger.js';
-import { startEmbeddedServer } from '../db/embedded.js';
 import { migrate } from '../db/migrate.js';
 import { loadSql } from '../db/sql.js';
 import { createUser, login } from '../server/auth/users.js';
 import { LiveHub } from '../server/live/live-hub.js';
 import type { LoadPlan, LoadResult } from './live-load.js';
+import { benchDatabase } from './bench-service.js';
 import { loadRemark } from './load-remark.js';
+import { phase } from './phase-log.js';
 import { percentile } from './stats.js';
-import { freshDataDir } from '../test/helpers/embedded-template.js';
 
 const log = createLogger('silent');
 const CLIENTS = Number(process.env.GW_BENCH_LIVE_CLIENTS ?? 200);
@@ -65,6 +65,7 @@ async function runOn(database: string, pool: pg.Pool, databaseUrl: string): Prom
   await pool.query(sql('start-mark'), [clues[0]!.id]);
   const hub = new LiveHub({ pool, log, figuresMs: 3_600_000 });
   await hub.start();
+  phase(`${database}: seeded, hub started`);
   const server = http.createServer((_req, res) => res.writeHead(404).end());
   hub.attach(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -128,17 +129,15 @@ export default async function liveBench(): Promise<string> {
   const remark = loadRemark();
   const rows: Row[] = [];
   if (process.env.GW_BENCH_LIVE_EMBEDDED !== '0') {
-    const dir = await freshDataDir('gw-bench-live-');
     // Two connections: the hub's, and the producer's in the load process.
-    const server = await startEmbeddedServer(dir, 2);
-    const pool = new pg.Pool({ connectionString: server.connectionString, max: 1 });
+    const db = await benchDatabase('gw-bench-live-');
+    const pool = new pg.Pool({ connectionString: db.server.connectionString, max: 1 });
     try {
-      await migrate(pool);
-      rows.push(await runOn('embedded PGlite', pool, server.connectionString));
+      rows.push(await runOn('embedded PGlite', pool, db.server.connectionString));
+      phase('embedded run done');
     } finally {
       await pool.end();
-      await server.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await db.close();
     }
   }
   if (process.env.DATABASE_URL) {

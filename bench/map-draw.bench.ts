@@ -11,7 +11,7 @@
  * alarms, a truck's fixes) are posted as device events. Records how often the page fetched the
  * feed (`/api/v1/map/clues`): once, the diffs patch it in place; a second fetch fails the bench.
  * Screenshots: test-results/map-draw-100k-{city,street}.png. Settings: GW_BENCH_MAP_CLUES
- * (100,000; `--quick` 5,000). Run alone: `npx tsx bench/run.ts map-draw`.
+ * (100,000; `--quick` 5,000, one drag of 10 moves per phase). Run alone: `npx tsx bench/run.ts map-draw`.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -20,23 +20,24 @@ import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { loadSql } from '../db/sql.js';
 import { loadLocator } from '../geo/locator/load-locator.js';
-import { loginAs, shots, startRig, type RoleViewRig } from '../test/web/helpers/role-view.js';
+import { loginAs, rigOn, shots, type RoleViewRig } from '../test/web/helpers/role-view.js';
+import { ownBenchService } from './bench-service.js';
 import { loadBenchClues, type Box } from './clue-loader.js';
 import { loadRemark } from './load-remark.js';
+import { phase } from './phase-log.js';
 import { fmt, markdownTable, percentile } from './stats.js';
 
 const QUICK = process.env.GW_BENCH_QUICK === '1';
 const CLUES = Number(process.env.GW_BENCH_MAP_CLUES ?? (QUICK ? 5_000 : 100_000));
 /** Drag strokes per phase; each is STEPS mouse moves. */
 const DRAGS = QUICK ? 1 : 4;
-const STEPS = 30;
+const STEPS = QUICK ? 10 : 30;
 /** Wheel notches from the city's zoom (about 8.5) past 11, where the clues are points. */
 const NOTCHES = 12;
 /** Where the wheel zooms in: a hot spot of the bench clues in the city's opening view at 1400 × 900 (seen on the city screenshot). */
 const HOT_SPOT: [number, number] = [461, 288];
-/** Seconds since the bench started, for the phase log on stderr. */
-const started = performance.now();
-const log = (msg: string): void => console.error(`#   [${((performance.now() - started) / 1000).toFixed(1)} s] ${msg}`);
+/** The phase log on stderr: seconds since the bench started. */
+const log = phase;
 
 /**
  * Awaits `work` for at most `seconds`, logging when it starts and ends; past the bound it throws,
@@ -197,7 +198,10 @@ export default async function mapDrawBench(): Promise<string> {
   const remark = loadRemark();
   const url = await freshDatabase();
   const database = url ? 'real PostGIS' : 'embedded PGlite';
-  const rig = await startRig({ SIMULATORS: '0', CHECK_RESPONSES: '0', ...(url ? { DATABASE_URL: url } : {}) });
+  // A service of its own even with --quick: the bench checks that its gas alarms open a new clue,
+  // and on the shared service the latency bench's load has left an open clue on every gas sensor.
+  const rig = await rigOn(await ownBenchService('gw-bench-map-', url, { CHECK_RESPONSES: '0' }));
+  log('service and browser started');
   let updates: { stop(): Promise<number> } | undefined;
   try {
     const loadMs = await loadClues(rig.gw.db.pool);

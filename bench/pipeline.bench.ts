@@ -23,13 +23,11 @@ import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../core/config.js';
-import { createLogger } from '../core/logger.js';
-import { startGridwatch, type Gridwatch } from '../server/runtime.js';
 import type { RunSummary } from '../simulators/run-fleet.js';
+import { benchService, type BenchService } from './bench-service.js';
+import { phase } from './phase-log.js';
 import { fmt, formatSummary, markdownTable, summarize } from './stats.js';
 import { loadRemark } from './load-remark.js';
-import { serviceDataDir } from '../test/helpers/embedded-template.js';
 
 const QUICK = process.env.GW_BENCH_QUICK === '1';
 const RATE = Number(process.env.GW_BENCH_PIPE_RATE ?? 15_000);
@@ -41,30 +39,8 @@ const TARGET = 10_000;
 const VIOLATIONS = 'dumping=0.3,uncovered=0.3,leak=0.3,tamper=0.2,bridge=0.3,overstay=0.3';
 const BIN = path.resolve(import.meta.dirname, '../bin/gridwatch-sim.js');
 
-interface Service {
-  gw: Gridwatch;
-  dataDir: string;
-  close(): Promise<void>;
-}
-
-/** The whole service on ephemeral ports, on real PostGIS when DATABASE_URL is set. */
-async function startService(): Promise<Service> {
-  const dataDir = await serviceDataDir('gw-bench-pipeline-', process.env.DATABASE_URL);
-  const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, DEMO: '1', SIMULATORS: '0', LOG_LEVEL: 'silent' };
-  if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
-  const gw = await startGridwatch(loadConfig(env), createLogger('silent'));
-  return {
-    gw,
-    dataDir,
-    async close() {
-      await gw.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** Runs the simulator CLI once; resolves with its summary (exit 1 = some unaccounted: still a result). */
-function simulate(service: Service, transport: 'mqtt' | 'http', seed: string): Promise<RunSummary> {
+function simulate(service: BenchService, transport: 'mqtt' | 'http', seed: string): Promise<RunSummary> {
   const json = path.join(service.dataDir, `${seed}.json`);
   const args = [BIN, '--url', service.gw.url, '--devices', path.join(service.dataDir, 'demo-devices.json'), '--transport', transport];
   args.push('--rate', String(RATE), '--duration', String(SECONDS), '--images', 'no', '--window', '5000', '--violations', VIOLATIONS, '--seed', seed, '--json', json, '--quiet');
@@ -115,7 +91,8 @@ export function topFrames(profile: CpuProfile, n: number): { frame: string; shar
 export default async function pipelineBench(): Promise<string> {
   const database = process.env.DATABASE_URL ? 'real PostGIS' : 'embedded PGlite';
   const remark = loadRemark();
-  const service = await startService();
+  // The whole service on ephemeral ports, on real PostGIS when DATABASE_URL is set.
+  const service = await benchService('gw-bench-pipeline-', process.env.DATABASE_URL);
   const rows: (string | number)[][] = [];
   let profileLines: string[] = [];
   try {
@@ -132,7 +109,7 @@ export default async function pipelineBench(): Promise<string> {
         sent += s.sent;
         unaccounted += s.unaccounted;
         errors += s.errors.length;
-        console.error(`#   ${transport} run ${i + 1}/${RUNS}: ${s.sent} sent in ${s.seconds.toFixed(1)} s, ${s.rate}/s, ${s.unaccounted} unaccounted`);
+        phase(`${transport} run ${i + 1}/${RUNS}: ${s.sent} sent in ${s.seconds.toFixed(1)} s, ${s.rate}/s, ${s.unaccounted} unaccounted`);
       }
       const alerts = (await counter(service.gw.url, 'gridwatch_pipeline_alerts_total')) - alerts0;
       const clues = (await counter(service.gw.url, 'gridwatch_pipeline_clues_total')) - clues0;
@@ -154,6 +131,7 @@ export default async function pipelineBench(): Promise<string> {
     const simCores = s.cpuSeconds / wall;
     const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
     session.disconnect();
+    phase('profiled MQTT run done');
     const file = path.join(os.tmpdir(), 'gw-bench-pipeline.cpuprofile');
     fs.writeFileSync(file, JSON.stringify(profile));
     const busy = topFrames(profile, 400).filter((f) => !f.frame.startsWith('(idle)'));

@@ -7,14 +7,17 @@
  * (`npm run bench -- locator`): the other sections already in docs/BENCHMARKS.md are kept.
  * `--quick` sets GW_BENCH_QUICK=1 for benches that have small sizes and writes
  * test-results/BENCHMARKS-quick.md instead, so smoke figures never replace the full ones in docs/.
- * The header records how long the whole run took and each bench's share, so the `--quick` promise
- * (under 2 minutes) is checked by every run rather than claimed.
+ * The header records how long the whole run took and each bench's share (wall and CPU seconds),
+ * so the `--quick` promise (under 2 minutes) is checked by every run rather than claimed. With
+ * `--quick` the service-backed benches share one started service and database (bench-service.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { closeShared } from './bench-service.js';
+import { beginBench } from './phase-log.js';
 
 const benchDir = import.meta.dirname;
 // `--quick`: small sizes for a smoke run (benches read GW_BENCH_QUICK; the settings line records it).
@@ -69,17 +72,41 @@ const pgVersion = await realPgVersion();
 const load = os.loadavg().map((l) => l.toFixed(2)).join(', ');
 const sections = existingSections();
 const durations: string[] = [];
-for (const name of names) {
-  const file = path.join(benchDir, `${name}.bench.ts`);
-  console.error(`# bench ${name}`);
-  const mod = (await import(pathToFileURL(file).href)) as { default: () => Promise<string> };
-  const t0 = performance.now();
-  const section = await mod.default();
-  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-  durations.push(`${name} ${seconds} s`);
-  console.error(`# bench ${name} done in ${seconds} s`);
-  sections.set(name, section.endsWith('\n') ? section : `${section}\n`);
+/**
+ * CPU seconds of this process and of its children that have ended (simulator processes, forked
+ * loads, Chromium), from /proc (Linux); elsewhere this process's own. Unlike wall time on a busy
+ * machine, what a bench costs in CPU hardly depends on what else runs.
+ */
+function cpuSeconds(): number {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    // utime, stime, cutime, cstime (fields 14-17 of proc(5)), in clock ticks of 1/100 s.
+    return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100;
+  } catch {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  }
 }
+const cpu0 = cpuSeconds();
+try {
+  for (const name of names) {
+    const file = path.join(benchDir, `${name}.bench.ts`);
+    console.error(`# bench ${name}`);
+    beginBench(name);
+    const mod = (await import(pathToFileURL(file).href)) as { default: () => Promise<string> };
+    const t0 = performance.now();
+    const c0 = cpuSeconds();
+    const section = await mod.default();
+    const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+    const cpu = (cpuSeconds() - c0).toFixed(1);
+    durations.push(`${name} ${seconds} s, CPU ${cpu} s`);
+    console.error(`# bench ${name} done in ${seconds} s (CPU ${cpu} s)`);
+    sections.set(name, section.endsWith('\n') ? section : `${section}\n`);
+  }
+} finally {
+  await closeShared();
+}
+const totalCpu = (cpuSeconds() - cpu0).toFixed(1);
 
 const cpus = os.cpus();
 const settings = Object.entries(process.env)
@@ -92,6 +119,11 @@ const doc = [
   'Numbers depend on the machine and on what else it was doing: the load average at the start of the run is given.',
   'A filtered run (`npm run bench -- NAME`) rewrites only its own sections and keeps the others from earlier runs.',
   '`npm run bench -- --quick` writes test-results/BENCHMARKS-quick.md instead of docs/BENCHMARKS.md, so quick figures never replace full ones.',
+  ...(quick
+    ? [
+        'In this quick run the service-backed benches shared what they run on, started once: one bare embedded database (ingest, live) and one demo service per database (latency, pipeline, simulator; simulators off, mock Kafka on), so each found the rows the earlier ones left (it started once the pipeline had drained them); a full run starts a fresh one per bench, and map-draw has its own in both.',
+      ]
+    : []),
   '',
   '| fact | value |',
   '| --- | --- |',
@@ -107,10 +139,10 @@ const doc = [
   `| free memory at start | ${(os.freemem() / 2 ** 30).toFixed(1)} GiB |`,
   `| settings | ${settings.length ? settings.join(', ') : 'defaults'} |`,
   `| benches in this run | ${names.join(', ')} |`,
-  `| duration of this run | ${((performance.now() - runStart) / 1000).toFixed(1)} s (${durations.join(', ')}) |`,
+  `| duration of this run | ${((performance.now() - runStart) / 1000).toFixed(1)} s, CPU ${totalCpu} s (${durations.join('; ')}) |`,
   '',
   ...[...sections.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, text]) => `${begin(name)}\n${text}${end(name)}\n`),
 ].join('\n');
 fs.mkdirSync(path.dirname(target), { recursive: true });
 fs.writeFileSync(target, doc);
-console.error(`# wrote ${path.relative(process.cwd(), target)}`);
+console.error(`# wrote ${path.relative(process.cwd(), target)}: ${((performance.now() - runStart) / 1000).toFixed(1)} s, CPU ${totalCpu} s`);

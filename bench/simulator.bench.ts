@@ -15,8 +15,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary } from '../simulators/run-fleet.js';
-import { startTestGridwatch } from '../test/helpers/gridwatch.js';
+import { benchService } from './bench-service.js';
 import { loadRemark } from './load-remark.js';
+import { phase } from './phase-log.js';
 
 const RATE = Number(process.env.GW_BENCH_SIM_RATE ?? 15_000);
 const SECONDS = Number(process.env.GW_BENCH_SIM_SECONDS ?? (process.env.GW_BENCH_QUICK === '1' ? 3 : 10));
@@ -31,7 +32,8 @@ function sim(args: string[]): Promise<void> {
 /** Runs the benchmark; returns its markdown section. */
 export default async function simulatorBench(): Promise<string> {
   const remark = loadRemark();
-  const service = await startTestGridwatch({ DEMO: '1', SIMULATORS: '0', KAFKA_MOCK: '1' });
+  // Always embedded: the section is about the simulator against the embedded service.
+  const service = await benchService('gw-bench-simulator-', undefined, { KAFKA_MOCK: '1', CHECK_RESPONSES: '1' });
   const rows: string[] = [];
   const commands: string[] = [];
   try {
@@ -45,6 +47,7 @@ export default async function simulatorBench(): Promise<string> {
       const wall = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
       const s = JSON.parse(fs.readFileSync(json, 'utf8')) as RunSummary;
+      phase(`${transport}: ${s.sent} sent in ${s.seconds.toFixed(1)} s`);
       const serviceCpu = (cpu.user + cpu.system) / 1e6;
       const caughtUp = s.serviceSeconds === null ? 'not in the drain wait' : `${s.serviceSeconds.toFixed(1)} s (${Math.round(s.sent / s.serviceSeconds)}/s)`;
       // CPU per event: unlike a rate, it hardly depends on what else the machine runs.

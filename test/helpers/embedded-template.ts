@@ -6,6 +6,8 @@
  * The template lives in node_modules/.cache/gridwatch, inside the clone, so no other user of the
  * machine can plant one, keyed by the PGlite and PostGIS package versions and every migration's
  * checksum: a new or changed migration makes a new template (one unused for a day is removed).
+ * GW_TEMPLATE_CACHE names another folder for it, e.g. an empty one to time a first run (a fresh
+ * clone) without deleting the template other checkouts sharing node_modules use.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -17,7 +19,7 @@ import { startEmbeddedServer } from '../../db/embedded.js';
 import { migrate, readMigrations } from '../../db/migrate.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CACHE = path.join(ROOT, 'node_modules/.cache/gridwatch');
+const CACHE = process.env.GW_TEMPLATE_CACHE ? path.resolve(process.env.GW_TEMPLATE_CACHE) : path.join(ROOT, 'node_modules/.cache/gridwatch');
 
 const version = (pkg: string): string => (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 

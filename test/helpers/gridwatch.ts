@@ -32,9 +32,16 @@ export async function startTestGridwatch(env: Record<string, string> = {}, log: 
     await shared.close();
   }
   const base = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', DATA_DIR: dataDir, DEMO: '0', LOG_LEVEL: 'silent', CHECK_RESPONSES: '1' };
-  const config = loadConfig({ ...base, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env });
+  return startGridwatchIn(dataDir, { ...base, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...env }, log);
+}
+
+/**
+ * Starts the service with the settings `env` (whose DATA_DIR is `dataDir`); its close() stops it
+ * and removes `dataDir`, which also goes when the start fails.
+ */
+export async function startGridwatchIn(dataDir: string, env: Record<string, string>, log: Logger): Promise<TestGridwatch> {
   try {
-    const gw = await startGridwatch(config, log);
+    const gw = await startGridwatch(loadConfig(env), log);
     return {
       gw,
       dataDir,

@@ -67,9 +67,13 @@ export async function collectErrors(page: Page, errors: string[], ignore: (text:
 
 /** Starts the demo service (with `env` on top, e.g. `SIMULATORS: '0'` for a city with no traffic) and Chromium with a desktop-sized page. */
 export async function startRig(env: Record<string, string> = {}): Promise<RoleViewRig> {
+  return rigOn(await startTestGridwatch({ DEMO: '1', ...env }));
+}
+
+/** Opens Chromium with a desktop-sized page on a running service; the rig's close() closes both. */
+export async function rigOn(service: Pick<TestGridwatch, 'gw' | 'close'>): Promise<RoleViewRig> {
   ensureWebBuilt();
   fs.mkdirSync(shots, { recursive: true });
-  const service: TestGridwatch = await startTestGridwatch({ DEMO: '1', ...env });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const consoleErrors: string[] = [];
