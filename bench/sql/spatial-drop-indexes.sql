@@ -24,14 +24,15 @@ BEGIN
     INSERT INTO bench_dropped_ddl (ddl) VALUES (r.def);
     EXECUTE format('DROP INDEX %s', r.idx);
   END LOOP;
-  -- The hotspot counts (migration 116) are not kept row by row during the load: the triggers go
-  -- off, and the restore turns them on and fills the counts from the loaded rows in one pass.
+  -- The hotspot counts (migration 116) and the map's cluster counts (118) are not kept row by row
+  -- during the load: the triggers go off, and the restore turns them on and fills the counts from
+  -- the loaded rows in one pass.
   FOR r IN SELECT tg.tgrelid::regclass AS tbl, tg.tgname
              FROM pg_trigger AS tg
-            WHERE tg.tgrelid IN ('clues'::regclass, 'clue_timeline'::regclass) AND tg.tgname LIKE '%hotspot%'
+            WHERE tg.tgrelid IN ('clues'::regclass, 'clue_timeline'::regclass) AND (tg.tgname LIKE '%hotspot%' OR tg.tgname LIKE '%map_squares%')
   LOOP
     INSERT INTO bench_dropped_ddl (ddl) VALUES (format('ALTER TABLE %s ENABLE TRIGGER %I', r.tbl, r.tgname));
     EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', r.tbl, r.tgname);
   END LOOP;
-  INSERT INTO bench_dropped_ddl (ddl) VALUES ('SELECT hotspot_rebuild()');
+  INSERT INTO bench_dropped_ddl (ddl) VALUES ('SELECT hotspot_rebuild()'), ('SELECT clue_map_rebuild()');
 END $$

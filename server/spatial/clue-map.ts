@@ -10,7 +10,15 @@ import { clusterCellDeg } from './spatial-queries.js';
 /** Severities, lowest first: their positions are the feed's severity codes. */
 const SEVERITIES = clueViewSchema.shape.severity.options;
 
-const sql = defineQueries(import.meta.url, { nearby: 'nearby-clues', feed: 'map-feed', clusters: 'map-clusters' });
+const sql = defineQueries(import.meta.url, {
+  nearby: 'nearby-clues',
+  feed: 'map-feed',
+  clusters: 'map-clusters',
+  clustersRollup: 'map-clusters-rollup',
+});
+
+/** The zoom whose cluster squares are the rollup's fine squares (migration 118, clue_map_square: clusterCellDeg(13)). */
+const ROLLUP_ZOOM = 13;
 
 type Bbox = [number, number, number, number];
 
@@ -47,15 +55,21 @@ export interface ClueCluster {
   bySeverity: Record<ClueView['severity'], number>;
 }
 
-/** The clues `user` may see in `bbox`, counted per square of about 64 pixels at zoom `z`, biggest first. */
+/**
+ * The clues `user` may see in `bbox`, counted per square of about 64 pixels at zoom `z`, biggest
+ * first. Up to ROLLUP_ZOOM, for the whole city or a code scope, from the counts kept at write time
+ * (map-clusters-rollup.sql); a unit scope (its clues lie anywhere) and finer zooms group the rows.
+ */
 export async function clueClusters(pool: pg.Pool, user: User, q: { z: number; bbox: Bbox; status?: ClueStatus[] }): Promise<{ cellDeg: number; clusters: ClueCluster[] }> {
   const cellDeg = clusterCellDeg(q.z);
-  const { rows } = await pool.query<{ lon: number; lat: number; count: number } & ClueCluster['bySeverity']>(sql.clusters, [
-    ...scopeSqlParams(scopeOf(user)),
-    ...q.bbox,
-    cellDeg,
-    q.status ?? null,
-  ]);
+  const [wholeCity, codes, unitId] = scopeSqlParams(scopeOf(user));
+  const rollup = q.z <= ROLLUP_ZOOM && (wholeCity || unitId === null);
+  const { rows } = await pool.query<{ lon: number; lat: number; count: number } & ClueCluster['bySeverity']>(
+    rollup ? sql.clustersRollup : sql.clusters,
+    rollup
+      ? [wholeCity, codes, ...q.bbox, 2 ** (ROLLUP_ZOOM - q.z), q.status ?? null]
+      : [wholeCity, codes, unitId, ...q.bbox, cellDeg, q.status ?? null],
+  );
   return {
     cellDeg,
     clusters: rows.map((r) => ({ lon: r.lon, lat: r.lat, count: r.count, bySeverity: { info: r.info, low: r.low, medium: r.medium, high: r.high, critical: r.critical } })),

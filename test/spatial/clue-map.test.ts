@@ -291,6 +291,60 @@ test('clusters: every clue in the bbox is counted once, per severity too', async
   assert.equal(coarse.body.clusters.length, 1, 'zoomed out, one cluster');
 });
 
+/** The clusters of the stored clues in `bbox` at `cellDeg`, grouped here: the oracle of the endpoint's answer. */
+async function clusterOracle(bbox: number[], cellDeg: number, keep: (c: { status: string; town: string | null }) => boolean) {
+  const { rows } = await db.pool.query<{ lon: number; lat: number; severity: string; status: string; town: string | null }>(sql('cluster-rows'));
+  const out = new Map<string, { n: number; lon: number; lat: number; bySeverity: Record<string, number> }>();
+  for (const c of rows) {
+    if (!keep(c) || c.lon < bbox[0]! || c.lat < bbox[1]! || c.lon > bbox[2]! || c.lat > bbox[3]!) continue;
+    const key = `${Math.floor(c.lon / cellDeg)},${Math.floor(c.lat / cellDeg)}`;
+    const o = out.get(key) ?? { n: 0, lon: 0, lat: 0, bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, 0])) };
+    o.bySeverity[c.severity]!++;
+    out.set(key, { n: o.n + 1, lon: o.lon + c.lon, lat: o.lat + c.lat, bySeverity: o.bySeverity });
+  }
+  return out;
+}
+
+/** Asserts the clusters at every zoom of the counts kept at write time (and one finer) match the oracle. */
+async function assertClustersMatch(when: string) {
+  const bboxes = [
+    [121.3, 29.7, 121.9, 30.1],
+    [121.52, 29.845, 121.58, 29.895],
+    [121.531, 29.851, 121.5405, 29.8602],
+  ];
+  const asks = [
+    { token: admin, status: undefined, keep: () => true },
+    { token: admin, status: 'new,closed', keep: (c: { status: string }) => c.status === 'new' || c.status === 'closed' },
+    { token: townOp, status: undefined, keep: (c: { town: string | null }) => c.town === 'T1' },
+  ];
+  for (const bbox of bboxes)
+    for (const z of [7, 10, 12, 13, 14])
+      for (const a of asks) {
+        const what = `${when}, z${z}, bbox ${bbox.join(',')}, status ${a.status ?? 'all'}`;
+        const r = await get(`/api/v1/map/clusters?z=${z}&bbox=${bbox.join(',')}${a.status ? `&status=${a.status}` : ''}`, a.token);
+        assert.equal(r.status, 200, what);
+        const oracle = await clusterOracle(bbox, r.body.cellDeg as number, a.keep);
+        const got = r.body.clusters as { lon: number; lat: number; count: number; bySeverity: Record<string, number> }[];
+        assert.equal(got.length, oracle.size, `${what}: as many squares`);
+        for (const c of got) {
+          const o = oracle.get(`${Math.floor(c.lon / r.body.cellDeg)},${Math.floor(c.lat / r.body.cellDeg)}`);
+          assert.ok(o, `${what}: a cluster at ${c.lon},${c.lat} in a square of the oracle`);
+          assert.equal(c.count, o.n, what);
+          assert.deepEqual(c.bySeverity, o.bySeverity, what);
+          assert.ok(Math.abs(c.lon - o.lon / o.n) < 1e-9 && Math.abs(c.lat - o.lat / o.n) < 1e-9, `${what}: at the mean position`);
+        }
+        for (let i = 1; i < got.length; i++) assert.ok(got[i]!.count <= got[i - 1]!.count, `${what}: biggest first`);
+      }
+}
+
+test('clusters from the counts kept at write time are the rows grouped, after moves, status, severity and code changes, deletes and inserts', async () => {
+  const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM clue_map_squares WHERE n > 0`);
+  assert.ok(rows[0]!.n > 0, 'the inserted clues are counted');
+  await assertClustersMatch('as inserted');
+  await db.pool.query(sql('reshape-clues'));
+  await assertClustersMatch('after the writes');
+});
+
 test('bad parameters are 400 GW_SPATIAL_BAD_QUERY; no token is 401', async () => {
   for (const path of [
     '/api/v1/clues/nearby?lon=200&lat=29',
