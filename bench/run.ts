@@ -9,15 +9,17 @@
  * test-results/BENCHMARKS-quick.md instead, so smoke figures never replace the full ones in docs/.
  * The header records how long the whole run took and each bench's share (wall and CPU seconds),
  * so the `--quick` promise (under 2 minutes) is checked by every run rather than claimed. With
- * `--quick` the service-backed benches share one started service and database (bench-service.ts).
+ * `--quick` the service-backed benches share one started service and database (bench-service.ts),
+ * and the benches run in two lanes (child processes) at once (bench/lanes.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { migratedTemplate } from '../test/helpers/embedded-template.js';
 import { closeShared } from './bench-service.js';
-import { beginBench } from './phase-log.js';
+import { runLanes, splitLanes, type Lane } from './lanes.js';
+import { cpuSeconds, runBench, type BenchResult } from './run-bench.js';
 
 const benchDir = import.meta.dirname;
 // `--quick`: small sizes for a smoke run (benches read GW_BENCH_QUICK; the settings line records it).
@@ -71,41 +73,27 @@ async function realPgVersion(): Promise<string> {
 const pgVersion = await realPgVersion();
 const load = os.loadavg().map((l) => l.toFixed(2)).join(', ');
 const sections = existingSections();
-const durations: string[] = [];
-/**
- * CPU seconds of this process and of its children that have ended (simulator processes, forked
- * loads, Chromium), from /proc (Linux); elsewhere this process's own. Unlike wall time on a busy
- * machine, what a bench costs in CPU hardly depends on what else runs.
- */
-function cpuSeconds(): number {
-  try {
-    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-    // utime, stime, cutime, cstime (fields 14-17 of proc(5)), in clock ticks of 1/100 s.
-    return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100;
-  } catch {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  }
-}
 const cpu0 = cpuSeconds();
-try {
-  for (const name of names) {
-    const file = path.join(benchDir, `${name}.bench.ts`);
-    console.error(`# bench ${name}`);
-    beginBench(name);
-    const mod = (await import(pathToFileURL(file).href)) as { default: () => Promise<string> };
-    const t0 = performance.now();
-    const c0 = cpuSeconds();
-    const section = await mod.default();
-    const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-    const cpu = (cpuSeconds() - c0).toFixed(1);
-    durations.push(`${name} ${seconds} s, CPU ${cpu} s`);
-    console.error(`# bench ${name} done in ${seconds} s (CPU ${cpu} s)`);
-    sections.set(name, section.endsWith('\n') ? section : `${section}\n`);
+// Quick: two lanes at once when both have benches; the template is built first, once, for both.
+const lanes: Lane[] = quick ? splitLanes(names) : [];
+const results: BenchResult[] = [];
+let templateSeconds = 0;
+if (lanes.length > 1) {
+  const t0 = performance.now();
+  await migratedTemplate();
+  templateSeconds = (performance.now() - t0) / 1000;
+  console.error(`# PGlite template ready in ${templateSeconds.toFixed(1)} s`);
+  results.push(...(await runLanes(lanes)));
+} else {
+  try {
+    for (const name of names) results.push(await runBench(name));
+  } finally {
+    await closeShared();
   }
-} finally {
-  await closeShared();
 }
+for (const r of results) sections.set(r.name, r.section);
+results.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
+const durations = results.map((r) => `${r.name} ${r.seconds.toFixed(1)} s, CPU ${r.cpu.toFixed(1)} s`);
 const totalCpu = (cpuSeconds() - cpu0).toFixed(1);
 
 const cpus = os.cpus();
@@ -121,6 +109,11 @@ const doc = [
   '`npm run bench -- --quick` writes test-results/BENCHMARKS-quick.md instead of docs/BENCHMARKS.md, so quick figures never replace full ones.',
   ...(quick
     ? [
+        ...(lanes.length > 1
+          ? [
+              `This quick run ran its benches in two lanes at once, after making the migrated PGlite template (${templateSeconds.toFixed(1)} s; 0 when already made) for both (${lanes.map((l) => `lane ${l.label}: ${l.names.join(', ')}, ${l.seconds!.toFixed(1)} s`).join('; ')}), each a process running its benches one after another: the lanes shared the cores, so every figure here is a smoke figure, not a measurement.`,
+            ]
+          : []),
         'In this quick run the service-backed benches shared what they run on, started once: one bare embedded database (ingest, live) and one demo service per database (latency, pipeline, simulator; simulators off, mock Kafka on), so each found the rows the earlier ones left (it started once the pipeline had drained them); a full run starts a fresh one per bench, and map-draw has its own in both.',
       ]
     : []),

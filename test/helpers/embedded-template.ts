@@ -25,8 +25,11 @@ const version = (pkg: string): string => (JSON.parse(fs.readFileSync(path.join(R
 
 let template: Promise<string> | undefined;
 
-/** The migrated template's pgdata folder, made on first use (by whichever process comes first). */
-function migratedTemplate(): Promise<string> {
+/**
+ * The migrated template's pgdata folder, made on first use (by whichever process comes first);
+ * a quick bench run makes it before its lanes start, so they copy it rather than both build it.
+ */
+export function migratedTemplate(): Promise<string> {
   template ??= (async () => {
     const key = crypto
       .createHash('sha256')
