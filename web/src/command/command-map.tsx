@@ -88,6 +88,10 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
       if (gone) return map.remove();
       mapRef.current = map;
       overlay.current = new MapboxOverlay({
+        // Each frame of deck.gl's canvas is composited over MapLibre's; luma.gl's defaults (4× MSAA
+        // and a preserved drawing buffer, copied every frame) cost most in software WebGL (SwiftShader).
+        // The points are antialiased in their shader anyway; the overlay is redrawn with every map frame.
+        deviceProps: { webgl: { antialias: false, preserveDrawingBuffer: false } },
         layers: [],
         // A user-timing mark for the first frame drawn in each new form of the clue layer (the first is the time to first map), read by bench/map-draw.bench.ts and any RUM.
         onAfterRender: () => {
