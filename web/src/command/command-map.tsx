@@ -11,11 +11,21 @@ import { CluePoints } from './clue-points.js';
 import { oncePerFrame } from '../once-per-frame.js';
 import { token } from '../session.js';
 import { BOUNDARY_LAYERS, boxAround, hideBoundary, labelPoints, loadedAreas, showBoundary, type BoundaryLayer, type LoadedArea } from './map-layers.js';
+import { placeLabels } from './label-placement.js';
 import { TRUCK_TRAIL_MS, Fleet } from './fleet.js';
 import { clusterRadius } from './clue-style.js';
 
 /** Below this zoom the map shows the server's clusters, not single clues. */
 const CLUSTER_BELOW_ZOOM = 11;
+
+/** Label font size in pixels per boundary layer: coarser levels larger. */
+const LABEL_SIZE: Record<BoundaryLayer, number> = { district: 15, town: 12, community: 10, grid: 10, zone: 10 };
+
+/** The loaded areas as a string that changes only when they do (codes, names and boxes). */
+const areasKey = (a: Partial<Record<BoundaryLayer, LoadedArea[]>>): string => JSON.stringify(a);
+
+/** A box's area in square degrees: the larger areas' labels are placed first. */
+const boxArea = (b: LoadedArea['box']): number => (b[2] - b[0]) * (b[3] - b[1]);
 
 type Cluster = GetAnswer<'/api/v1/map/clusters'>['clusters'][number];
 
@@ -34,6 +44,9 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
   const points = useRef<CluePoints | null>(null);
   const fleet = useRef(new Fleet());
   const [areas, setAreas] = useState<Partial<Record<BoundaryLayer, LoadedArea[]>>>({});
+  const areasSeen = useRef('{}');
+  // Bumped when a move ends: the labels are placed again for the new view.
+  const [viewVersion, setViewVersion] = useState(0);
   // What changed since the last draw, so each layer is rebuilt only for its own data.
   const [clueVersion, setClueVersion] = useState(0);
   const [fleetVersion, setFleetVersion] = useState(0);
@@ -75,6 +88,10 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
       if (gone) return map.remove();
       mapRef.current = map;
       overlay.current = new MapboxOverlay({
+        // Each frame of deck.gl's canvas is composited over MapLibre's; luma.gl's defaults (4× MSAA
+        // and a preserved drawing buffer, copied every frame) cost most in software WebGL (SwiftShader).
+        // The points are antialiased in their shader anyway; the overlay is redrawn with every map frame.
+        deviceProps: { webgl: { antialias: false, preserveDrawingBuffer: false } },
         layers: [],
         // A user-timing mark for the first frame drawn in each new form of the clue layer (the first is the time to first map), read by bench/map-draw.bench.ts and any RUM.
         onAfterRender: () => {
@@ -92,10 +109,20 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
       const home = boxAround([...loadedAreas(map, 'district'), ...loadedAreas(map, 'town')]);
       if (home) map.fitBounds(home, { padding: 24, duration: 0 });
       // The labels follow the tiles loaded for the current view.
-      const readAreas = () => setAreas(Object.fromEntries(BOUNDARY_LAYERS.filter((l) => onRef.current[l]).map((l) => [l, loadedAreas(map, l)])));
+      // MapLibre is idle after every move and tile load: only a change of the areas redraws the labels.
+      const readAreas = () => {
+        const now = Object.fromEntries(BOUNDARY_LAYERS.filter((l) => onRef.current[l]).map((l) => [l, loadedAreas(map, l)]));
+        const key = areasKey(now);
+        if (key === areasSeen.current) return;
+        areasSeen.current = key;
+        setAreas(now);
+      };
       map.on('idle', readAreas);
       readAreas();
-      map.on('moveend', () => void loadClusters(map).catch((e: Error) => setError(e.message)));
+      map.on('moveend', () => {
+        setViewVersion((v) => v + 1);
+        void loadClusters(map).catch((e: Error) => setError(e.message));
+      });
       await Promise.all([loadFeed(), loadClusters(map)]);
     })().catch((e: Error) => setError(e.message));
     return () => {
@@ -160,8 +187,29 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
     for (const layer of BOUNDARY_LAYERS) (on[layer] ? showBoundary : hideBoundary)(map, layer);
   }, [on]);
 
-  // Label points walk every loaded area's coordinates: only again when the areas or the layers changed.
-  const labelData = useMemo(() => BOUNDARY_LAYERS.filter((l) => on[l]).flatMap((l) => labelPoints(areas[l] ?? []).map((p) => ({ ...p, layer: l }))), [on, areas]);
+  // Label candidates, coarser layers first and larger areas first within a layer: only again when the areas or the layers changed.
+  const labelCandidates = useMemo(
+    () =>
+      BOUNDARY_LAYERS.filter((l) => on[l]).flatMap((l) =>
+        labelPoints([...(areas[l] ?? [])].sort((a, b) => boxArea(b.box) - boxArea(a.box))).map((p) => ({ ...p, size: LABEL_SIZE[l] })),
+      ),
+    [on, areas],
+  );
+  // Every character the labels may need, so the font atlas is drawn again only when the areas change, not on each placement.
+  const labelCharacters = useMemo(() => [...new Set(labelCandidates.flatMap((c) => [...c.name]))].join(''), [labelCandidates]);
+  const placedBefore = useRef<typeof labelCandidates>([]);
+  // The labels that fit the view without overlapping, placed again after each move.
+  const labelData = useMemo(() => {
+    const map = mapRef.current;
+    if (!map) return [];
+    const { clientWidth, clientHeight } = map.getContainer();
+    const placed = placeLabels(labelCandidates, (p) => map.project(p), clientWidth, clientHeight);
+    // The same labels as before keep the same array: deck.gl then keeps the text layer's buffers.
+    const before = placedBefore.current;
+    if (placed.length === before.length && placed.every((p, i) => p === before[i])) return before;
+    placedBefore.current = placed;
+    return placed;
+  }, [labelCandidates, viewVersion]);
 
   useEffect(() => {
     const p = points.current;
@@ -176,13 +224,12 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
         new TextLayer({
           id: 'labels',
           data: labelData,
-          characterSet: 'auto',
+          characterSet: labelCharacters,
           getText: (d) => d.name,
           getPosition: (d) => d.position,
-          getSize: (d) => (d.layer === 'district' ? 15 : d.layer === 'town' ? 12 : 10),
+          getSize: (d) => d.size,
           getColor: [40, 50, 64, 220],
           fontFamily: 'system-ui, "Noto Sans CJK SC", sans-serif',
-          updateTriggers: { getText: areas },
         }),
         zoomedOut &&
           clusters &&
@@ -235,7 +282,7 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
         }),
       ],
     });
-  }, [clueVersion, fleetVersion, labelData, clusters, selected]);
+  }, [clueVersion, fleetVersion, labelData, labelCharacters, clusters, selected]);
 
   return (
     <div class="command-map">
