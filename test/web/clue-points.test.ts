@@ -64,3 +64,25 @@ test('clue points: new clues are appended past the first capacity; selection rec
   assert.deepEqual(row(p, 0).rgba, statusColour('new', false), 'the one selected before is drawn as it was');
   assert.deepEqual(row(p, 42).rgba, statusColour('new', true));
 });
+
+test('clue points: a window draws only the clues inside it, and picking indices map back to their codes', () => {
+  const store = new ClueColumnStore(columns());
+  const p = new CluePoints(store);
+  p.setWindow([121.15, 29.15, 121.35, 29.35]);
+  assert.equal(p.data.length, 2, 'B and C are inside, A is not');
+  assert.deepEqual([p.codeAt(0), p.codeAt(1)], ['B', 'C']);
+  assert.deepEqual(row(p, 0), { lon: Math.fround(121.2), lat: Math.fround(29.2), rgba: statusColour('dispatched', false), radius: SEVERITY_RADIUS.medium });
+  // A diff moving A into the window draws it; one moving C out takes it away.
+  store.upsert({ code: 'A', status: 'new', severity: 'info', itemCode: null, position: { lon: 121.25, lat: 29.25 } }, '2');
+  p.update('A');
+  store.upsert({ code: 'C', status: 'closed', severity: 'critical', itemCode: null, position: { lon: 122.5, lat: 30.5 } }, '3');
+  p.update('C');
+  assert.deepEqual(Array.from({ length: p.data.length }, (_, i) => p.codeAt(i)), ['A', 'B']);
+  // A new clue inside the window is drawn too.
+  store.upsert({ code: 'D', status: 'new', severity: 'high', itemCode: null, position: { lon: 121.3, lat: 29.3 } }, '4');
+  p.update('D');
+  assert.deepEqual(Array.from({ length: p.data.length }, (_, i) => p.codeAt(i)), ['A', 'B', 'D']);
+  p.setWindow(null);
+  assert.equal(p.data.length, 4);
+  assert.equal(p.codeAt(3), 'D');
+});

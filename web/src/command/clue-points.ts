@@ -25,6 +25,10 @@ export class CluePoints {
   private colours = new Uint8Array(0);
   private radii = new Float32Array(0);
   private selected: string | null = null;
+  /** The box [west, south, east, north] the layer draws, or null for every clue. */
+  private box: readonly [number, number, number, number] | null = null;
+  /** The clue row of each drawn point, when a box leaves some out (else the point's index is its row). */
+  private rows: Uint32Array | null = null;
   /** The layer's data; a new object after each change. */
   data!: CluePointData;
 
@@ -55,6 +59,20 @@ export class CluePoints {
     this.publish();
   }
 
+  /**
+   * Draws only the clues inside `box` (null: all of them). Software WebGL pays for every point
+   * handed to it, in view or not, so the map hands it the view and a margin, not the whole city.
+   */
+  setWindow(box: readonly [number, number, number, number] | null): void {
+    this.box = box;
+    this.publish();
+  }
+
+  /** The clue code of a drawn point (deck.gl's picking index). */
+  codeAt(index: number): string | undefined {
+    return this.store.cols.codes[this.rows ? this.rows[index]! : index];
+  }
+
   private write(i: number): void {
     const c = this.store.cols;
     this.positions[2 * i] = c.lon[i]!;
@@ -76,18 +94,40 @@ export class CluePoints {
   }
 
   /**
-   * New `data` over the current rows. New views (subarray) and wrappers too: deck.gl skips the
-   * upload of an attribute whose value is the very object it had.
+   * New `data` over the current rows, or over the rows inside the box (copied: about 1 ms for
+   * 100,000 rows). New views (subarray) and wrappers too: deck.gl skips the upload of an
+   * attribute whose value is the very object it had.
    */
   private publish(): void {
     const n = this.store.cols.count;
-    this.data = {
-      length: n,
-      attributes: {
-        getPosition: { value: this.positions.subarray(0, 2 * n), size: 2 },
-        getFillColor: { value: this.colours.subarray(0, 4 * n), size: 4 },
-        getRadius: { value: this.radii.subarray(0, n), size: 1 },
-      },
-    };
+    if (!this.box) {
+      this.rows = null;
+      this.data = this.dataOf(n, this.positions.subarray(0, 2 * n), this.colours.subarray(0, 4 * n), this.radii.subarray(0, n));
+      return;
+    }
+    const [west, south, east, north] = this.box;
+    const rows = new Uint32Array(n);
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const x = this.positions[2 * i]!;
+      const y = this.positions[2 * i + 1]!;
+      if (x >= west && x <= east && y >= south && y <= north) rows[k++] = i;
+    }
+    const positions = new Float32Array(2 * k);
+    const colours = new Uint8Array(4 * k);
+    const radii = new Float32Array(k);
+    for (let j = 0; j < k; j++) {
+      const i = rows[j]!;
+      positions[2 * j] = this.positions[2 * i]!;
+      positions[2 * j + 1] = this.positions[2 * i + 1]!;
+      colours.set(this.colours.subarray(4 * i, 4 * i + 4), 4 * j);
+      radii[j] = this.radii[i]!;
+    }
+    this.rows = rows.subarray(0, k);
+    this.data = this.dataOf(k, positions, colours, radii);
+  }
+
+  private dataOf(length: number, positions: Float32Array, colours: Uint8Array, radii: Float32Array): CluePointData {
+    return { length, attributes: { getPosition: { value: positions, size: 2 }, getFillColor: { value: colours, size: 4 }, getRadius: { value: radii, size: 1 } } };
   }
 }

@@ -14,9 +14,7 @@ import { BOUNDARY_LAYERS, boxAround, hideBoundary, labelPoints, loadedAreas, sho
 import { placeLabels } from './label-placement.js';
 import { TRUCK_TRAIL_MS, Fleet } from './fleet.js';
 import { clusterRadius } from './clue-style.js';
-
-/** Below this zoom the map shows the server's clusters, not single clues. */
-const CLUSTER_BELOW_ZOOM = 11;
+import { clueForm } from './clue-form.js';
 
 /** Label font size in pixels per boundary layer: coarser levels larger. */
 const LABEL_SIZE: Record<BoundaryLayer, number> = { district: 15, town: 12, community: 10, grid: 10, zone: 10 };
@@ -64,6 +62,10 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
   // The clue layer's form last handed to deck.gl; the next frame after it changes is marked.
   const shownForm = useRef<'clusters' | 'points' | null>(null);
   const toMark = useRef<'clusters' | 'points' | null>(null);
+  // Each clusters request is numbered: only the newest one's answer is drawn (moves end faster than answers come).
+  const clusterAsk = useRef(0);
+  // Clues in the current view (null until the feed has loaded), shown as data-in-view.
+  const [inView, setInView] = useState<number | null>(null);
 
   const loadFeed = async () => {
     const res = await fetch('/api/v1/map/clues?format=bin', { headers: { authorization: `Bearer ${token()}` } });
@@ -73,12 +75,23 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
     clueChanged();
   };
 
+  /** Chooses the clue layer's form for the current view (clue-form.ts) and fetches the clusters when that is the form. */
   const loadClusters = async (map: Map) => {
-    if (map.getZoom() >= CLUSTER_BELOW_ZOOM) return setClusters(null);
+    const ask = ++clusterAsk.current;
     const b = map.getBounds();
+    const count = store.current ? store.current.countIn(b.getWest(), b.getSouth(), b.getEast(), b.getNorth()) : null;
+    setInView(count);
+    if (clueForm(map.getZoom(), count) === 'points') {
+      // The view and a quarter of it on each side: a drag shows points until it ends, then the window follows.
+      const [w, e, s, n] = [b.getWest(), b.getEast(), b.getSouth(), b.getNorth()];
+      const [dx, dy] = [(e - w) / 4, (n - s) / 4];
+      points.current?.setWindow([w - dx, s - dy, e + dx, n + dy]);
+      clueChanged();
+      return setClusters(null);
+    }
     const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(5)).join(',');
     const answer = await request<GetAnswer<'/api/v1/map/clusters'>>(`/api/v1/map/clusters?z=${Math.floor(map.getZoom())}&bbox=${bbox}`);
-    setClusters(answer.clusters);
+    if (ask === clusterAsk.current) setClusters(answer.clusters);
   };
 
   useEffect(() => {
@@ -123,7 +136,8 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
         setViewVersion((v) => v + 1);
         void loadClusters(map).catch((e: Error) => setError(e.message));
       });
-      await Promise.all([loadFeed(), loadClusters(map)]);
+      // The clusters come first (the map opens zoomed out); once the feed is in, the form is chosen again by the clues in view.
+      await Promise.all([loadFeed().then(() => loadClusters(map)), loadClusters(map)]);
     })().catch((e: Error) => setError(e.message));
     return () => {
       gone = true;
@@ -167,7 +181,11 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
     points.current?.update(m.code);
     clueChanged();
   });
-  useLive('reload', () => void loadFeed().catch((e: Error) => setError(e.message)));
+  useLive('reload', () =>
+    void loadFeed()
+      .then(() => mapRef.current && loadClusters(mapRef.current))
+      .catch((e: Error) => setError(e.message)),
+  );
   useLive('device', (m) => {
     fleet.current.fix(m, Date.now());
     fleetChanged();
@@ -256,7 +274,7 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
             lineWidthMinPixels: 1,
             pickable: true,
             onClick: ({ index }) => {
-              const code = store.current?.cols.codes[index];
+              const code = points.current?.codeAt(index);
               if (code) openRef.current(code);
             },
           }),
@@ -292,6 +310,8 @@ export function CommandMap({ selected, onOpen }: { selected: string | null; onOp
         role="region"
         aria-label={t('command.map.label')}
         data-clues={store.current?.cols.count ?? ''}
+        data-in-view={inView ?? ''}
+        data-form={clusters === null ? 'points' : 'clusters'}
         data-areas={BOUNDARY_LAYERS.filter((l) => areas[l]).map((l) => `${l}:${areas[l]!.map((a) => a.code).join(',')}`).join(' ')}
       />
       <fieldset class="layer-switch">
