@@ -8325,7 +8325,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and the state of each dependency */
+        /** Liveness and the state of each dependency; the details only with the OPS_TOKEN bearer when one is configured */
         get: {
             parameters: {
                 query?: never;
@@ -8375,7 +8375,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /** Prometheus metrics; needs the OPS_TOKEN bearer when one is configured */
         get: {
             parameters: {
                 query?: never;
@@ -8391,6 +8391,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description OPS_TOKEN is configured and was not given */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
                 };
             };
         };
