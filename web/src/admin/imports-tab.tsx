@@ -1,5 +1,6 @@
 import { MapboxOverlay } from '@deck.gl/mapbox';
 import { GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
+import { bbox as boxOf, featureCollection, point } from '@turf/turf';
 import type { Feature, FeatureCollection } from 'geojson';
 import type { Map } from 'maplibre-gl';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -34,6 +35,13 @@ function problemPoints(p: Problem): [number, number][] {
 }
 
 const SEVERITY_COLOUR: Record<Problem['severity'], [number, number, number]> = { fatal: [200, 0, 0], error: [230, 90, 0], warning: [220, 170, 0] };
+
+/** The box around what a report points at (its problem features and points); null when it points at nothing. */
+function problemBox(features: Feature[], points: [number, number][]): [number, number, number, number] | null {
+  if (!features.length && !points.length) return null;
+  const [w, s, e, n] = boxOf(featureCollection([...features, ...points.map((p) => point(p))]));
+  return [w, s, e, n];
+}
 
 /**
  * Boundary and grid import: upload a GeoJSON file for a layer, read the validation report as a
@@ -105,8 +113,9 @@ export default function ImportsTab() {
         }),
       ],
     });
-    const bbox = report?.bbox;
-    if (bbox && map.current) map.current.fitBounds([bbox[0], bbox[1], bbox[2], bbox[3]], { padding: 40, duration: 0, maxZoom: 16 });
+    // Zoom to the problems, so a bad cell is seen at once and not as a dot on the whole city; else to the file's features.
+    const box = problemBox(problemFeatures, points.map((p) => p.at)) ?? report?.bbox;
+    if (box && map.current) map.current.fitBounds([box[0], box[1], box[2], box[3]], { padding: 60, duration: 0, maxZoom: 16 });
   }, [mapReady, report, shown]);
 
   async function upload(e: Event) {
