@@ -123,7 +123,7 @@ export function catalogueReadRoutes(pool: pg.Pool, store: CatalogueStore): Route
           district: z.string().nullable(),
           catalogueVersion: z.number().int().positive(),
           options: evaluationOptionsSchema,
-          rows: z.array(evaluationRowSchema),
+          rows: z.array(evaluationRowSchema.extend({ itemName: z.strictObject({ zh: z.string(), en: z.string() }).nullable() })),
         }),
         errors: ['GW_OUT_OF_SCOPE', 'GW_NOT_FOUND'],
       },
@@ -148,7 +148,11 @@ export function catalogueReadRoutes(pool: pg.Pool, store: CatalogueStore): Route
           district: q.district ?? null,
           catalogueVersion: snapshot.version,
           options,
-          rows,
+          // The item's name as the version judged by has it, so planners read words, not codes.
+          rows: rows.map((row) => {
+            const name = snapshot.items[row.itemCode]?.name;
+            return { ...row, itemName: name ? { zh: name.zh, en: name.en } : null };
+          }),
         };
       },
     ),

@@ -825,6 +825,10 @@ export interface paths {
                                 onTimeRate: number | null;
                                 transferRate: number;
                                 flag: ("delegate" | "take-back") | null;
+                                itemName: {
+                                    zh: string;
+                                    en: string;
+                                } | null;
                             }[];
                         };
                     };

@@ -179,6 +179,8 @@ describe('catalogue API', () => {
     );
     assert.equal(takeBack.onTimeRate, 1 / 6);
     assert.equal(takeBack.transferRate, 1 / 6, 'one of six changed hands');
+    const catItem = cat.items.find((i: { code: string }) => i.code === heldItem);
+    assert.deepEqual(takeBack.itemName, { zh: catItem.name.zh, en: catItem.name.en }, 'rows name their item');
     assert.ok(row('330205001', heldItem), 'an unscoped planner sees the whole city');
 
     const scoped = await api(`${app.url}/api/v1/catalogue/evaluation?from=${weekAgo}&to=${today}`, { token: tokens.d1Planner });

@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useState } from 'preact/hooks';
 import type { GetAnswer } from '../api.js';
-import { t } from '../app/i18n.js';
+import { pick, t } from '../app/i18n.js';
 import { toCsv } from './download.js';
 import { dayEnd, dayStart, defaultRange, ExportLink, useFetch } from '../view-kit.js';
 
@@ -60,7 +60,10 @@ export default function EvaluationTab() {
           {rows.map((r) => (
             <tr key={`${r.townCode}/${r.itemCode}`} class={r.flag ? `flag-${r.flag}` : ''}>
               <td>{r.townCode}</td>
-              <td>{r.itemCode}</td>
+              <td>
+                {r.itemName ? pick(r.itemName) : r.itemCode}
+                {r.itemName && <small> {r.itemCode}</small>}
+              </td>
               <td>{r.empowered ? t('planner.eval.yes') : t('planner.eval.no')}</td>
               <td>{r.clues}</td>
               <td>{r.onTime}</td>
