@@ -2,6 +2,7 @@ import type { GeoJSONSource, Map } from 'maplibre-gl';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { request, type GetAnswer } from '../api.js';
 import { createBaseMap } from '../base-map.js';
+import { showBoundary } from '../command/map-layers.js';
 import { t, useLang } from '../app/i18n.js';
 import { distanceM, formatDistance, type LonLat } from './geo.js';
 import { useMyPosition } from './position.js';
@@ -51,6 +52,9 @@ export default function NavMap({ target }: { target: LonLat }) {
       const map = await createBaseMap(box.current!);
       if (gone) return map.remove();
       mapRef.current = map;
+      // Without a tile server (closed networks) the map has no streets: the community and grid
+      // outlines are what a grid worker finds their way by. Added first, so the route draws on top.
+      for (const layer of ['town', 'community', 'grid'] as const) showBoundary(map, layer);
       map.addSource('route', { type: 'geojson', data: routeFeatures(meRef.current, target) });
       map.addLayer({ id: 'route-line', type: 'line', source: 'route', filter: ['==', ['get', 'role'], 'line'], paint: { 'line-color': '#2563a8', 'line-width': 4, 'line-dasharray': [2, 1] } });
       map.addLayer({
