@@ -2,6 +2,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { pick, t, useLang } from '../app/i18n.js';
+import { loadTownNames } from './town-names.js';
 import { loadUnits, type UnitName } from '../command/units.js';
 import { toCsv } from './download.js';
 import { dayEnd, dayStart, defaultRange, ExportLink, useFetch } from '../view-kit.js';
@@ -43,12 +44,15 @@ export default function EfficiencyTab() {
   const [to, setTo] = useState(range.to);
   const [sort, setSort] = useState<{ c: Column; dir: 1 | -1 }>({ c: 'clues', dir: -1 });
   const lang = useLang();
-  // Units by name, not by id (team-330203003 means nothing to a planner); towns keep their code.
+  // Units and towns by name, not by id or code (team-330203003 means nothing to a planner).
   const [units, setUnits] = useState<Map<string, UnitName>>(new Map());
+  const [towns, setTowns] = useState<Map<string, string>>(new Map());
   useEffect(() => void loadUnits().then((us) => setUnits(new Map(us.map((u) => [u.id, u])))).catch(() => undefined), []);
+  useEffect(() => void loadTownNames().then(setTowns).catch(() => undefined), []);
   const label = (key: string | null) => {
     if (key === null) return t('planner.eff.none');
-    const unit = by === 'unit' ? units.get(key) : undefined;
+    if (by === 'town') return towns.get(key) ?? key;
+    const unit = units.get(key);
     return unit ? pick(unit.name) : key;
   };
   const q = new URLSearchParams({ by, from: dayStart(from), to: dayEnd(to) });

@@ -1,7 +1,8 @@
-import { useCallback, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { GetAnswer } from '../api.js';
 import { pick, t } from '../app/i18n.js';
 import { toCsv } from './download.js';
+import { loadTownNames } from './town-names.js';
 import { dayEnd, dayStart, defaultRange, ExportLink, useFetch } from '../view-kit.js';
 
 type Evaluation = GetAnswer<'/api/v1/catalogue/evaluation'>;
@@ -16,6 +17,8 @@ export default function EvaluationTab() {
   const [from, setFrom] = useState(range.from);
   const [to, setTo] = useState(range.to);
   const [flaggedOnly, setFlaggedOnly] = useState(true);
+  const [towns, setTowns] = useState<Map<string, string>>(new Map());
+  useEffect(() => void loadTownNames().then(setTowns).catch(() => undefined), []);
   const q = new URLSearchParams({ from: dayStart(from), to: dayEnd(to) });
   const { data, error } = useFetch<Evaluation>(`/api/v1/catalogue/evaluation?${q}`);
   const rows = (data?.rows ?? []).filter((r) => !flaggedOnly || r.flag !== null);
@@ -59,7 +62,7 @@ export default function EvaluationTab() {
         <tbody>
           {rows.map((r) => (
             <tr key={`${r.townCode}/${r.itemCode}`} class={r.flag ? `flag-${r.flag}` : ''}>
-              <td>{r.townCode}</td>
+              <td>{towns.get(r.townCode) ?? r.townCode}</td>
               <td>
                 {r.itemName ? pick(r.itemName) : r.itemCode}
                 {r.itemName && <small> {r.itemCode}</small>}
