@@ -43,3 +43,17 @@ export async function request<T>(path: string, init: { method?: string; body?: u
   }
   throw new ApiError(res.status, error.code ?? `HTTP_${res.status}`, error.message ?? res.statusText);
 }
+
+/**
+ * A reader that fetches once per page and then answers the same promise; a failed read is
+ * forgotten, so the next call tries again. For lists that change only with a new catalogue or
+ * boundary import (units, town names).
+ */
+export function readOnce<T>(read: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | null = null;
+  return () =>
+    (pending ??= read().catch((err: unknown) => {
+      pending = null;
+      throw err;
+    }));
+}
