@@ -70,13 +70,19 @@ export function benchService(prefix: string, databaseUrl: string | undefined, en
 }
 
 /**
- * Waits until the pipeline has processed every stored event, so a bench on the shared service
- * does not measure the previous bench's backlog; after SETTLE_MS it goes on and says so.
+ * Waits until the clue pipeline has processed every stored event, or `timeoutMs` has passed;
+ * resolves with how many were still pending (0 = drained).
  */
-async function settle(service: TestGridwatch): Promise<void> {
-  const deadline = Date.now() + SETTLE_MS;
+export async function waitForPipeline(service: TestGridwatch, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
   let pending = 0;
   while ((pending = (await service.gw.db.pool.query<{ pending: number }>(LAG_SQL)).rows[0]!.pending) > 0 && Date.now() < deadline) await sleep(200);
+  return pending;
+}
+
+/** Lets a bench on the shared service start only once the previous bench's backlog is processed (or SETTLE_MS passed: it says so). */
+async function settle(service: TestGridwatch): Promise<void> {
+  const pending = await waitForPipeline(service, SETTLE_MS);
   phase(pending ? `shared service: ${pending} events still in the pipeline after ${SETTLE_MS / 1000} s, going on` : 'shared service: pipeline drained');
 }
 
