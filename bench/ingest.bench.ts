@@ -22,6 +22,7 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { createLogger } from '../core/logger.js';
 import { migrate } from '../db/migrate.js';
+import { loadSql } from '../db/sql.js';
 import { DeviceRegistry } from '../ingest/device-registry.js';
 import { BatchingIngestSink } from '../ingest/ingest-sink.js';
 import type { IngestOutcome, IngestSink, RawInput } from '../ingest/transport.js';
@@ -31,6 +32,8 @@ import { benchDatabase } from './bench-service.js';
 import { phase } from './phase-log.js';
 
 const log = createLogger('silent');
+/** Removes the bench's own devices and everything they left on a shared real server. */
+const CLEAN_SQL = loadSql(new URL('./sql/ingest-clean.sql', import.meta.url));
 const QUICK = process.env.GW_BENCH_QUICK === '1';
 /** Events per sustained run, and the wall-clock cap on any one phase (bounded either way). */
 const SUSTAINED_EVENTS = Number(process.env.GW_BENCH_INGEST_EVENTS ?? (QUICK ? 4_000 : 40_000));
@@ -75,7 +78,7 @@ async function postgresBackend(url: string): Promise<Backend> {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   await migrate(pool);
   const { rows } = await pool.query<{ v: string }>('SELECT postgis_lib_version() AS v');
-  const clean = () => pool.query(`DELETE FROM device_events WHERE device_id LIKE 'bench-%'; DELETE FROM dead_letters WHERE device_id LIKE 'bench-%'; DELETE FROM devices WHERE id LIKE 'bench-%'`);
+  const clean = () => pool.query(CLEAN_SQL);
   await clean();
   return {
     name: `PostgreSQL + PostGIS ${rows[0]!.v}`,
