@@ -22,6 +22,7 @@ import { loadSql } from '../db/sql.js';
 import { loadLocator } from '../geo/locator/load-locator.js';
 import { loginAs, rigOn, shots, type RoleViewRig } from '../test/web/helpers/role-view.js';
 import { ownBenchService } from './bench-service.js';
+import { freshOwnDatabase } from './own-database.js';
 import { loadBenchClues, type Box } from './clue-loader.js';
 import { loadRemark } from './load-remark.js';
 import { phase } from './phase-log.js';
@@ -61,28 +62,6 @@ async function bounded<T>(what: string, seconds: number, work: () => Promise<T>)
   }
 }
 const sql = (name: string): string => loadSql(new URL(`./sql/map-draw-${name}.sql`, import.meta.url));
-
-/**
- * The database the service runs on: on DATABASE_URL's server, `<its name>_map`, dropped and
- * created again (a fresh demo seed, so the demo logins are known); undefined for embedded.
- */
-async function freshDatabase(): Promise<string | undefined> {
-  const url = process.env.DATABASE_URL;
-  if (!url) return undefined;
-  const u = new URL(url);
-  const name = `${u.pathname.slice(1) || 'postgres'}_map`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    const { rows } = await admin.query<{ drop: string; create: string }>(sql('create-db'), [name]);
-    await admin.query(rows[0]!.drop);
-    await admin.query(rows[0]!.create);
-  } finally {
-    await admin.end();
-  }
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
 /** The 100k clues, inside the demo city's districts with their real codes (the locator's answer). */
 async function loadClues(pool: pg.Pool): Promise<number> {
@@ -198,7 +177,8 @@ interface Phase {
 /** Runs the benchmark; returns its markdown section. */
 export default async function mapDrawBench(): Promise<string> {
   const remark = loadRemark();
-  const url = await freshDatabase();
+  // On DATABASE_URL's server, a database of its own (a fresh demo seed, so the demo logins are known).
+  const url = await freshOwnDatabase('map');
   const database = url ? 'real PostGIS' : 'embedded PGlite';
   // A service of its own even with --quick: the bench checks that its gas alarms open a new clue,
   // and on the shared service the latency bench's load has left an open clue on every gas sensor.

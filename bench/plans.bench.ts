@@ -10,8 +10,10 @@
  * with a leak reading every 20 events (alerts open clues, then join them), on a database holding
  * no prior device events, then 1,000,000 (`--quick`: 100,000) prior, processed ones.
  *
- * The data goes into a schema of its own, gw_plans_bench, in DATABASE_URL's database, dropped at
- * the end. Without DATABASE_URL the section says it was not measured: the embedded PGlite is a
+ * The data goes into a database of its own on DATABASE_URL's server (its name + `_plans`,
+ * bench/own-database.ts), dropped at the end. (It was a schema in DATABASE_URL's database; since
+ * the hotspot triggers of migration 116, two copies of the schema on one search_path make their
+ * functions ambiguous.) Without DATABASE_URL the section says it was not measured: the embedded PGlite is a
  * single session whose plans say nothing about the real server's locks and indexes.
  *
  * Run alone: `DATABASE_URL=… npx tsx bench/run.ts plans`. Settings: GW_BENCH_PLANS_PRIOR (prior
@@ -22,6 +24,7 @@ import fs from 'node:fs';
 import pg from 'pg';
 import { createLogger } from '../core/logger.js';
 import { loadSql } from '../db/sql.js';
+import { dropOwnDatabase, freshOwnDatabase } from './own-database.js';
 import { migrate } from '../db/migrate.js';
 import { withTransaction } from '../db/transaction.js';
 import type { GasSensorEvent } from '../ingest/device-event.js';
@@ -210,12 +213,9 @@ export default async function plansBench(): Promise<string> {
   const head = ['## Query plans of the batch writes and the state locks', ''];
   if (!url)
     return [...head, 'Not measured: DATABASE_URL is not set. The plans are of the real PostgreSQL server (its indexes, triggers and lock manager); the embedded PGlite is one session in this process and says nothing about them.', ''].join('\n');
-  // Migrating DATABASE_URL's own database first leaves the extensions (PostGIS, btree_gist) in
-  // its public schema, where the bench schema's tables find them.
-  const main = new pg.Pool({ connectionString: url, max: 1 });
-  await migrate(main);
-  await main.query(sql('create-schema'));
-  const pool = new pg.Pool({ connectionString: url, max: 2, options: '-c search_path=gw_plans_bench,public' });
+  // A database of its own, so its million events and its migrated schema mix with no other.
+  const own = (await freshOwnDatabase('plans'))!;
+  const pool = new pg.Pool({ connectionString: own, max: 2 });
   try {
     await migrate(pool);
     await new CatalogueStore(pool, log).importData(miniCatalogue(), 'json', 'bench');
@@ -236,8 +236,7 @@ export default async function plansBench(): Promise<string> {
     return report(empty, full, seedS);
   } finally {
     await pool.end();
-    await main.query(sql('drop-schema'));
-    await main.end();
+    await dropOwnDatabase(own);
   }
 }
 
