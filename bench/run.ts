@@ -58,10 +58,14 @@ async function realPgVersion(): Promise<string> {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
   try {
     await client.connect();
-    const { rows } = await client.query<{ v: string; g: string | null }>(
-      "SELECT current_setting('server_version') AS v, (SELECT extversion FROM pg_extension WHERE extname = 'postgis') AS g",
+    const { rows } = await client.query<{ v: string; g: string | null; a: string | null }>(
+      // A fresh database has PostGIS available but not yet created (the benches' migrations create it).
+      `SELECT current_setting('server_version') AS v,
+              (SELECT extversion FROM pg_extension WHERE extname = 'postgis') AS g,
+              (SELECT default_version FROM pg_available_extensions WHERE name = 'postgis') AS a`,
     );
-    return `PostgreSQL ${rows[0]!.v}, PostGIS ${rows[0]!.g ?? 'not installed'}`;
+    const { v, g, a } = rows[0]!;
+    return `PostgreSQL ${v}, PostGIS ${g ?? (a ? `${a} (created by the benches)` : 'not available')}`;
   } catch (e) {
     // A bench run should still write its embedded figures when the real server is unreachable.
     return `unreachable (${(e as Error).message})`;
