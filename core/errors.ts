@@ -16,6 +16,7 @@ export const ERROR_CATALOGUE = {
   GW_BAD_REQUEST: { status: 400, title: 'Malformed request (e.g. a URL that cannot be decoded)' },
   GW_INTERNAL: { status: 500, title: 'Internal error' },
   GW_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  GW_DB_UNAVAILABLE: { status: 503, title: 'The database cannot be reached right now; retry after Retry-After seconds' },
   GW_DB_MIGRATION_CHANGED: { status: 500, title: 'An applied migration was changed' },
   GW_DB_SCHEMA_NEWER: { status: 500, title: 'The database holds migrations this code does not know (an older release against a newer schema)' },
   GW_DB_LOCKED: { status: 500, title: 'Embedded database is in use by another process' },

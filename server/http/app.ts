@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
 import { GwError, type ErrorCode } from '../../core/errors.js';
 import { httpDuration, registry } from '../../core/metrics.js';
+import { isTransientDbError } from '../../db/transient.js';
 import { authenticate } from '../auth/middleware.js';
 import type { HealthRegistry } from '../../core/health.js';
 import type { PathDoc } from '../../core/api-doc.js';
@@ -126,7 +127,9 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toGwError(err, req);
-    if (e.status >= 500 && e.code !== 'GW_AUTH_BUSY') deps.log.error({ err, method: req.method, url: req.originalUrl }, e.message);
+    // An outage is logged by the pool and shown by /healthz: each request it refuses is only a warning.
+    if (e.code === 'GW_DB_UNAVAILABLE') deps.log.warn({ err, method: req.method, url: req.originalUrl }, e.message);
+    else if (e.status >= 500 && e.code !== 'GW_AUTH_BUSY') deps.log.error({ err, method: req.method, url: req.originalUrl }, e.message);
     // A streamed answer (an export) that failed half-way: the client must not take it for whole.
     if (res.headersSent) {
       res.destroy();
@@ -168,6 +171,9 @@ function securityHeaders(mapStyleUrl: string | undefined) {
   });
 }
 
+/** Seconds a client is asked to wait after a database failure: about one reconnect of the pool. */
+const DB_RETRY_AFTER_S = 5;
+
 /** Body-parser error types (its `type` field) and what they are in the catalogue. */
 const BODY_ERRORS: Record<string, ErrorCode> = {
   'entity.too.large': 'GW_BODY_TOO_LARGE',
@@ -181,8 +187,10 @@ const BODY_ERRORS: Record<string, ErrorCode> = {
 /**
  * Maps anything thrown in a handler onto the catalogue. Body-parser errors get stable codes by
  * their type; any other error Express or body-parser marks as the client's (a 4xx `status`: a
- * body that does not decompress, a path that is not valid percent-encoding) is a 400; the rest
- * is GW_INTERNAL.
+ * body that does not decompress, a path that is not valid percent-encoding) is a 400. A database
+ * failure that passes when tried again (the connection refused or dropped, a backend terminated,
+ * a deadlock) is a 503 with Retry-After: the client did nothing wrong and the service is not
+ * broken, the database is away for now. The rest is GW_INTERNAL.
  */
 function toGwError(err: unknown, req: Request): GwError {
   if (err instanceof GwError) return err;
@@ -194,6 +202,10 @@ function toGwError(err: unknown, req: Request): GwError {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // body-parser passes zlib's own error (it has an errno) when a gzip/deflate/br body does not decompress.
     return new GwError(typeof errno === 'number' ? 'GW_BODY_UNREADABLE' : 'GW_BAD_REQUEST', `${doing}: ${message}`);
+  }
+  // An error naming a file path is the disk's, not the database's (socket errors carry an address instead).
+  if (isTransientDbError(err) && typeof (err as { path?: unknown }).path !== 'string') {
+    return new GwError('GW_DB_UNAVAILABLE', `${doing}: the database did not answer; retry shortly`, { retryAfterS: DB_RETRY_AFTER_S }, { cause: err });
   }
   return new GwError('GW_INTERNAL', `Handling ${req.method} ${req.originalUrl} failed`, undefined, { cause: err });
 }

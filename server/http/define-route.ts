@@ -184,7 +184,8 @@ export function routesRouter(routes: readonly Route[], opts: MountOptions = {}):
 
 /** The statuses a route can answer with, for its document: declared errors plus the common ones. */
 export function routeErrorCodes(spec: Route['spec']): ErrorCode[] {
-  const codes = new Set<ErrorCode>([spec.invalid ?? 'GW_VALIDATION', ...(spec.errors ?? [])]);
+  // Every route reads the database (a login checks the user; the rest, the session first).
+  const codes = new Set<ErrorCode>([spec.invalid ?? 'GW_VALIDATION', ...(spec.errors ?? []), 'GW_DB_UNAVAILABLE']);
   if (spec.allow !== 'public') codes.add('GW_AUTH_REQUIRED').add('GW_FORBIDDEN');
   return [...codes].sort((a, b) => ERROR_CATALOGUE[a].status - ERROR_CATALOGUE[b].status);
 }

@@ -94,12 +94,22 @@ function targetOf(connectionString: string): { target: net.NetConnectOpts; user:
   return { target, user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1) };
 }
 
-/** A proxy in front of the database at `connectionString` and a one-connection pool through it. */
-export async function proxiedPool(connectionString: string, applicationName: string): Promise<{ proxy: CuttableProxy; pool: pg.Pool }> {
+/** A proxy in front of the database at `connectionString`, and a connection string that goes through it. */
+export async function proxiedUrl(connectionString: string): Promise<{ proxy: CuttableProxy; url: string }> {
   const { target, user, password, database } = targetOf(connectionString);
   const proxy = new CuttableProxy(target);
   await proxy.listen();
-  const pool = new pg.Pool({ host: '127.0.0.1', port: proxy.port, user, password, database, max: 1, application_name: applicationName });
+  const url = new URL(`postgres://127.0.0.1:${proxy.port}/`);
+  url.username = user;
+  url.password = password;
+  url.pathname = `/${database}`;
+  return { proxy, url: url.href };
+}
+
+/** A proxy in front of the database at `connectionString` and a one-connection pool through it. */
+export async function proxiedPool(connectionString: string, applicationName: string): Promise<{ proxy: CuttableProxy; pool: pg.Pool }> {
+  const { proxy, url } = await proxiedUrl(connectionString);
+  const pool = new pg.Pool({ connectionString: url, max: 1, application_name: applicationName });
   pool.on('error', () => undefined); // idle connections die with the proxy; users see it on their next query
   return { proxy, pool };
 }

@@ -103,7 +103,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description GW_AUTH_BUSY: Too many password checks in progress; retry after Retry-After seconds */
+                /** @description GW_AUTH_BUSY: Too many password checks in progress; retry after Retry-After seconds; GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -201,6 +201,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -277,6 +293,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -385,6 +417,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -475,6 +523,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -594,6 +658,22 @@ export interface paths {
                 };
                 /** @description GW_CALENDAR_INVALID: Calendar import is invalid (see the problems) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -754,6 +834,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -883,6 +979,22 @@ export interface paths {
                 };
                 /** @description GW_NOT_FOUND: Not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1180,6 +1292,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -1272,6 +1400,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1470,6 +1614,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -1576,6 +1736,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -1660,6 +1836,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1885,6 +2077,22 @@ export interface paths {
                 };
                 /** @description GW_CLUE_NOT_FOUND: No such clue */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2145,6 +2353,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -2259,6 +2483,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -2350,6 +2590,22 @@ export interface paths {
                 };
                 /** @description GW_CLUE_NOT_FOUND: No such clue */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2540,6 +2796,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
                 /** @description GW_EVIDENCE_STORAGE: Evidence cannot be stored: the disk is full or not writable; nothing was kept, retry later */
                 507: {
                     headers: {
@@ -2682,6 +2954,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -2786,6 +3074,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2924,7 +3228,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description GW_INGEST_UNAVAILABLE: Device events cannot be stored right now; retry later */
+                /** @description GW_INGEST_UNAVAILABLE: Device events cannot be stored right now; retry later; GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3045,6 +3349,22 @@ export interface paths {
                 };
                 /** @description GW_NOT_FOUND: Not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3181,7 +3501,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description GW_INGEST_UNAVAILABLE: Device events cannot be stored right now; retry later */
+                /** @description GW_INGEST_UNAVAILABLE: Device events cannot be stored right now; retry later; GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -3672,6 +3992,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -3793,6 +4129,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -3885,6 +4237,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4003,6 +4371,22 @@ export interface paths {
                 };
                 /** @description GW_NOT_FOUND: Not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4139,6 +4523,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -4259,6 +4659,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -4350,6 +4766,22 @@ export interface paths {
                 };
                 /** @description GW_NOT_FOUND: Not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4479,6 +4911,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -4585,6 +5033,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -4676,6 +5140,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4810,6 +5290,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -4928,6 +5424,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -5025,6 +5537,22 @@ export interface paths {
                 };
                 /** @description GW_GEO_IMPORT_NOT_FOUND: No such geo import */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5154,6 +5682,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -5244,6 +5788,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5400,6 +5960,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -5501,6 +6077,22 @@ export interface paths {
                 };
                 /** @description GW_INSTRUCTION_NOT_FOUND: No such instruction */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5624,6 +6216,22 @@ export interface paths {
                 };
                 /** @description GW_INSTRUCTION_STATE: The instruction is not in a status that allows this response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5765,6 +6373,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -5867,6 +6491,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6132,6 +6772,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -6204,6 +6860,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6295,6 +6967,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6415,6 +7103,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -6504,6 +7208,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6617,6 +7337,22 @@ export interface paths {
                 };
                 /** @description GW_LIVE_OFF_DUTY: The worker is not on duty: positions are taken only while on duty */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6767,6 +7503,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -6888,6 +7640,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -6975,6 +7743,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7129,6 +7913,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7304,6 +8104,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -7383,6 +8199,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7521,6 +8353,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -7623,6 +8471,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7742,6 +8606,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -7821,6 +8701,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7936,6 +8832,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         options?: never;
@@ -8032,6 +8944,22 @@ export interface paths {
                 };
                 /** @description GW_WEBHOOK_NOT_FOUND: No such webhook */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8312,6 +9240,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -8528,6 +9472,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -8655,6 +9615,22 @@ export interface paths {
                         };
                     };
                 };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -8734,6 +9710,22 @@ export interface paths {
                 };
                 /** @description GW_FORBIDDEN: Not allowed */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                title: string;
+                                message: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description GW_DB_UNAVAILABLE: The database cannot be reached right now; retry after Retry-After seconds */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
