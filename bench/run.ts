@@ -19,6 +19,7 @@ import pg from 'pg';
 import { migratedTemplate } from '../test/helpers/embedded-template.js';
 import { closeShared } from './bench-service.js';
 import { runLanes, splitLanes, type Lane } from './lanes.js';
+import { readSections, sectionBlock } from './report-sections.js';
 import { cpuSeconds, runBench, type BenchResult } from './run-bench.js';
 
 const benchDir = import.meta.dirname;
@@ -38,18 +39,6 @@ const names = fs
 if (!names.length) {
   console.error(`No bench/*.bench.ts matches ${filters.join(' ')}`);
   process.exit(1);
-}
-
-const begin = (name: string): string => `<!-- bench:${name} -->`;
-const end = (name: string): string => `<!-- /bench:${name} -->`;
-
-/** Sections from the current file, by bench name, so a filtered run keeps the others. */
-function existingSections(): Map<string, string> {
-  const sections = new Map<string, string>();
-  if (!fs.existsSync(target)) return sections;
-  const text = fs.readFileSync(target, 'utf8');
-  for (const m of text.matchAll(/<!-- bench:([\w.-]+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g)) sections.set(m[1]!, m[2]!);
-  return sections;
 }
 
 /** The real PostgreSQL/PostGIS versions, so each real-PG figure names the server it was measured on. */
@@ -76,7 +65,7 @@ async function realPgVersion(): Promise<string> {
 
 const pgVersion = await realPgVersion();
 const load = os.loadavg().map((l) => l.toFixed(2)).join(', ');
-const sections = existingSections();
+const sections = readSections(target);
 const cpu0 = cpuSeconds();
 // Quick: two lanes at once when both have benches; the template is built first, once, for both.
 const lanes: Lane[] = quick ? splitLanes(names) : [];
@@ -138,7 +127,7 @@ const doc = [
   `| benches in this run | ${names.join(', ')} |`,
   `| duration of this run | ${((performance.now() - runStart) / 1000).toFixed(1)} s, CPU ${totalCpu} s (${durations.join('; ')}) |`,
   '',
-  ...[...sections.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, text]) => `${begin(name)}\n${text}${end(name)}\n`),
+  ...[...sections.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, text]) => sectionBlock(name, text)),
 ].join('\n');
 fs.mkdirSync(path.dirname(target), { recursive: true });
 fs.writeFileSync(target, doc);

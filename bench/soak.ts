@@ -15,8 +15,9 @@
  * Passes (exit 0) only when every message the simulator sent is accounted for, the simulator
  * reported no error, every outcome matched what the message was meant to become (chaos
  * included), every probe reading was accepted, and the service logged no error. It never fails
- * on timing, rate or lag: those are figures, drawn to `docs/soak.svg` (or `--svg FILE`) and
- * printed as a summary.
+ * on timing, rate or lag: those are figures, drawn to `docs/soak.svg` (or `--svg FILE`), printed
+ * as a summary and written as the `soak` section of docs/BENCHMARKS.md (or `--md FILE`; with
+ * only `--svg`, no report is written, so a CI run leaves docs/ alone).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,7 +33,9 @@ import type { RunSummary } from '../simulators/run-fleet.js';
 import { parseIngestCounts, totalOf } from '../simulators/service-counts.js';
 import { openE2eProbe } from './e2e-probe.js';
 import { loadRemark } from './load-remark.js';
+import { writeSection } from './report-sections.js';
 import { latencyWindows, soakChart, type ProbeSample, type SoakSample } from './soak-chart.js';
+import { soakSection, thirds } from './soak-report.js';
 
 const BIN = path.resolve(import.meta.dirname, '../bin/gridwatch-sim.js');
 const LAG_SQL = loadSql(new URL('./sql/soak-lag.sql', import.meta.url));
@@ -45,15 +48,18 @@ const optionsSchema = z.strictObject({
   seconds: z.coerce.number().int().positive().max(86_400).default(60),
   rate: z.coerce.number().positive().max(100_000).default(2000),
   svg: z.string().min(1).default(path.resolve(import.meta.dirname, '../docs/soak.svg')),
+  // The figures go into the report beside the chart: by default docs/BENCHMARKS.md, none with only --svg.
+  md: z.string().min(1).optional(),
 });
 
-const { values } = parseArgs({ options: { seconds: { type: 'string' }, rate: { type: 'string' }, svg: { type: 'string' } }, strict: true });
+const { values } = parseArgs({ options: { seconds: { type: 'string' }, rate: { type: 'string' }, svg: { type: 'string' }, md: { type: 'string' } }, strict: true });
 const parsed = optionsSchema.safeParse(values);
 if (!parsed.success) {
   console.error(`soak: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
   process.exit(2);
 }
 const opts = parsed.data;
+const report = opts.md ?? (values.svg === undefined ? path.resolve(import.meta.dirname, '../docs/BENCHMARKS.md') : undefined);
 
 // The service's error-level log lines, counted: a soak passes only when there are none.
 const serviceErrors: string[] = [];
@@ -64,7 +70,9 @@ const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '
 if (process.env.DATABASE_URL) env.DATABASE_URL = process.env.DATABASE_URL;
 const database = process.env.DATABASE_URL ? 'real PostGIS' : 'embedded PGlite';
 // Taken before the service starts, so the chart says how busy the machine was without the soak.
-const remark = loadRemark().replaceAll('**', '');
+const boldRemark = loadRemark();
+const remark = boldRemark.replaceAll('**', '');
+const startedAt = new Date().toISOString();
 console.error(`soak: starting the service (${database})`);
 const gw = await startGridwatch(loadConfig(env), log);
 let exitCode = 1;
@@ -124,11 +132,7 @@ try {
   const pending = samples.map((x) => x.pending);
   const oldest = samples.map((x) => x.oldestPendingS);
   const lost = probes.filter((p) => p.ms === null).length;
-  // "Growing lag" is judged by eye from the chart and from these thirds, never as a pass/fail.
-  const third = (xs: number[], i: number) => {
-    const part = xs.slice(Math.floor((i * xs.length) / 3), Math.floor(((i + 1) * xs.length) / 3));
-    return part.length ? part.reduce((a, b) => a + b, 0) / part.length : Number.NaN;
-  };
+  // "Growing lag" is judged by eye from the chart and from thirds of the run, never as a pass/fail.
   const problems: string[] = [];
   if (s.unaccounted) problems.push(`${s.unaccounted} message(s) not accounted for`);
   if (s.errors.length) problems.push(`simulator errors: ${s.errors.slice(0, 5).join('; ')}`);
@@ -142,13 +146,18 @@ try {
       `soak: chaos ${JSON.stringify(s.chaos)}; outcomes match expectations: ${s.matchesExpected}`,
       `soak: heap ${Math.min(...heap).toFixed(0)}–${Math.max(...heap).toFixed(0)} MB (first ${heap[0]?.toFixed(0)}, last ${heap.at(-1)?.toFixed(0)}); pool wait max ${Math.max(...waits).toFixed(1)} ms`,
       `soak: end-to-end latency p99 per ${WINDOW_S} s window (ms): ${windows.map((w) => (Number.isFinite(w.p99Ms) ? w.p99Ms.toFixed(0) : '–')).join(', ')}; ${probes.length - lost} probes answered, ${lost} lost (no diff within ${PROBE_TIMEOUT_MS / 1000} s)`,
-      `soak: lag, events waiting in the pipeline work list: max ${Math.max(...pending)}, mean by thirds ${[0, 1, 2].map((i) => third(pending, i).toFixed(0)).join(' / ')}, last ${pending.at(-1)}`,
-      `soak: lag, age of the oldest waiting event: max ${Math.max(...oldest).toFixed(1)} s, mean by thirds ${[0, 1, 2].map((i) => third(oldest, i).toFixed(1)).join(' / ')} s, last ${oldest.at(-1)?.toFixed(1)} s`,
+      `soak: lag, events waiting in the pipeline work list: max ${Math.max(...pending)}, mean by thirds ${thirds(pending).map((v) => v.toFixed(0)).join(' / ')}, last ${pending.at(-1)}`,
+      `soak: lag, age of the oldest waiting event: max ${Math.max(...oldest).toFixed(1)} s, mean by thirds ${thirds(oldest).map((v) => v.toFixed(1)).join(' / ')} s, last ${oldest.at(-1)?.toFixed(1)} s`,
       `soak: ${remark}`,
-      `soak: chart written to ${path.relative(process.cwd(), opts.svg)}`,
+      `soak: chart written to ${path.relative(process.cwd(), opts.svg)}${report ? `, figures to ${path.relative(process.cwd(), report)} (section soak)` : ''}`,
       problems.length ? `soak: FAILED\n  ${problems.join('\n  ')}` : 'soak: passed (every message accounted for, no errors)',
     ].join('\n'),
   );
+  if (report) {
+    const chart = path.relative(path.dirname(report), opts.svg);
+    const figures = { seconds: opts.seconds, rate: opts.rate, database, startedAt, chart, remark: boldRemark, windowS: WINDOW_S, summary: s, heapMb: heap, poolWaitMs: waits, pending, oldestPendingS: oldest, windows, probes: probes.length, lost, problems };
+    writeSection(report, 'soak', soakSection(figures));
+  }
   if (problems.length && simStderr) console.error(simStderr.slice(-2000));
   exitCode = problems.length ? 1 : 0;
 } finally {
