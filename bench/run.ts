@@ -41,6 +41,12 @@ if (!names.length) {
   process.exit(1);
 }
 
+/** The last line of a bench's section: when and by what it was measured, and what it cost. */
+function measuredLine(date: string, command: string, r: BenchResult): string {
+  const steal = r.steal === null ? '' : `; the hypervisor took ${(r.steal * 100).toFixed(1)} % of the machine's CPU time for other guests meanwhile`;
+  return `_Measured ${date} by \`${command}\` (this section ${r.seconds.toFixed(1)} s, CPU ${r.cpu.toFixed(1)} s${steal}; machine speed at its start ${r.speed.toFixed(0)} thousand JSON round trips of a device event a second on one core)._`;
+}
+
 /** The real PostgreSQL/PostGIS versions, so each real-PG figure names the server it was measured on. */
 async function realPgVersion(): Promise<string> {
   if (!process.env.DATABASE_URL) return 'not measured (DATABASE_URL not set)';
@@ -84,7 +90,10 @@ if (lanes.length > 1) {
     await closeShared();
   }
 }
-for (const r of results) sections.set(r.name, r.section);
+// Each section says when it was measured: a filtered run rewrites the header, and the sections it keeps came from earlier runs.
+const runDate = new Date().toISOString();
+const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+for (const r of results) sections.set(r.name, `${r.section.trimEnd()}\n\n${measuredLine(runDate, command, r)}\n`);
 results.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
 const durations = results.map((r) => `${r.name} ${r.seconds.toFixed(1)} s, CPU ${r.cpu.toFixed(1)} s`);
 const totalCpu = (cpuSeconds() - cpu0).toFixed(1);
@@ -98,7 +107,7 @@ const doc = [
   '',
   'Written by `npm run bench` (bench/run.ts); every figure below was measured by the code in bench/, in the run described here.',
   'Numbers depend on the machine and on what else it was doing: the load average at the start of the run is given.',
-  'A filtered run (`npm run bench -- NAME`) rewrites only its own sections and keeps the others from earlier runs.',
+  'A filtered run (`npm run bench -- NAME`) rewrites only its own sections and keeps the others from earlier runs; each section ends with the date of the run that measured it.',
   '`npm run bench -- --quick` writes test-results/BENCHMARKS-quick.md instead of docs/BENCHMARKS.md, so quick figures never replace full ones.',
   ...(quick
     ? [
@@ -113,7 +122,7 @@ const doc = [
   '',
   '| fact | value |',
   '| --- | --- |',
-  `| date | ${new Date().toISOString()} |`,
+  `| date | ${runDate} |`,
   `| CPU | ${cpus[0]?.model.trim() ?? 'unknown'} |`,
   `| cores | ${cpus.length} |`,
   `| RAM | ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB |`,
