@@ -203,8 +203,7 @@ function toGwError(err: unknown, req: Request): GwError {
     // body-parser passes zlib's own error (it has an errno) when a gzip/deflate/br body does not decompress.
     return new GwError(typeof errno === 'number' ? 'GW_BODY_UNREADABLE' : 'GW_BAD_REQUEST', `${doing}: ${message}`);
   }
-  // An error naming a file path is the disk's, not the database's (socket errors carry an address instead).
-  if (isTransientDbError(err) && typeof (err as { path?: unknown }).path !== 'string') {
+  if (isTransientDbError(err)) {
     return new GwError('GW_DB_UNAVAILABLE', `${doing}: the database did not answer; retry shortly`, { retryAfterS: DB_RETRY_AFTER_S }, { cause: err });
   }
   return new GwError('GW_INTERNAL', `Handling ${req.method} ${req.originalUrl} failed`, undefined, { cause: err });
